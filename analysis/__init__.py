@@ -1,0 +1,1 @@
+"""Design-based survey estimation: weights, strata, clusters, calibration and intervals."""
