@@ -1,0 +1,64 @@
+"""Configuration: defaults here, then ``instance/config.py``, then ``SURVEYAPP_*`` variables."""
+
+import os
+
+# Defaults. Anything secret or machine-specific is deliberately absent.
+DEFAULTS = {
+    "SECRET_KEY": None,
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "SQLALCHEMY_TRACK_MODIFICATIONS": False,
+    # A whole questionnaire is a few KB; anything far larger is abuse (answered 413).
+    "MAX_CONTENT_LENGTH": 256 * 1024,
+    "MAX_FORM_PARTS": 500,
+    "BABEL_DEFAULT_LOCALE": "zh_CN",
+    "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+    "LANGUAGES": ["zh_CN", "en"],
+    # A citizen may leave the questionnaire open for a long while before submitting.
+    "WTF_CSRF_TIME_LIMIT": 12 * 3600,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_HEADERS_ENABLED": True,
+    "RATELIMIT_SUBMIT": "60 per minute",
+    "RATELIMIT_LOGIN": "10 per minute",
+    "DEFAULT_SURVEY": "nanyang-dcm",
+    "SQLITE_BUSY_TIMEOUT_MS": 15000,
+}
+
+
+def database_url_default(instance_path):
+    """The embedded default: an SQLite file in the instance folder."""
+    return "sqlite:///" + os.path.join(instance_path, "surveyapp.sqlite")
+
+
+def normalise_database_url(url):
+    """Use psycopg 3 for plain ``postgresql://`` URLs (SQLAlchemy would pick psycopg2)."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def apply_environment(config):
+    """Read ``SURVEYAPP_*`` variables, mapping the documented names onto Flask's keys."""
+    config.from_prefixed_env("SURVEYAPP")
+    if config.get("DATABASE_URL"):
+        config["SQLALCHEMY_DATABASE_URI"] = config["DATABASE_URL"]
+    config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(config["SQLALCHEMY_DATABASE_URI"])
+
+
+class ConfigurationError(RuntimeError):
+    """The application cannot start safely with the configuration it was given."""
+
+
+def check_secret_key(app):
+    """Refuse to run outside debug/testing with no secret key (sessions and CSRF depend on it)."""
+    if app.config.get("SECRET_KEY") or app.debug or app.testing:
+        return
+    raise ConfigurationError(
+        "No SECRET_KEY is configured. Set SURVEYAPP_SECRET_KEY in the environment or "
+        "SECRET_KEY in instance/config.py (for example: python -c 'import secrets; "
+        "print(secrets.token_hex(32))'). The app will not run with a known key."
+    )

@@ -1,0 +1,196 @@
+"""The small condition language of ``relevant:``, parsed once and evaluated without ``eval``.
+
+Grammar::
+
+    expr    := and_expr ("or" and_expr)*
+    and_expr:= not_expr ("and" not_expr)*
+    not_expr:= "not" not_expr | atom
+    atom    := "(" expr ")" | "answered" "(" KEY ")" | KEY op value
+    op      := "==" | "!=" | "<" | "<=" | ">" | ">=" | "in" | "not in" | "has"
+    value   := NUMBER | "[" NUMBER ("," NUMBER)* "]"
+
+``KEY`` names an earlier question (or Likert item). ``has`` asks whether a multiple-choice
+answer includes a code. A comparison with an unanswered question is false, so
+``awareness != 4`` does not show a follow-up to someone who skipped ``awareness``.
+
+Examples: ``awareness in [1, 2, 3]``, ``reported == 1 and not (age_group == 1)``,
+``heard_via has 2``.
+"""
+
+import re
+from dataclasses import dataclass
+
+_TOKEN = re.compile(
+    r"\s*(?:(?P<num>-?\d+(?:\.\d+)?)|(?P<op>==|!=|<=|>=|<|>|\(|\)|\[|\]|,)"
+    r"|(?P<word>[A-Za-z_][A-Za-z0-9_]*))"
+)
+_KEYWORDS = {"and", "or", "not", "in", "has", "answered"}
+
+
+class ConditionError(ValueError):
+    """The expression is not in the condition language."""
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A parsed condition: ``keys`` it reads, and :meth:`holds` to evaluate it."""
+
+    source: str
+    tree: tuple
+    keys: frozenset
+
+    def holds(self, answers):
+        """Evaluate over ``answers`` (key -> number, list of numbers, or None)."""
+        return bool(_evaluate(self.tree, answers))
+
+
+def parse(source):
+    """Parse ``source`` into a :class:`Condition`, or raise :class:`ConditionError`."""
+    tokens = _tokenize(source)
+    parser = _Parser(tokens, source)
+    tree = parser.expr()
+    if parser.peek() is not None:
+        raise ConditionError(f"unexpected {parser.peek()[1]!r} in condition {source!r}")
+    return Condition(source, tree, frozenset(_keys(tree)))
+
+
+def _tokenize(source):
+    tokens, pos = [], 0
+    source = source.strip()
+    while pos < len(source):
+        match = _TOKEN.match(source, pos)
+        if not match or match.end() == pos:
+            raise ConditionError(f"cannot read {source[pos:]!r} in condition {source!r}")
+        kind = match.lastgroup
+        value = match.group(kind)
+        if kind == "word" and value in _KEYWORDS:
+            kind = "kw"
+        tokens.append((kind, value))
+        pos = match.end()
+    return tokens
+
+
+class _Parser:
+    def __init__(self, tokens, source):
+        self.tokens, self.pos, self.source = tokens, 0, source
+
+    def peek(self):
+        return self.tokens[self.pos] if self.pos < len(self.tokens) else None
+
+    def take(self, value=None, kind=None):
+        token = self.peek()
+        if token is None or (value and token[1] != value) or (kind and token[0] != kind):
+            wanted = value or kind
+            got = token[1] if token else "end of condition"
+            raise ConditionError(f"expected {wanted!r} but found {got!r} in {self.source!r}")
+        self.pos += 1
+        return token
+
+    def expr(self):
+        node = self.and_expr()
+        while self.peek() == ("kw", "or"):
+            self.take("or")
+            node = ("or", node, self.and_expr())
+        return node
+
+    def and_expr(self):
+        node = self.not_expr()
+        while self.peek() == ("kw", "and"):
+            self.take("and")
+            node = ("and", node, self.not_expr())
+        return node
+
+    def not_expr(self):
+        if self.peek() == ("kw", "not"):
+            self.take("not")
+            return ("not", self.not_expr())
+        return self.atom()
+
+    def atom(self):
+        if self.peek() == ("op", "("):
+            self.take("(")
+            node = self.expr()
+            self.take(")")
+            return node
+        if self.peek() == ("kw", "answered"):
+            self.take("answered")
+            self.take("(")
+            key = self.take(kind="word")[1]
+            self.take(")")
+            return ("answered", key)
+        key = self.take(kind="word")[1]
+        token = self.peek()
+        if token == ("kw", "not"):
+            self.take("not")
+            self.take("in")
+            return ("not in", key, self.number_list())
+        if token == ("kw", "in"):
+            self.take("in")
+            return ("in", key, self.number_list())
+        if token == ("kw", "has"):
+            self.take("has")
+            return ("has", key, self.number())
+        if token and token[1] in ("==", "!=", "<", "<=", ">", ">="):
+            self.take()
+            return (token[1], key, self.number())
+        raise ConditionError(f"expected a comparison after {key!r} in {self.source!r}")
+
+    def number(self):
+        return float(self.take(kind="num")[1])
+
+    def number_list(self):
+        self.take("[")
+        values = [self.number()]
+        while self.peek() == ("op", ","):
+            self.take(",")
+            values.append(self.number())
+        self.take("]")
+        return tuple(values)
+
+
+def _keys(tree):
+    op = tree[0]
+    if op in ("and", "or"):
+        return _keys(tree[1]) | _keys(tree[2])
+    if op == "not":
+        return _keys(tree[1])
+    return {tree[1]}
+
+
+_COMPARE = {
+    "==": lambda a, b: a == b,
+    "!=": lambda a, b: a != b,
+    "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b,
+    ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b,
+}
+
+
+def _evaluate(tree, answers):
+    op = tree[0]
+    if op == "and":
+        return _evaluate(tree[1], answers) and _evaluate(tree[2], answers)
+    if op == "or":
+        return _evaluate(tree[1], answers) or _evaluate(tree[2], answers)
+    if op == "not":
+        return not _evaluate(tree[1], answers)
+    value = answers.get(tree[1])
+    if op == "answered":
+        return value not in (None, "", [], ())
+    if value in (None, "", [], ()):
+        return False
+    if op == "has":
+        values = value if isinstance(value, (list, tuple, set)) else [value]
+        return tree[2] in {float(v) for v in values}
+    if isinstance(value, (list, tuple, set)):
+        return False
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        return False
+    if op == "in":
+        return value in tree[2]
+    if op == "not in":
+        return value not in tree[2]
+    return _COMPARE[op](value, tree[2])

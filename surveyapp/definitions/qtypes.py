@@ -1,0 +1,250 @@
+"""Question types: each registered class checks its definition, builds its form fields and
+encodes answers into answer rows. Adding a type touches this module only."""
+
+from flask_babel import lazy_gettext as _l
+from wtforms import DecimalField
+from wtforms import RadioField
+from wtforms import SelectMultipleField
+from wtforms import StringField
+from wtforms import TextAreaField
+from wtforms import validators
+from wtforms import widgets
+
+from ..i18n import text_in
+
+REGISTRY = {}
+
+
+def register(cls):
+    REGISTRY[cls.name] = cls()
+    return cls
+
+
+def question_type(name):
+    """The registered type called ``name`` (KeyError when unknown)."""
+    return REGISTRY[name]
+
+
+class AnswerRow(tuple):
+    """``(key, code, number, text)``: one row of the ``answers`` table."""
+
+    __slots__ = ()
+
+    def __new__(cls, key, code=None, number=None, text=None):
+        return super().__new__(cls, (key, code, number, text))
+
+
+def _presence(question):
+    if question.required:
+        return [validators.InputRequired(message=_l("Please answer this question."))]
+    return [validators.Optional()]
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Checkboxes for a multiple choice (one ``name`` repeated per ticked code)."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+class QuestionType:
+    """Base class. ``choice_based`` types store integer codes in ``Answer.code``."""
+
+    name = ""
+    choice_based = True
+    needs_choices = True
+    needs_scale = False
+    allowed = ()  # type-specific definition attributes
+
+    def check(self, question, problem):
+        """Report definition problems through ``problem(message)``."""
+
+    def fields(self, question, locale):
+        """``(name, unbound field)`` pairs for the WTForms form."""
+        return [(question.key, self._radio(question, question.key, question.text, locale))]
+
+    def _radio(self, question, name, label, locale):
+        return RadioField(
+            text_in(label, locale),
+            choices=[(c.code, text_in(c.label, locale)) for c in question.choices],
+            coerce=int,
+            validators=_presence(question),
+            validate_choice=True,
+        )
+
+    def rows(self, question, data):
+        """Answer rows for the validated form ``data`` (field name -> value)."""
+        value = data.get(question.key)
+        return [] if value is None else [AnswerRow(question.key, code=int(value))]
+
+    def values(self, question, rows):
+        """Answers keyed by column, from stored rows (for conditions and re-display)."""
+        return {r[0]: r[1] for r in rows}
+
+
+@register
+class Single(QuestionType):
+    """One choice out of several."""
+
+    name = "single"
+
+
+@register
+class Demographic(Single):
+    """A single choice that feeds weighting (district, age group, gender)."""
+
+    name = "demographic"
+
+
+@register
+class Likert(QuestionType):
+    """One item on a shared scale."""
+
+    name = "likert"
+    needs_scale = True
+
+
+@register
+class LikertGroup(QuestionType):
+    """Several items on one scale; each item is its own column."""
+
+    name = "likert_group"
+    needs_scale = True
+
+    def check(self, question, problem):
+        if not question.items:
+            problem("a likert_group needs items")
+
+    def fields(self, question, locale):
+        return [(item.key, self._radio(question, item.key, item.label, locale)) for item in question.items]
+
+    def rows(self, question, data):
+        return [
+            AnswerRow(item.key, code=int(data[item.key]))
+            for item in question.items
+            if data.get(item.key) is not None
+        ]
+
+
+@register
+class Rating(QuestionType):
+    """A 0-10 rating; its choices are generated, codes equal to the number."""
+
+    name = "rating"
+    needs_choices = False
+
+
+@register
+class Multiple(QuestionType):
+    """Any number of choices (capped by ``max_choices``)."""
+
+    name = "multiple"
+
+    def check(self, question, problem):
+        if question.max_choices is not None and not 1 <= question.max_choices <= len(question.choices):
+            problem("max_choices must be between 1 and the number of choices")
+
+    def fields(self, question, locale):
+        checks = list(_presence(question))
+        if question.max_choices:
+            checks.append(
+                validators.Length(
+                    max=question.max_choices,
+                    message=_l("Choose at most %(n)d.", n=question.max_choices),
+                )
+            )
+        field = MultiCheckboxField(
+            text_in(question.text, locale),
+            choices=[(c.code, text_in(c.label, locale)) for c in question.choices],
+            coerce=int,
+            validators=checks,
+        )
+        return [(question.key, field)]
+
+    def rows(self, question, data):
+        return [AnswerRow(question.key, code=int(code)) for code in sorted(set(data.get(question.key) or ()))]
+
+    def values(self, question, rows):
+        return {question.key: sorted(r[1] for r in rows)}
+
+
+@register
+class Number(QuestionType):
+    """A number within ``min``/``max``."""
+
+    name = "number"
+    choice_based = False
+    needs_choices = False
+
+    def check(self, question, problem):
+        if question.min is not None and question.max is not None and question.min > question.max:
+            problem("min is greater than max")
+
+    def fields(self, question, locale):
+        checks = list(_presence(question))
+        if question.min is not None or question.max is not None:
+            checks.append(
+                validators.NumberRange(
+                    min=question.min,
+                    max=question.max,
+                    message=_l("Enter a number from %(min)s to %(max)s.", min=_fmt(question.min), max=_fmt(question.max)),
+                )
+            )
+        field = DecimalField(
+            text_in(question.text, locale),
+            validators=checks,
+            render_kw={"inputmode": "decimal"},
+        )
+        return [(question.key, field)]
+
+    def rows(self, question, data):
+        value = data.get(question.key)
+        return [] if value is None else [AnswerRow(question.key, number=float(value))]
+
+    def values(self, question, rows):
+        return {r[0]: r[2] for r in rows}
+
+
+def _fmt(value):
+    if value is None:
+        return "…"
+    return int(value) if float(value).is_integer() else value
+
+
+@register
+class Text(QuestionType):
+    """A short text (one line)."""
+
+    name = "text"
+    choice_based = False
+    needs_choices = False
+    default_max_length = 200
+    field_class = StringField
+
+    def fields(self, question, locale):
+        limit = question.max_length or self.default_max_length
+        checks = list(_presence(question))
+        checks.append(validators.Length(max=limit, message=_l("Please keep it within %(n)d characters.", n=limit)))
+        field = self.field_class(
+            text_in(question.text, locale),
+            validators=checks,
+            filters=[lambda s: s.strip() if isinstance(s, str) else s],
+            render_kw={"maxlength": limit},
+        )
+        return [(question.key, field)]
+
+    def rows(self, question, data):
+        value = data.get(question.key)
+        return [AnswerRow(question.key, text=value)] if value else []
+
+    def values(self, question, rows):
+        return {r[0]: r[3] for r in rows}
+
+
+@register
+class LongText(Text):
+    """A longer free text (a suggestion box)."""
+
+    name = "long_text"
+    default_max_length = 2000
+    field_class = TextAreaField

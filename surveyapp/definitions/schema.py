@@ -1,0 +1,121 @@
+"""The in-memory form of a survey definition, as validated by :mod:`.loader`.
+
+A definition is plain data: it is stored as JSON in ``SurveyVersion.definition`` and rebuilt
+with :meth:`SurveyDefinition.from_dict`. Texts are ``{"zh": ..., "en": ...}`` mappings.
+"""
+
+from dataclasses import asdict
+from dataclasses import dataclass
+from dataclasses import field
+
+CHOICE_TYPES = ("single", "likert", "demographic", "rating")
+
+
+@dataclass(frozen=True)
+class Choice:
+    """An answer option with a stable integer code."""
+
+    code: int
+    label: dict
+    # False for "don't know / not used": left out of satisfaction bases.
+    substantive: bool = True
+
+
+@dataclass(frozen=True)
+class Item:
+    """One row of a Likert group; its key is a column of its own in exports and analysis."""
+
+    key: str
+    label: dict
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question. Which attributes matter depends on ``type`` (see :mod:`.qtypes`)."""
+
+    key: str
+    type: str
+    text: dict
+    help: dict = field(default_factory=dict)
+    required: bool = False
+    relevant: str | None = None
+    choices: tuple = ()
+    items: tuple = ()
+    scale: str | None = None
+    min: float | None = None
+    max: float | None = None
+    max_length: int | None = None
+    max_choices: int | None = None
+    # Demographic questions name the weighting variable they feed (district, age_group, gender).
+    weighting: bool = False
+
+    @property
+    def answer_keys(self):
+        """The column keys this question's answers are stored under."""
+        return tuple(item.key for item in self.items) if self.items else (self.key,)
+
+    def choice(self, code):
+        """The choice with this code, or None."""
+        return next((c for c in self.choices if c.code == code), None)
+
+    @property
+    def codes(self):
+        return tuple(c.code for c in self.choices)
+
+
+@dataclass(frozen=True)
+class SurveyDefinition:
+    """A whole questionnaire: metadata, shared scales and ordered questions."""
+
+    key: str
+    title: dict
+    questions: tuple
+    intro: dict = field(default_factory=dict)
+    thanks: dict = field(default_factory=dict)
+    scales: dict = field(default_factory=dict)
+
+    def question(self, key):
+        """The question with this key (or owning this Likert item key), or None."""
+        for q in self.questions:
+            if q.key == key or key in q.answer_keys:
+                return q
+        return None
+
+    @property
+    def answer_keys(self):
+        """Every column key, in questionnaire order."""
+        return tuple(k for q in self.questions for k in q.answer_keys)
+
+    @property
+    def weighting_questions(self):
+        return tuple(q for q in self.questions if q.weighting)
+
+    def to_dict(self):
+        """Plain data for JSON storage."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data):
+        """Rebuild from :meth:`to_dict` output (already validated)."""
+        questions = tuple(
+            Question(
+                **{
+                    **q,
+                    "choices": tuple(Choice(**c) for c in q.get("choices", ())),
+                    "items": tuple(Item(**i) for i in q.get("items", ())),
+                }
+            )
+            for q in data["questions"]
+        )
+        scales = {
+            name: tuple(Choice(**c) for c in choices)
+            for name, choices in data.get("scales", {}).items()
+        }
+        return cls(
+            key=data["key"],
+            title=data["title"],
+            questions=questions,
+            intro=data.get("intro", {}),
+            thanks=data.get("thanks", {}),
+            scales=scales,
+        )

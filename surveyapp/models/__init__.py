@@ -1,0 +1,31 @@
+"""Database models, one module per main entity. Import them from here."""
+
+from .audit import AuditEntry
+from .fieldwork import FormStart
+from .fieldwork import Invitation
+from .fieldwork import Quota
+from .response import Answer
+from .response import DeletionRequest
+from .response import Response
+from .response import ResponseFlag
+from .settings import AnalysisSettings
+from .survey import Survey
+from .survey import SurveyVersion
+from .user import ApiToken
+from .user import User
+
+__all__ = [
+    "AnalysisSettings",
+    "Answer",
+    "ApiToken",
+    "AuditEntry",
+    "DeletionRequest",
+    "FormStart",
+    "Invitation",
+    "Quota",
+    "Response",
+    "ResponseFlag",
+    "Survey",
+    "SurveyVersion",
+    "User",
+]

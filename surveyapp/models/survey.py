@@ -1,0 +1,64 @@
+"""Surveys and their immutable definition versions."""
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey
+from sqlalchemy import String
+from sqlalchemy import UniqueConstraint
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
+from sqlalchemy.orm import relationship
+
+from ..extensions import db
+from ._types import JsonData
+from ._types import utcnow
+
+SURVEY_STATUSES = ("draft", "open", "closed")
+
+
+class Survey(db.Model):
+    """A questionnaire known by its short key (``nanyang-dcm``); its text lives in versions."""
+
+    __tablename__ = "surveys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    requires_token: Mapped[bool] = mapped_column(default=False)
+    # When true, a respondent in a full quota cell is turned away politely.
+    quota_enforced: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    versions: Mapped[list["SurveyVersion"]] = relationship(
+        back_populates="survey", order_by="SurveyVersion.number"
+    )
+
+    @property
+    def latest_version(self):
+        """The newest definition; new respondents always get this one."""
+        return self.versions[-1] if self.versions else None
+
+    @property
+    def is_open(self):
+        return self.status == "open"
+
+
+class SurveyVersion(db.Model):
+    """One loaded definition, never changed after loading; responses point at it."""
+
+    __tablename__ = "survey_versions"
+    __table_args__ = (
+        UniqueConstraint("survey_id", "number"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id"), index=True)
+    number: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    source_name: Mapped[str] = mapped_column(String(255), default="")
+    # The validated definition as plain data (see surveyapp.definitions.schema).
+    definition: Mapped[dict] = mapped_column(JsonData)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    survey: Mapped[Survey] = relationship(back_populates="versions")

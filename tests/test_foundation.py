@@ -1,0 +1,49 @@
+"""The application factory, configuration, health check and migrations."""
+
+import pytest
+from sqlalchemy import inspect
+
+from surveyapp import create_app
+from surveyapp.config import ConfigurationError
+from surveyapp.extensions import db as _db
+
+
+def test_refuses_to_start_without_secret_key(tmp_path, monkeypatch):
+    monkeypatch.delenv("SURVEYAPP_SECRET_KEY", raising=False)
+    monkeypatch.setenv("SURVEYAPP_DATABASE_URL", f"sqlite:///{tmp_path}/x.sqlite")
+    with pytest.raises(ConfigurationError, match="SECRET_KEY"):
+        create_app()
+
+
+def test_environment_overrides_database_and_key(tmp_path, monkeypatch):
+    monkeypatch.setenv("SURVEYAPP_SECRET_KEY", "from-env")
+    monkeypatch.setenv("SURVEYAPP_DATABASE_URL", "postgresql://u@h/d")
+    app = create_app()
+    assert app.config["SECRET_KEY"] == "from-env"
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@h/d"
+
+
+def test_healthz_ok(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json()["database"] == "ok"
+
+
+def test_healthz_503_when_database_unreachable(tmp_path):
+    app = create_app(
+        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/missing/dir/x.sqlite"}
+    )
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+
+
+def test_migrations_build_every_model_table(db):
+    tables = set(inspect(db.engine).get_table_names())
+    assert {t.name for t in _db.metadata.sorted_tables} <= tables
+    assert "alembic_version" in tables
+
+
+def test_static_served_from_top_level_folder(app, client):
+    assert app.static_folder.endswith("static")
+    with client.get("/static/css/survey.css") as response:
+        assert response.status_code == 200
