@@ -13,6 +13,10 @@ DEFAULTS = {
     "BABEL_DEFAULT_LOCALE": "zh_CN",
     "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
     "LANGUAGES": ["zh_CN", "en"],
+    # Each feature package keeps its own catalogue (relative to surveyapp/); Flask-Babel merges them.
+    "BABEL_TRANSLATION_DIRECTORIES": (
+        "public/translations;console/translations;dataops/translations;results/translations"
+    ),
     # A citizen may leave the questionnaire open for a long while before submitting.
     "WTF_CSRF_TIME_LIMIT": 12 * 3600,
     "SESSION_COOKIE_HTTPONLY": True,

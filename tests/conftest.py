@@ -121,3 +121,31 @@ def db(app):
     """The SQLAlchemy handle inside an application context."""
     with app.app_context():
         yield _db
+
+
+def create_user(username, role, password="correct horse battery staple"):
+    """Add a console user (inside an app context) and return it."""
+    from surveyapp.models import User
+
+    user = User(username=username, role=role)
+    user.set_password(password)
+    _db.session.add(user)
+    _db.session.commit()
+    return user
+
+
+def login_as(client, user):
+    """Log ``client`` in as ``user`` through the Flask-Login session, without the login form."""
+    with client.session_transaction() as session:
+        session["_user_id"] = str(user.id)
+        session["_fresh"] = True
+
+
+@pytest.fixture
+def users(app):
+    """One user of each role: ``users["admin"]``, ``users["evaluator"]``, ``users["viewer"]``."""
+    with app.app_context():
+        made = {role: create_user(f"{role}1", role) for role in ("admin", "evaluator", "viewer")}
+        for user in made.values():
+            _db.session.expunge(user)
+    return made
