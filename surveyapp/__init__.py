@@ -68,9 +68,17 @@ def _register_blueprints(app):
 
     app.register_blueprint(health_bp)
     app.register_blueprint(public_bp)
+    from .auth import bp as auth_bp
+    from .console import bp as console_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(console_bp)
 
 
 def _register_cli(app):
     from .cli import survey_cli
 
     app.cli.add_command(survey_cli)
+    from .auth.cli import users_cli
+
+    app.cli.add_command(users_cli)
