@@ -30,3 +30,34 @@ def as_role(app, client, accounts):
         return client
 
     return log_in
+
+
+def csrf_token(client, url="/auth/login"):
+    """The CSRF token of the client's session, read from a page with a form."""
+    import re
+
+    with client.get(url) as response:
+        match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"',
+                          response.get_data(as_text=True))
+    assert match, f"no CSRF token on {url}"
+    return match.group(1) or match.group(2)
+
+
+def audit_actions(app, action=None):
+    """The audit entries (oldest first, detached), optionally only those of one action.
+
+    Opens its own app context: a context held open around test-client requests would share
+    ``g`` (and so the logged-in user) between requests.
+    """
+    from sqlalchemy import select
+
+    from surveyapp.extensions import db
+    from surveyapp.models import AuditEntry
+
+    query = select(AuditEntry).order_by(AuditEntry.id)
+    if action:
+        query = query.where(AuditEntry.action == action)
+    with app.app_context():
+        entries = db.session.scalars(query).all()
+        db.session.expunge_all()
+    return entries
