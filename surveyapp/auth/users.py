@@ -2,7 +2,8 @@
 
 import re
 
-from flask_babel import gettext as _
+from flask import has_request_context
+from flask_babel import gettext
 from sqlalchemy import func
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
@@ -16,6 +17,11 @@ USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$")
 MIN_PASSWORD_LENGTH = 10
 # Checked when the username is unknown, so a wrong name takes as long as a wrong password.
 _DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
+
+
+def _(message, **values):
+    # The same services serve the CLI, where there is no request and so no language to pick.
+    return gettext(message, **values) if has_request_context() else message % values
 
 
 class UserError(ValueError):

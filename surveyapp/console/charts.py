@@ -36,7 +36,10 @@ def _fit(text, width):
 def bars(rows, targets=None):
     """Horizontal bars for ``[(label, value)]``, with an optional dashed target box per row."""
     targets = list(targets or [None] * len(rows))
-    label_w, value_w, row_h, bar_h, top = 116, 44, 26, 15, 4
+    # The label column fits the longest label, within limits, so short labels leave room for bars.
+    longest = max((_text_width(label) for label, _v in rows), default=0)
+    label_w = int(min(max(longest + 12, 60), 150))
+    value_w, row_h, bar_h, top = 48, 26, 15, 4
     plot_w = WIDTH - label_w - value_w
     scale_max = max([v for _l, v in rows] + [t for t in targets if t], default=0) or 1
     items = []
