@@ -82,7 +82,11 @@ def mean(design, variable: str, by: str | None = None):
     ----------
     Lumley (2010), ch. 2; Binder (1983).
     """
-    y = design.numeric(variable)
+    return mean_of_values(design, design.numeric(variable), variable, by)
+
+
+def mean_of_values(design, y: np.ndarray, name: str, by: str | None = None, kind: str = "mean"):
+    """:func:`mean` of an array aligned with the design rows (NaN = not available)."""
     d, levels = _domains(design, by)
     D = len(levels)
     ok = (d >= 0) & ~np.isnan(y)
@@ -96,7 +100,7 @@ def mean(design, variable: str, by: str | None = None):
     cov = variance(design, scores, covariance=D <= _MAX_COVARIANCE_COLUMNS and by is not None)
     var = np.diag(cov) if cov.ndim == 2 else cov
     s2, n_d = _weighted_var(design, d, ok, resid, D)
-    return _package(variable, "mean", est, var, design.df, n_d, _safe_div(s2, n_d), levels, by,
+    return _package(name, kind, est, var, design.df, n_d, _safe_div(s2, n_d), levels, by,
                     cov if cov.ndim == 2 else None)
 
 
