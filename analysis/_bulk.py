@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._estimators import _domains, share_arrays
+from ._estimators import _domains, item_shares
 from ._intervals import normalize_method, _check_level
 
 
@@ -48,15 +48,13 @@ def describe_items(design, items, by: str | None = None, level: float = 0.95,
     (:func:`analysis._estimators.share_arrays`); no loop runs over rows.
     """
     method = normalize_method(method)
-    d, dlevels = _domains(design, by)
-    D = len(dlevels)
     frames = []
     for item in items:
-        f = design.factor(item, None if levels is None else levels.get(item))
-        C = f.n_levels
+        f, dlevels, res = item_shares(design, item, None if levels is None else levels.get(item),
+                                      by)
+        C, D = f.n_levels, len(dlevels)
         if C == 0:
             continue
-        res = share_arrays(design, f.codes, C, d, D)
         p = res["p"].ravel()
         var = res["var"].ravel()
         n = np.repeat(res["n"], C).astype(np.float64)

@@ -92,17 +92,14 @@ class CalibrationModel:
         sizes = [n_levels for _, n_levels in self.margins]
         offsets = np.concatenate([[0], np.cumsum(sizes)])
         p = int(offsets[-1])
-        gram = np.zeros((p, p))
-        for a, (ca, la) in enumerate(self.margins):
-            for b, (cb, lb) in enumerate(self.margins):
-                block = np.bincount(ca * lb + cb, weights=base_weights, minlength=la * lb)
-                gram[offsets[a]:offsets[a + 1], offsets[b]:offsets[b + 1]] = block.reshape(la, lb)
-        self.gram_pinv = np.linalg.pinv(gram, hermitian=True)
         self.cell, n_cells, cell_levels = cell_codes([c for c, _ in self.margins], sizes)
         design_matrix = np.zeros((n_cells, p))
         for m, levels in enumerate(cell_levels):
             design_matrix[np.arange(n_cells), offsets[m] + levels] = 1.0
         self.cell_design = design_matrix
+        cell_base = np.bincount(self.cell, weights=base_weights, minlength=n_cells)
+        gram = (design_matrix * cell_base[:, None]).T @ design_matrix
+        self.gram_pinv = np.linalg.pinv(gram, hermitian=True)
         self.n_cells = n_cells
         if design._row_of_psu is not None:
             order = design._row_of_psu

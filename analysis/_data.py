@@ -74,8 +74,15 @@ def factorize(values, levels=None) -> Factor:
         cat = pd.Categorical(series, categories=list(levels))
         return Factor(np.asarray(cat.codes, dtype=np.int64), levels)
     if isinstance(series.dtype, pd.CategoricalDtype):
-        cat = series.cat.remove_unused_categories()
-        return Factor(np.asarray(cat.cat.codes, dtype=np.int64), tuple(cat.cat.categories))
+        codes = np.asarray(series.cat.codes, dtype=np.int64)
+        categories = list(series.cat.categories)
+        used = np.bincount(codes[codes >= 0], minlength=len(categories)) > 0
+        if not used.all():
+            remap = np.full(len(categories) + 1, -1, dtype=np.int64)
+            remap[:-1][used] = np.arange(int(used.sum()))
+            codes = remap[codes]
+            categories = [c for c, u in zip(categories, used) if u]
+        return Factor(codes, tuple(_plain(c) for c in categories))
     codes, uniques = pd.factorize(series, sort=True, use_na_sentinel=True)
     return Factor(np.asarray(codes, dtype=np.int64), tuple(_plain(u) for u in uniques))
 

@@ -90,6 +90,7 @@ class Design:
         self.lonely_psu = lonely_psu
         self._factor_cache: dict[Any, Factor] = {}
         self._numeric_cache: dict[str, np.ndarray] = {}
+        self._moment_cache: dict = {}
 
         if weights is None:
             w = np.ones(n)
@@ -200,6 +201,7 @@ class Design:
         new.weights = _readonly(np.asarray(weights, dtype=np.float64))
         new.calibration = calibration
         new.weighting_report = report
+        new._moment_cache = {}
         new.is_unweighted_srs = False
         return new
 

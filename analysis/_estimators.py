@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import _fastpath
 from ._results import Estimate, EstimateSet
 from ._scores import Scores
 from ._variance import variance
@@ -203,7 +204,30 @@ def share_arrays(design, codes: np.ndarray, n_categories: int, domain_codes: np.
     as a sparse part plus an offset so PSU totals are two bincounts over
     (PSU, cell) and (PSU, domain) pairs.
     """
+    mom = _fastpath.moments(design, codes, n_categories, domain_codes, n_domains)
+    if mom is not None:
+        covariance = covariance and n_categories * n_domains <= _MAX_COVARIANCE_COLUMNS
+        return _fastpath.shares(design, mom, covariance=covariance)
+    return _generic_share_arrays(design, codes, n_categories, domain_codes, n_domains, covariance)
+
+
+def item_shares(design, variable: str, levels=None, by: str | None = None,
+                covariance: bool = False):
+    """Factor, domain levels and :func:`share_arrays` result of a named item (cached cells)."""
+    f = design.factor(variable, levels)
+    d, dlevels = _domains(design, by)
+    mom = _fastpath.item_moments(design, variable, f, d, len(dlevels), by)
+    if mom is not None:
+        covariance = covariance and f.n_levels * len(dlevels) <= _MAX_COVARIANCE_COLUMNS
+        return f, dlevels, _fastpath.shares(design, mom, covariance=covariance)
+    return f, dlevels, _generic_share_arrays(design, f.codes, f.n_levels, d, len(dlevels),
+                                             covariance)
+
+
+def _generic_share_arrays(design, codes, n_categories, domain_codes, n_domains, covariance):
+    """:func:`share_arrays` through PSU totals (any design)."""
     C, D = n_categories, n_domains
+    covariance = covariance and C * D <= _MAX_COVARIANCE_COLUMNS
     w = design.weights
     ok = (codes >= 0) & (domain_codes >= 0)
     dd = np.where(ok, domain_codes, 0)
@@ -254,10 +278,7 @@ def proportion(design, variable: str, by: str | None = None, levels=None) -> Est
     :mod:`analysis._intervals` (logit as ``svyciprop``; Korn & Graubard 1998;
     Wilson 1927; Clopper & Pearson 1934).
     """
-    f = design.factor(variable, levels)
-    d, dlevels = _domains(design, by)
-    res = share_arrays(design, f.codes, f.n_levels, d, len(dlevels),
-                       covariance=len(dlevels) * f.n_levels <= _MAX_COVARIANCE_COLUMNS)
+    f, dlevels, res = item_shares(design, variable, levels, by, covariance=True)
     estimates = []
     for i, dl in enumerate(dlevels):
         for c, cl in enumerate(f.levels):

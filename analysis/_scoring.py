@@ -194,20 +194,67 @@ def score_items(design, items, levels=None, table=None, exclude=NON_SUBSTANTIVE,
                 level: float = 0.95) -> pd.DataFrame:
     """Score and satisfaction rate of many Likert items, one row per item.
 
+    Parameters
+    ----------
+    design : Design
+    items : sequence of str
+    levels, table, exclude, top
+        As for :func:`score` and :func:`satisfaction_rate` (shared by all items).
+    level : float
+        Confidence level (t interval for the score, logit interval for the rate).
+
     Returns
     -------
     pandas.DataFrame
         Columns ``item, score, score_se, score_ci_low, score_ci_high, base,
-        rate, rate_se, rate_ci_low, rate_ci_high, rate_n_eff, rate_deff``.
+        score_deff, rate, rate_se, rate_ci_low, rate_ci_high, rate_n_eff,
+        rate_deff``; ``base`` is the number of substantive answers.
+
+    Notes
+    -----
+    Same estimators as :func:`score` and :func:`satisfaction_rate`; when every
+    respondent is a PSU both come from one set of cell sums per item
+    (:mod:`analysis._fastpath`), shared with :func:`analysis.describe_items`.
     """
+    from . import _fastpath
+    from ._results import Estimate
+
     rows = []
     for item in items:
-        s = score(design, item, levels, table, exclude)
-        r = satisfaction_rate(design, item, levels, top, exclude)
+        scale = scale_levels(design, item, levels, exclude)
+        if not 1 <= top < len(scale):
+            raise SurveyError("top must be between 1 and the number of levels minus one")
+        full = design.factor(item)
+        mom = _fastpath.item_moments(design, item, full, np.zeros(design.n, dtype=np.int64), 1,
+                                     None)
+        if mom is None:
+            s = score(design, item, levels, table, exclude)
+            r = satisfaction_rate(design, item, levels, top, exclude)
+        else:
+            position = {str(lv): j for j, lv in enumerate(scale)}
+            index = np.array([position.get(str(lv), -1) for lv in full.levels])
+            base = index >= 0
+            values = np.where(base, level_scores(scale, table)[np.maximum(index, 0)], 0.0)
+            in_top = (index >= len(scale) - top).astype(np.float64)
+            sm = _fastpath.scored_means(design, mom, values, base)
+            rm = _fastpath.scored_means(design, mom, in_top, base)
+            n = int(sm["n"][0])
+            v, p = float(sm["var"][0]), float(rm["est"][0])
+            s = Estimate(name=item, kind="score", estimate=float(sm["est"][0]), se=float(np.sqrt(v)),
+                         df=design.df, n=n, n_eff=float(n * sm["s2"][0] / n / v) if v > 0 else n,
+                         deff=float(v / (sm["s2"][0] / n)) if n > 0 else float("nan"))
+            rv = float(rm["var"][0])
+            pq = p * (1 - p)
+            count = int(np.round(np.sum(mom.count.sum(axis=(0, 2))[0, 1:] * (in_top > 0) * base)))
+            r = Estimate(name=f"{item}:top{top}", kind="proportion", estimate=p,
+                         se=float(np.sqrt(rv)), df=design.df, n=n,
+                         n_eff=float(pq / rv) if rv > 0 else float(n),
+                         deff=float(rv / (pq / n)) if (n > 0 and pq > 0) else float("nan"),
+                         category="top%d" % top, count=count, unweighted=design.is_unweighted_srs)
         slo, shi = s.ci(level)
         rlo, rhi = r.ci(level)
         rows.append({"item": item, "score": s.estimate, "score_se": s.se, "score_ci_low": slo,
-                     "score_ci_high": shi, "base": s.n, "rate": r.estimate, "rate_se": r.se,
-                     "rate_ci_low": rlo, "rate_ci_high": rhi, "rate_n_eff": r.n_eff,
-                     "rate_deff": r.deff})
+                     "score_ci_high": shi, "base": s.n, "score_deff": s.deff, "rate": r.estimate,
+                     "rate_se": r.se, "rate_ci_low": rlo, "rate_ci_high": rhi,
+                     "rate_n_eff": r.n_eff, "rate_deff": r.deff})
     return pd.DataFrame(rows)
