@@ -120,7 +120,9 @@ def share_intervals(p, se, df, n, n_eff, count, unweighted, level=0.95, method="
             centre = (ph + z * z / (2 * trials)) / denom
             half = z / denom * np.sqrt(np.maximum(ph * (1 - ph), 0) / trials
                                        + z * z / (4 * trials**2))
-        return np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
+        low = np.where(ph <= 0, 0.0, np.clip(centre - half, 0, 1))
+        high = np.where(ph >= 1, 1.0, np.clip(centre + half, 0, 1))
+        return low, high
     return _cp(x, trials, alpha)
 
 

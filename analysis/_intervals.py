@@ -63,7 +63,9 @@ def wilson_interval(p: float, n: float, level: float = 0.95) -> tuple[float, flo
     denom = 1.0 + z * z / n
     centre = (p + z * z / (2 * n)) / denom
     half = z / denom * math.sqrt(max(p * (1 - p), 0.0) / n + z * z / (4 * n * n))
-    return (max(0.0, centre - half), min(1.0, centre + half))
+    low = 0.0 if p <= 0 else max(0.0, centre - half)
+    high = 1.0 if p >= 1 else min(1.0, centre + half)
+    return (low, high)
 
 
 def clopper_pearson_interval(x: float, n: float, level: float = 0.95) -> tuple[float, float]:
