@@ -70,9 +70,7 @@ def factorize(values, levels=None) -> Factor:
     """
     series = values if isinstance(values, pd.Series) else pd.Series(np.asarray(values))
     if levels is not None:
-        levels = tuple(levels)
-        cat = pd.Categorical(series, categories=list(levels))
-        return Factor(np.asarray(cat.codes, dtype=np.int64), levels)
+        return _restrict(factorize(series), tuple(levels))
     if isinstance(series.dtype, pd.CategoricalDtype):
         codes = np.asarray(series.cat.codes, dtype=np.int64)
         categories = list(series.cat.categories)
@@ -83,8 +81,33 @@ def factorize(values, levels=None) -> Factor:
             codes = remap[codes]
             categories = [c for c, u in zip(categories, used) if u]
         return Factor(codes, tuple(_plain(c) for c in categories))
-    codes, uniques = pd.factorize(series, sort=True, use_na_sentinel=True)
+    try:
+        codes, uniques = pd.factorize(series, sort=True, use_na_sentinel=True)
+    except TypeError:  # mixed types (numbers and text) cannot be sorted
+        codes, uniques = pd.factorize(series, sort=False, use_na_sentinel=True)
     return Factor(np.asarray(codes, dtype=np.int64), tuple(_plain(u) for u in uniques))
+
+
+def _restrict(full: Factor, levels: tuple) -> Factor:
+    """Recode a factor to ``levels`` (matched by value, then by text); others become -1."""
+    by_value, by_text = {}, {}
+    for j, level in enumerate(levels):
+        try:
+            by_value.setdefault(level, j)
+        except TypeError:
+            pass
+        by_text.setdefault(str(level), j)
+    remap = np.full(full.n_levels + 1, -1, dtype=np.int64)
+    for i, level in enumerate(full.levels):
+        j = None
+        try:
+            j = by_value.get(level)
+        except TypeError:
+            j = None
+        if j is None:
+            j = by_text.get(str(level), -1)
+        remap[i] = j
+    return Factor(remap[full.codes], levels)
 
 
 def _plain(value):
