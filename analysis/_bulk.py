@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._estimators import _domains, item_shares
+from ._estimators import item_shares
 from ._intervals import normalize_method, _check_level
 
 
@@ -80,7 +80,7 @@ def describe_items(design, items, by: str | None = None, level: float = 0.95,
 
 
 def share_intervals(p, se, df, n, n_eff, count, unweighted, level=0.95, method="logit"):
-    """Vectorised share intervals (same formulas as :func:`analysis._intervals.proportion_interval`)."""
+    """Vectorised share intervals (formulas of :func:`analysis._intervals.proportion_interval`)."""
     alpha = _check_level(level)
     method = normalize_method(method)
     p = np.asarray(p, dtype=np.float64)

@@ -127,8 +127,8 @@ class CalibrationModel:
             return self._psu_cell_matrix @ fitted_cells
         out = np.empty((design.n_psu, fitted_cells.shape[1]))
         for c in range(fitted_cells.shape[1]):
-            out[:, c] = np.bincount(design.psu, weights=self._psu_weight * fitted_cells[self.cell, c],
-                                    minlength=design.n_psu)
+            rows = self._psu_weight * fitted_cells[self.cell, c]
+            out[:, c] = np.bincount(design.psu, weights=rows, minlength=design.n_psu)
         return out
 
 

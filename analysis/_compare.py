@@ -65,15 +65,16 @@ def difference(a: Estimate, b: Estimate, covariance: float = 0.0,
     v = max(va + vb - 2.0 * covariance, 0.0)
     if df is None:
         if covariance == 0.0 and va + vb > 0:
-            df = (va + vb) ** 2 / ((va**2 / a.df if a.df > 0 else 0) + (vb**2 / b.df if b.df > 0 else 0)
-                                   or np.inf)
+            spread = (va**2 / a.df if a.df > 0 else 0) + (vb**2 / b.df if b.df > 0 else 0)
+            df = (va + vb) ** 2 / spread if spread > 0 else np.inf
         else:
             df = min(a.df, b.df)
     se = math.sqrt(v)
     est = a.estimate - b.estimate
     t = est / se if se > 0 else float("nan")
     if se > 0:
-        p = float(2 * (stats.t.sf(abs(t), df) if np.isfinite(df) and df >= 1 else stats.norm.sf(abs(t))))
+        use_t = np.isfinite(df) and df >= 1
+        p = float(2 * (stats.t.sf(abs(t), df) if use_t else stats.norm.sf(abs(t))))
     else:
         p = float("nan")
     n = min(a.n, b.n)
@@ -169,7 +170,8 @@ def chisq_test(design, row: str, col: str) -> ChisqResult:
         raise SurveyError("a test of independence needs at least two categories in each variable")
     ok = (fr.codes >= 0) & (fc.codes >= 0)
     cells = np.where(ok, fr.codes * nc + fc.codes, -1)
-    res = share_arrays(design, cells, nr * nc, np.zeros(design.n, dtype=np.int64), 1, covariance=True)
+    one_domain = np.zeros(design.n, dtype=np.int64)
+    res = share_arrays(design, cells, nr * nc, one_domain, 1, covariance=True)
     p = res["p"][0]
     V = res["cov"]
     n = int(ok.sum())
@@ -177,7 +179,8 @@ def chisq_test(design, row: str, col: str) -> ChisqResult:
     observed = table * n
     expected = np.outer(table.sum(1), table.sum(0)) * n
     with np.errstate(divide="ignore", invalid="ignore"):
-        pearson = float(np.nansum(np.where(expected > 0, (observed - expected) ** 2 / expected, 0.0)))
+        cells_x2 = np.where(expected > 0, (observed - expected) ** 2 / expected, 0.0)
+        pearson = float(np.nansum(cells_x2))
     r_idx, c_idx = np.divmod(np.arange(nr * nc), nc)
     main = [np.ones(nr * nc)] + [(r_idx == i).astype(float) for i in range(1, nr)] \
         + [(c_idx == j).astype(float) for j in range(1, nc)]

@@ -97,7 +97,8 @@ class Design:
         else:
             w = numeric(frame, weights)
             if not np.all(np.isfinite(w)) or np.any(w < 0):
-                raise DesignError(f"weights column {weights!r} has missing, infinite or negative values")
+                raise DesignError(f"weights column {weights!r} has missing, infinite or "
+                                  "negative values")
         self.weights = _readonly(w)
         self._base_weights = self.weights
         self.calibration = None
@@ -160,7 +161,8 @@ class Design:
             fractions = first
         else:
             if np.any(first < self.psus_per_stratum):
-                raise DesignError(f"fpc column {fpc!r}: population smaller than the sample in a stratum")
+                raise DesignError(f"fpc column {fpc!r}: population smaller than the sample "
+                                  "in a stratum")
             fractions = self.psus_per_stratum / first
         return fractions
 

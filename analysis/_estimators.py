@@ -48,7 +48,8 @@ def _package(name, kind, est, var, df, n_d, vsrs, levels, by, cov):
         v = max(float(var[i]), 0.0)
         deff = float(_safe_div(v, vsrs[i]))
         n_eff = float(_safe_div(n_d[i], deff)) if deff > 0 else float(n_d[i])
-        estimates.append(Estimate(name=name, kind=kind, estimate=float(est[i]), se=float(np.sqrt(v)),
+        estimates.append(Estimate(name=name, kind=kind, estimate=float(est[i]),
+                                  se=float(np.sqrt(v)),
                                   df=df, n=int(n_d[i]), n_eff=n_eff, deff=deff,
                                   domain=level if by is not None else None))
     if by is None:
@@ -136,7 +137,8 @@ def total(design, variable: str, by: str | None = None):
     w = design.weights
     W = np.bincount(d[ok], weights=w[ok], minlength=D)
     est = np.bincount(d[ok], weights=w[ok] * y[ok], minlength=D)
-    scores = Scores(D, value=np.where(ok, w * np.where(ok, y, 0.0), 0.0), column=np.where(ok, d, -1))
+    value = np.where(ok, w * np.where(ok, y, 0.0), 0.0)
+    scores = Scores(D, value=value, column=np.where(ok, d, -1))
     cov = variance(design, scores, covariance=D <= _MAX_COVARIANCE_COLUMNS and by is not None)
     var = np.diag(cov) if cov.ndim == 2 else cov
     dd = np.where(ok, d, 0)

@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 
 from ._errors import SurveyError
-from ._estimators import _domains, _package, _safe_div, _share_estimate, mean_of_values, share_arrays
+from ._estimators import (_domains, _package, _safe_div, _share_estimate, mean_of_values,
+                          share_arrays)
 from ._results import EstimateSet
 from ._scores import Scores
 from ._variance import variance
@@ -240,8 +241,10 @@ def score_items(design, items, levels=None, table=None, exclude=NON_SUBSTANTIVE,
             rm = _fastpath.scored_means(design, mom, in_top, base)
             n = int(sm["n"][0])
             v, p = float(sm["var"][0]), float(rm["est"][0])
-            s = Estimate(name=item, kind="score", estimate=float(sm["est"][0]), se=float(np.sqrt(v)),
-                         df=design.df, n=n, n_eff=float(n * sm["s2"][0] / n / v) if v > 0 else n,
+            s2 = float(sm["s2"][0])
+            s = Estimate(name=item, kind="score", estimate=float(sm["est"][0]),
+                         se=float(np.sqrt(v)), df=design.df, n=n,
+                         n_eff=float(s2 / v) if v > 0 else float(n),
                          deff=float(v / (sm["s2"][0] / n)) if n > 0 else float("nan"))
             rv = float(rm["var"][0])
             pq = p * (1 - p)

@@ -159,7 +159,8 @@ def main(argv=None) -> int:
           f"ratio {sam['rake'] / result['rake']:.0f}x); weights agree to "
           f"{sam['max_rel_weight_diff']:.1e} (relative)")
     print(f"one share estimate (q01, all categories): {result['one_share']:.3f} s "
-          f"(samplics {sam['one_share']:.2f} s, ratio {sam['one_share'] / result['one_share']:.0f}x)")
+          f"(samplics {sam['one_share']:.2f} s, "
+          f"ratio {sam['one_share'] / result['one_share']:.0f}x)")
     return 0
 
 

@@ -1,7 +1,6 @@
 """describe_items: the bulk entry point."""
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from analysis import Design, describe_items, proportion

@@ -22,7 +22,8 @@ def simulate(method, reps=600, seed=20240601):
     fpc = np.repeat(sizes, n_h)
     hits = 0
     for _ in range(reps):
-        y = np.concatenate([rng.choice(pop, size=n, replace=False) for pop, n in zip(population, n_h)])
+        y = np.concatenate([rng.choice(pop, size=n, replace=False)
+                            for pop, n in zip(population, n_h)])
         design = Design(pd.DataFrame({"y": y.astype(np.int64), "h": stratum, "w": weights,
                                       "N": fpc}), weights="w", strata="h", fpc="N")
         res = share_arrays(design, y.astype(np.int64), 2, np.zeros(len(y), dtype=np.int64), 1)

@@ -1,9 +1,6 @@
 """Agreement with published outputs of R's survey package (see data/r_survey_reference.yaml)."""
 
-import math
-
 import numpy as np
-import pandas as pd
 import pytest
 
 import analysis
