@@ -46,6 +46,11 @@ def describe_items(design, items, by: str | None = None, level: float = 0.95,
     Each item is factorised once and all its shares and linearised variances
     come from bincounts over (PSU, domain x category) pairs
     (:func:`analysis._estimators.share_arrays`); no loop runs over rows.
+
+    References
+    ----------
+    Lumley (2010), sec. 2.4; Korn & Graubard (1998); Wilson (1927);
+    Clopper & Pearson (1934); Kish (1965).
     """
     method = normalize_method(method)
     frames = []

@@ -362,12 +362,33 @@ def trim_weights(design, lower=None, upper=None, margins: Mapping | None = None,
                  tol: float = 1e-7, max_iter: int = 100, max_trim_iter: int = 50):
     """Trim weights to ``[lower, upper]``, then re-rake to ``margins`` (repeatedly).
 
-    Without ``margins`` the trimmed weights are rescaled to keep the weighted
-    total, and the design keeps its previous calibration record.
+    Parameters
+    ----------
+    design : Design
+    lower, upper : float, optional
+        Absolute weight bounds.
+    margins : mapping, optional
+        Raking targets as for :func:`rake`.  Without them the trimmed weights
+        are rescaled to keep the weighted total, and the design keeps its
+        previous calibration record.
+    tol, max_iter, max_trim_iter
+        As for :func:`rake`.
 
     Returns
     -------
     Design
+
+    Notes
+    -----
+    Each round sets :math:`w_i \\leftarrow \\min(\\max(w_i, L), U)` and re-rakes;
+    rounds stop when the weights are within bounds and the margins are met.
+    The variance treats the result as calibrated to ``margins``.
+
+    References
+    ----------
+    Potter, F. J. (1990). A study of procedures to identify and trim extreme
+    sampling weights. *Proc. Survey Research Methods Section, ASA*, 225-230.
+    Kish, L. (1965). *Survey Sampling*. Wiley.
     """
     if margins is not None:
         return rake(design, margins, tol=tol, max_iter=max_iter, bounds=(lower, upper),

@@ -60,6 +60,11 @@ def difference(a: Estimate, b: Estimate, covariance: float = 0.0,
     :math:`\\hat\\Delta = \\hat\\theta_a - \\hat\\theta_b`,
     :math:`se = \\sqrt{v_a + v_b - 2c_{ab}}`, :math:`t = \\hat\\Delta/se`,
     p-value :math:`2P(T_{df} > |t|)` (Lumley 2010, sec. 2.4, ``svycontrast``).
+
+    References
+    ----------
+    Lumley (2010); Satterthwaite, F. E. (1946). An approximate distribution
+    of estimates of variance components. *Biometrics Bulletin*, 2, 110-114.
     """
     va, vb = a.se**2, b.se**2
     v = max(va + vb - 2.0 * covariance, 0.0)
@@ -91,8 +96,26 @@ def _label(e: Estimate):
 def domain_difference(estimates: EstimateSet, first, second) -> Difference:
     """Difference between two members of one :class:`EstimateSet` (same design).
 
-    Uses the covariance of the two domain estimates from the linearisation
-    (domains share PSUs, so they are not independent).
+    Parameters
+    ----------
+    estimates : EstimateSet
+        Result of ``mean(..., by=)``, ``proportion(...)`` etc.
+    first, second
+        Labels (domain, category, or ``(domain, category)``) or positions.
+
+    Returns
+    -------
+    Difference
+
+    Notes
+    -----
+    :math:`se = \\sqrt{v_1 + v_2 - 2 c_{12}}` with the linearised covariance
+    :math:`c_{12}` of the two domain estimates (domains share PSUs, so they
+    are not independent); df = design df.
+
+    References
+    ----------
+    Lumley (2010), sec. 2.3-2.4 (``svyby`` + ``svycontrast``).
     """
     if estimates.covariance is None:
         raise SurveyError("this estimate set carries no covariance matrix")
@@ -222,6 +245,16 @@ class Reliability:
 def cronbach_alpha(design, items) -> Reliability:
     """Weighted Cronbach's alpha of a Likert group (complete cases).
 
+    Parameters
+    ----------
+    design : Design
+    items : sequence of str
+        Numeric item columns (at least two).
+
+    Returns
+    -------
+    Reliability
+
     Notes
     -----
     :math:`\\alpha = \\frac{k}{k-1}\\left(1 - \\frac{\\sum_j s_j^2}{s_T^2}\\right)`
@@ -290,6 +323,18 @@ def key_drivers(design, outcome: str, drivers) -> KeyDrivers:
     the standard errors are **design-based** (Taylor linearisation of the
     estimating equations over strata and PSUs, including any calibration),
     the sandwich used by R's ``svyglm``.
+
+    Parameters
+    ----------
+    design : Design
+    outcome : str
+        Overall satisfaction (numeric).
+    drivers : sequence of str
+        Aspect scores (numeric); complete cases are used.
+
+    Returns
+    -------
+    KeyDrivers
 
     Notes
     -----

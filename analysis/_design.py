@@ -52,6 +52,10 @@ class Design:
 
     Notes
     -----
+    The design never changes after construction; integer codes of categorical
+    columns and per-item cell sums are memoised on it (and not shared with the
+    calibrated designs derived from it, whose weights differ).
+
     The variance of a linearised statistic with weighted influence values
     :math:`z_i = w_i u_i` is (Lumley 2010, sec. 2.2; Binder 1983)
 

@@ -167,6 +167,10 @@ def ratio(design, numerator: str, denominator: str, by: str | None = None):
     -----
     Influence :math:`z_i = w_i (y_i - \\hat R x_i)/\\hat X` (Binder 1983;
     ``svyratio`` in Lumley 2010, sec. 3.3).
+
+    References
+    ----------
+    Binder (1983); Lumley (2010), sec. 3.3.
     """
     y = design.numeric(numerator)
     x = design.numeric(denominator)
@@ -279,6 +283,10 @@ def proportion(design, variable: str, by: str | None = None, levels=None) -> Est
     ``deff = var / (p(1-p)/n)`` (Kish 1965).  Interval methods: see
     :mod:`analysis._intervals` (logit as ``svyciprop``; Korn & Graubard 1998;
     Wilson 1927; Clopper & Pearson 1934).
+
+    References
+    ----------
+    Lumley (2010), sec. 2.4; Kish, L. (1965). *Survey Sampling*. Wiley.
     """
     f, dlevels, res = item_shares(design, variable, levels, by, covariance=True)
     estimates = []

@@ -58,10 +58,26 @@ def margin_of_error(n: float, p: float = 0.5, deff: float = 1.0, population: flo
                     level: float = 0.95) -> float:
     """Margin of error of a share from ``n`` respondents (inverse of :func:`sample_size`).
 
+    Parameters
+    ----------
+    n : float
+        Respondents.
+    p, deff, population, level
+        As for :func:`sample_size`.
+
+    Returns
+    -------
+    float
+        Half-width of the normal interval.
+
     Notes
     -----
     :math:`e = z\\sqrt{deff\\,p(1-p)/n \\cdot (N-n)/(N-1)}`, the last factor
     omitted without :math:`N`; exactly inverts :func:`sample_size`.
+
+    References
+    ----------
+    Cochran (1977), sec. 4.4; Kish (1965).
     """
     if n <= 0:
         raise ValueError("n must be positive")

@@ -94,7 +94,13 @@ def score(design, item: str, levels=None, table=None, exclude=NON_SUBSTANTIVE, b
 
     Notes
     -----
-    A weighted mean of the scores; variance by linearisation as :func:`analysis.mean`.
+    A weighted mean of the scores,
+    :math:`\\hat\\mu = \\sum_i w_i s(y_i) / \\sum_i w_i` over substantive answers;
+    variance by linearisation as :func:`analysis.mean`.
+
+    References
+    ----------
+    Lumley (2010), ch. 2.
     """
     return mean_of_values(design, item_scores(design, item, levels, table, exclude), item, by,
                           kind="score")
@@ -104,6 +110,19 @@ def satisfaction_rate(design, item: str, levels=None, top: int = 2, exclude=NON_
                       by=None):
     """Share of substantive answers in the top ``top`` categories ("top-two box").
 
+    Parameters
+    ----------
+    design : Design
+    item : str
+    levels : sequence, optional
+        Substantive levels, worst first.
+    top : int
+        Number of best categories counted as satisfied.
+    exclude : sequence of str
+        Non-substantive answers left out of the base.
+    by : str, optional
+        Domain variable.
+
     Returns
     -------
     Estimate or EstimateSet
@@ -112,6 +131,10 @@ def satisfaction_rate(design, item: str, levels=None, top: int = 2, exclude=NON_
     Notes
     -----
     :math:`\\hat p = \\sum_i w_i I(y_i \\in \\text{top}) / \\sum_i w_i I(y_i \\text{ substantive})`.
+
+    References
+    ----------
+    Lumley (2010), sec. 2.4.
     """
     levels = scale_levels(design, item, levels, exclude)
     if not 1 <= top < len(levels):
@@ -156,6 +179,10 @@ def dimension_index(design, items, levels=None, table=None, exclude=NON_SUBSTANT
     (:math:`r_{ij}` = item answered), so the variance includes the
     covariances between items (Binder 1983).  ``n`` counts respondents with at
     least one substantive answer.
+
+    References
+    ----------
+    Binder (1983); Lumley (2010), sec. 3.3 (``svycontrast``).
     """
     weights = dict(items) if isinstance(items, Mapping) else {it: 1.0 for it in items}
     if not weights:
@@ -216,6 +243,10 @@ def score_items(design, items, levels=None, table=None, exclude=NON_SUBSTANTIVE,
     Same estimators as :func:`score` and :func:`satisfaction_rate`; when every
     respondent is a PSU both come from one set of cell sums per item
     (:mod:`analysis._fastpath`), shared with :func:`analysis.describe_items`.
+
+    References
+    ----------
+    Lumley (2010), ch. 2; Binder (1983).
     """
     from . import _fastpath
     from ._results import Estimate

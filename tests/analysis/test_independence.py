@@ -54,3 +54,17 @@ def test_modules_stay_small():
     for path in PACKAGE.glob("*.py"):
         lines = len(path.read_text(encoding="utf-8").splitlines())
         assert lines <= 450, f"{path.name} has {lines} lines"
+
+
+def test_public_functions_have_numpydoc_sections():
+    import inspect
+
+    import analysis
+
+    for name in analysis.__all__:
+        obj = getattr(analysis, name)
+        if not inspect.isfunction(obj):
+            continue
+        doc = obj.__doc__
+        for section in ("Parameters", "Returns", "Notes", "References"):
+            assert section in doc, f"{name} lacks {section}"
