@@ -1,7 +1,7 @@
 """Fixtures for the analysis tests (no Flask needed).
 
 Makes the repository root importable and turns every warning into an error
-(``filterwarnings = error`` semantics) for these tests.
+(``filterwarnings = error`` semantics) for these tests only.
 """
 
 import sys
@@ -17,8 +17,14 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 
-def pytest_configure(config):
-    config.addinivalue_line("filterwarnings", "error")
+HERE = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every warning raised in these tests is an error (only for tests/analysis)."""
+    for item in items:
+        if HERE in Path(str(item.fspath)).resolve().parents:
+            item.add_marker(pytest.mark.filterwarnings("error"))
 
 
 @pytest.fixture(scope="session")
