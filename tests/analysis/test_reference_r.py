@@ -61,12 +61,29 @@ def test_mean_and_total_cases(reference, designs, index):
         assert close(est.se, case["se"]), (case["id"], est.se)
 
 
-def test_shares_match_svymean_factor(reference, designs):
-    case = reference["shares"][0]
-    result = proportion(designs[case["design"]], case["variable"])
+@pytest.mark.parametrize("index", [0, 1])
+def test_shares_match_svymean_factor(reference, designs, apiclus1, index):
+    case = reference["shares"][index]
+    design = designs[case["design"]]
+    variable = case["variable"]
+    if isinstance(variable, list):  # interaction(a, b): one factor with labels "a.b"
+        frame = apiclus1.assign(cell=apiclus1[variable[0]] + "." + apiclus1[variable[1]])
+        design = Design(frame, weights="pw", clusters="dnum", fpc="fpc")
+        variable = "cell"
+    result = proportion(design, variable)
     for category, (p, se) in case["values"].items():
-        assert close(result[category].estimate, p)
-        assert close(result[category].se, se)
+        assert close(result[category].estimate, p), category
+        assert close(result[category].se, se), category
+
+
+def test_category_totals_match_svytotal_factor(reference, apiclus1):
+    case = reference["category_totals"][0]
+    for category, (est, se) in case["values"].items():
+        frame = apiclus1.assign(ind=(apiclus1[case["variable"]] == category).astype(float))
+        design = Design(frame, weights="pw", clusters="dnum", fpc="fpc")
+        result = total(design, "ind")
+        assert close(result.estimate, est), category
+        assert close(result.se, se), category
 
 
 def test_domain_means_match_svyby(reference, designs, apiclus1):
