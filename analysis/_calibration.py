@@ -100,6 +100,13 @@ class CalibrationModel:
         cell_base = np.bincount(self.cell, weights=base_weights, minlength=n_cells)
         gram = (design_matrix * cell_base[:, None]).T @ design_matrix
         self.gram_pinv = np.linalg.pinv(gram, hermitian=True)
+        # Raking multiplies every weight of a cell by the same factor g_k; when that holds
+        # the base-weight cell sums are the weight sums divided by g_k (saves a pass).
+        cell_final = np.bincount(self.cell, weights=weights, minlength=n_cells)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            g = np.where(cell_base > 0, cell_final / cell_base, 1.0)
+        same = np.allclose(weights, base_weights * g[self.cell], rtol=1e-12, atol=0.0)
+        self.cell_g = g if same and np.all(g > 0) else None
         self.n_cells = n_cells
         if design._row_of_psu is not None:
             order = design._row_of_psu

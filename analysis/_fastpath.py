@@ -81,7 +81,9 @@ def moments(design, codes: np.ndarray, n_categories: int, domain_codes: np.ndarr
     s1 = np.bincount(q, weights=w, minlength=size).reshape(shape)
     s2 = np.bincount(q, weights=_squared_weights(design), minlength=size).reshape(shape)
     s0 = None
-    if cal is not None:
+    if cal is not None and cal.cell_g is not None:
+        s0 = s1 / cal.cell_g[None, None, :, None]
+    elif cal is not None:
         s0 = np.bincount(q, weights=cal.base_weights, minlength=size).reshape(shape)
     return Moments(count, s1, s2, s0, n_domains, n_categories)
 

@@ -129,3 +129,17 @@ def test_rake_then_domain_means(dclus1):
     assert len(by) == 3 and all(e.se > 0 for e in by)
     table = describe_items(raked, ["awards"], by="stype")
     assert len(table) == 6
+
+
+@pytest.mark.parametrize("trim", [False, True])
+def test_fast_path_with_unequal_adjustment_within_cells(apistrat, trim):
+    from analysis._estimators import _generic_share_arrays, share_arrays
+    d = Design(apistrat, weights="pw", strata="stype", fpc="fpc")
+    margins = {"sch.wide": POP_SCHWIDE, "awards": {"No": 2000, "Yes": 4194}}
+    cal = trim_weights(d, lower=10, upper=40, margins=margins) if trim else rake(d, margins)
+    assert (cal.calibration.cell_g is None) == trim  # trimming breaks per-cell factors
+    f = cal.factor("comp.imp")
+    zeros = np.zeros(cal.n, dtype=np.int64)
+    fast = share_arrays(cal, f.codes, f.n_levels, zeros, 1)
+    slow = _generic_share_arrays(cal, f.codes, f.n_levels, zeros, 1, False)
+    np.testing.assert_allclose(fast["var"], slow["var"], rtol=1e-9)
