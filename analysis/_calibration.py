@@ -62,7 +62,11 @@ class WeightingReport:
     trimmed: int = 0
 
     def to_dict(self) -> dict:
-        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+        """JSON-ready dictionary (an infinite weight ratio becomes None)."""
+        out = {k: getattr(self, k) for k in self.__dataclass_fields__}
+        if not np.isfinite(out["weight_ratio"]):
+            out["weight_ratio"] = None
+        return out
 
 
 class CalibrationModel:
