@@ -208,7 +208,8 @@ def share_arrays(design, codes: np.ndarray, n_categories: int, domain_codes: np.
     :math:`\\hat p_{dc} = \\hat N_{dc}/\\hat N_d`; influence
     :math:`z_i = w_i I_d(i)\\{I(c_i=c) - \\hat p_{dc}\\}/\\hat N_d`, stored
     as a sparse part plus an offset so PSU totals are two bincounts over
-    (PSU, cell) and (PSU, domain) pairs.
+    (PSU, cell) and (PSU, domain) pairs.  Without clusters the same variance
+    comes from cell sums (:mod:`analysis._fastpath`).
     """
     mom = _fastpath.moments(design, codes, n_categories, domain_codes, n_domains)
     if mom is not None:
