@@ -135,7 +135,8 @@ def main(argv=None) -> int:
         table = pd.DataFrame(rows)
         for label in ("domain", "category"):
             if label in table.columns:
-                table[label] = [("" if v is None else v) for v in table[label]]
+                table[label] = ["" if v is None or (isinstance(v, float) and v != v) else v
+                                for v in table[label]]
         columns = [c for c in ("name", "kind", "domain", "category", "estimate", "se", "ci_low",
                                "ci_high", "n", "deff") if c in table.columns]
         print(repr(design))
