@@ -12,5 +12,6 @@ def test_benchmark_runs_on_a_small_sample():
     proc = subprocess.run([sys.executable, "-W", "error", script, "--n", "20000", "--no-samplics"],
                           cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
-    for needle in ("rake 20,000 x 3 margins", "all item shares", "peak memory", "samplics: skipped"):
+    needles = ("rake 20,000 x 3 margins", "all item shares", "peak memory", "samplics: skipped")
+    for needle in needles:
         assert needle in proc.stdout
