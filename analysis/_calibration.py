@@ -157,6 +157,8 @@ def cell_codes(codes_list, sizes):
 
 
 def _aligned_targets(variable, levels, population) -> np.ndarray:
+    if not isinstance(population, Mapping) and hasattr(population, "items"):
+        population = dict(population.items())  # e.g. a pandas Series indexed by category
     if not isinstance(population, Mapping):
         raise CalibrationError(f"population for {variable!r} must be a mapping category -> count")
     lookup = {str(k): float(v) for k, v in population.items()}

@@ -143,3 +143,10 @@ def test_fast_path_with_unequal_adjustment_within_cells(apistrat, trim):
     fast = share_arrays(cal, f.codes, f.n_levels, zeros, 1)
     slow = _generic_share_arrays(cal, f.codes, f.n_levels, zeros, 1, False)
     np.testing.assert_allclose(fast["var"], slow["var"], rtol=1e-9)
+
+
+def test_population_as_series_and_bad_type(dclus1):
+    d = poststratify(dclus1, "stype", pd.Series(POP_STYPE))
+    assert np.sum(d.weights) == pytest.approx(6194)
+    with pytest.raises(CalibrationError, match="mapping"):
+        poststratify(dclus1, "stype", [4421, 755, 1018])
