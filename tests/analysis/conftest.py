@@ -44,11 +44,6 @@ def apiclus1():
 
 
 @pytest.fixture(scope="session")
-def apisrs():
-    return pd.read_csv(DATA / "apisrs.csv")
-
-
-@pytest.fixture(scope="session")
 def dstrat(apistrat):
     from analysis import Design
     return Design(apistrat, weights="pw", strata="stype", fpc="fpc")
