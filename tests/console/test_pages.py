@@ -13,8 +13,20 @@ PAGES = [
     "/console/surveys/nanyang-dcm/invitations",
     "/console/surveys/nanyang-dcm/quotas",
     "/console/users",
-    "/auth/login",
 ]
+
+
+def check_page(page, url):
+    assert not re.search(r"\sstyle\s*=", page), url
+    assert not re.search(r"<style", page), url
+    assert not re.search(r"<script(?![^>]*\ssrc=)", page), url
+    assert not re.search(r"\son[a-z]+\s*=", page), url
+
+
+def test_login_page_is_csp_clean(client):
+    with client.get("/auth/login") as response:
+        assert response.status_code == 200
+        check_page(response.get_data(as_text=True), "/auth/login")
 
 
 @pytest.mark.parametrize("lang", ["zh_CN", "en"])
@@ -26,10 +38,7 @@ def test_pages_render_without_inline_script_or_style(client, as_role, lang):
             assert response.status_code == 200, url
             assert "script-src 'self'" in response.headers["Content-Security-Policy"]
             page = response.get_data(as_text=True)
-        assert not re.search(r"\sstyle\s*=", page), url
-        assert not re.search(r"<style", page), url
-        assert not re.search(r"<script(?![^>]*\ssrc=)", page), url
-        assert not re.search(r"\son[a-z]+\s*=", page), url
+        check_page(page, url)
         assert f'<html lang="{"en" if lang == "en" else "zh-CN"}">' in page
 
 
