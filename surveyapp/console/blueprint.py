@@ -12,6 +12,7 @@ from . import views
 bp = Blueprint("console", __name__, template_folder="templates", url_prefix="/console")
 bp.app_context_processor(nav.inject)
 formatting.register(bp)
+bp.register_error_handler(413, views.too_large)
 
 _RULES = (
     ("/", "index", views.index, ["GET"]),

@@ -1,9 +1,11 @@
 """Survey pages: the list, a survey's definition versions, uploading a version, opening and closing."""
 
 from flask import abort
+from flask import current_app
 from flask import flash
 from flask import redirect
 from flask import render_template
+from flask import request
 from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -80,6 +82,15 @@ def change_status(key):
         flash(_("The survey is now open for responses.") if survey.status == "open"
               else _("The survey is now closed: the public form no longer accepts responses."), "success")
     return redirect(url_for("console.versions", key=survey.key))
+
+
+def too_large(_error):
+    """413 on a console form (an oversized upload): say so on the page it came from."""
+    limit_kb = (current_app.config.get("MAX_CONTENT_LENGTH") or 0) // 1024
+    flash(_("The file is too large: at most %(kb)d KB can be uploaded.", kb=limit_kb), "error")
+    key = (request.view_args or {}).get("key")
+    target = url_for("console.versions", key=key) if key else url_for("console.surveys")
+    return redirect(target, 303)
 
 
 def _upload(form, survey):

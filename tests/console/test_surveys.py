@@ -164,3 +164,15 @@ def test_anonymous_is_redirected_from_every_console_page(app, client):
         assert response.status_code in (302, 400), (url, response.status_code)
         if response.status_code == 302:
             assert response.headers["Location"].startswith("/auth/login")
+
+
+def test_oversized_upload_gets_a_message(app, client, as_role):
+    as_role("evaluator")
+    client.get("/console/surveys?lang=en")
+    huge = DEFAULT + "#" * (app.config["MAX_CONTENT_LENGTH"] + 10)
+    response = upload(client, "/console/surveys/nanyang-dcm/versions/upload", huge)
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/console/surveys/nanyang-dcm/versions"
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "The file is too large" in page
+    assert versions_of(app) == [(1, "builtin:nanyang-dcm")]
