@@ -70,10 +70,15 @@ def survey_tabs(survey_key):
 
 
 def language_url(locale):
-    """The current page in another language (``?lang=`` is remembered in the session)."""
-    args = request.args.to_dict()
-    args["lang"] = locale
-    return url_for(request.endpoint, **(request.view_args or {}), **args) if request.endpoint else "?lang=" + locale
+    """The current page in another language (``?lang=`` is remembered in the session).
+
+    A page rendered in answer to a POST (a form with errors) links to the survey list instead,
+    since its URL may not accept GET.
+    """
+    if request.method != "GET" or not request.endpoint:
+        return url_for("console.surveys", lang=locale)
+    values = {**request.args.to_dict(), **(request.view_args or {}), "lang": locale}
+    return url_for(request.endpoint, **values)
 
 
 def inject():
