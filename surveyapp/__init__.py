@@ -55,6 +55,7 @@ def _init_extensions(app):
     migrate.init_app(app, db, directory=migrations_folder(), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)
+    from . import access  # noqa: F401  (registers the user loader every template context needs)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     from . import security
