@@ -6,6 +6,7 @@ from . import distribution_views
 from . import fieldwork_views
 from . import formatting
 from . import nav
+from . import public_hooks
 from . import user_views
 from . import views
 
@@ -13,6 +14,7 @@ bp = Blueprint("console", __name__, template_folder="templates", url_prefix="/co
 bp.app_context_processor(nav.inject)
 formatting.register(bp)
 bp.register_error_handler(413, views.too_large)
+bp.record_once(lambda state: public_hooks.init_app(state.app))
 
 _RULES = (
     ("/", "index", views.index, ["GET"]),
