@@ -74,6 +74,9 @@ def _register_blueprints(app):
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(console_bp)
+    from .dataops import bp as dataops_bp
+
+    app.register_blueprint(dataops_bp)
 
 
 def _register_cli(app):
@@ -83,3 +86,8 @@ def _register_cli(app):
     from .auth.cli import users_cli
 
     app.cli.add_command(users_cli)
+    from .backup import backup_command
+    from .backup import restore_command
+
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)

@@ -1,0 +1,275 @@
+"""``flask backup PATH`` and ``flask restore PATH``: a consistent snapshot of the whole database.
+
+Format (``FORMAT_VERSION`` 1): a gzip file of JSON lines. The first line is a header
+``{"format": "surveyapp-backup", "format_version", "app_version", "created_at", "tables":
+{name: {"columns": [...], "rows": n, "sha256": hex}}}``; every other line is one row,
+``{"t": table, "r": [values in column order]}``, tables in foreign-key order, rows by primary key.
+A table's ``sha256`` is taken over its row lines (UTF-8, each followed by a newline). Timestamps
+are ISO strings of naive UTC.
+
+The backup reads everything in ONE transaction while the application keeps serving: on
+PostgreSQL a read-only REPEATABLE READ transaction, on SQLite a single read transaction (WAL lets
+readers and writers proceed together). Rows are streamed into a temporary gzip member and the
+header member is written in front of it afterwards (gzip readers read concatenated members as one
+stream), so memory stays flat however large the database.
+
+Restore refuses a database with rows in any table and a file whose hashes or counts do not match,
+then inserts in foreign-key order in batches, all in one transaction, and on PostgreSQL moves each
+id sequence past the largest restored id.
+"""
+
+import gzip
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import zlib
+from datetime import datetime
+
+import click
+from flask import current_app
+from sqlalchemy import DateTime
+from sqlalchemy import Integer
+from sqlalchemy import func
+from sqlalchemy import select
+from sqlalchemy import text
+
+from . import __version__
+from . import audit
+from .extensions import db
+from .models._types import utcnow
+
+FORMAT = "surveyapp-backup"
+FORMAT_VERSION = 1
+BATCH = 1000
+
+
+class BackupError(click.ClickException):
+    """A backup or restore that cannot go ahead, with the reason for the operator."""
+
+
+def tables():
+    """Every application table in foreign-key order (parents first)."""
+    return list(db.metadata.sorted_tables)
+
+
+def _encode(value):
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+def _line(table_name, row):
+    return json.dumps({"t": table_name, "r": [_encode(v) for v in row]}, ensure_ascii=False,
+                      separators=(",", ":"), sort_keys=True)
+
+
+def _snapshot_connection(engine):
+    connection = engine.connect()
+    if engine.dialect.name == "postgresql":
+        connection = connection.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+        connection.begin()
+    else:
+        connection.begin()
+        # pysqlite would not open a transaction for SELECTs; an explicit BEGIN makes every table
+        # read below see the same snapshot.
+        connection.exec_driver_sql("BEGIN")
+    return connection
+
+
+def write_backup(path):
+    """Write the snapshot to ``path``; returns the header (with per-table counts and hashes)."""
+    engine = db.engine
+    header_tables = {}
+    directory = os.path.dirname(os.path.abspath(path)) or "."
+    with tempfile.NamedTemporaryFile(dir=directory, prefix=".backup-", suffix=".part", delete=False) as body:
+        body_path = body.name
+    try:
+        connection = _snapshot_connection(engine)
+        try:
+            with gzip.open(body_path, "wt", encoding="utf-8", newline="\n") as out:
+                for table in tables():
+                    digest, count = hashlib.sha256(), 0
+                    query = select(table).order_by(*table.primary_key.columns)
+                    result = connection.execution_options(yield_per=BATCH).execute(query)
+                    for row in result:
+                        line = _line(table.name, row) + "\n"
+                        digest.update(line.encode("utf-8"))
+                        out.write(line)
+                        count += 1
+                    header_tables[table.name] = {
+                        "columns": [c.name for c in table.columns],
+                        "rows": count,
+                        "sha256": digest.hexdigest(),
+                    }
+        finally:
+            connection.rollback()
+            connection.close()
+        header = {
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
+            "app_version": __version__,
+            "created_at": utcnow().isoformat(),
+            "database": engine.dialect.name,
+            "tables": header_tables,
+        }
+        part = path + ".part"
+        with open(part, "wb") as final:
+            with gzip.GzipFile(fileobj=final, mode="wb") as head:
+                head.write((json.dumps(header, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8"))
+            with open(body_path, "rb") as rows:
+                shutil.copyfileobj(rows, final)
+        os.replace(part, path)
+    finally:
+        if os.path.exists(body_path):
+            os.remove(body_path)
+    return header
+
+
+def _lines(path):
+    """``(header, iterator of (table name, raw line))``; raises BackupError on an unreadable file."""
+    handle = gzip.open(path, "rt", encoding="utf-8", newline="\n")
+    try:
+        header = json.loads(handle.readline())
+    except (OSError, EOFError, zlib.error, ValueError, UnicodeDecodeError) as exc:
+        handle.close()
+        raise BackupError(f"{path} is not a readable backup ({exc}).") from None
+    if not isinstance(header, dict) or header.get("format") != FORMAT:
+        handle.close()
+        raise BackupError(f"{path} is not a surveyapp backup.")
+    if header.get("format_version") != FORMAT_VERSION:
+        handle.close()
+        raise BackupError(f"backup format version {header.get('format_version')} is not supported "
+                          f"(this version reads {FORMAT_VERSION}).")
+
+    def rows():
+        with handle:
+            try:
+                for line in handle:
+                    yield line
+            except (OSError, EOFError, zlib.error, UnicodeDecodeError) as exc:
+                raise BackupError(f"{path} is damaged ({exc}).") from None
+
+    return header, rows()
+
+
+def verify_backup(path):
+    """Check the header's counts and hashes against the file; returns the header."""
+    header, lines = _lines(path)
+    digests, counts = {}, {}
+    for line in lines:
+        try:
+            name = json.loads(line)["t"]
+        except (ValueError, KeyError, TypeError):
+            raise BackupError(f"{path} holds a line that is not a backup row.") from None
+        digests.setdefault(name, hashlib.sha256()).update(line.encode("utf-8"))
+        counts[name] = counts.get(name, 0) + 1
+    expected = header.get("tables") or {}
+    known = {t.name for t in tables()}
+    for name, info in expected.items():
+        if name not in known:
+            raise BackupError(f"the backup holds table {name!r}, which this version does not have.")
+        got = digests[name].hexdigest() if name in digests else hashlib.sha256().hexdigest()
+        if counts.get(name, 0) != info.get("rows") or got != info.get("sha256"):
+            raise BackupError(f"table {name}: the rows do not match the backup's checksum; the file is "
+                              "corrupt or was changed. Nothing was restored.")
+    extra = set(counts) - set(expected)
+    if extra:
+        raise BackupError(f"the backup holds rows of undeclared tables: {', '.join(sorted(extra))}.")
+    return header
+
+
+def _non_empty_tables(connection):
+    return [t.name for t in tables() if connection.execute(select(func.count()).select_from(t)).scalar()]
+
+
+def _converters(table, columns):
+    by_name = {c.name: c for c in table.columns}
+    out = []
+    for name in columns:
+        column = by_name.get(name)
+        if column is None:
+            raise BackupError(f"table {table.name}: column {name!r} does not exist in this database.")
+        out.append(datetime.fromisoformat if isinstance(column.type, DateTime) else None)
+    return out
+
+
+def restore_backup(path):
+    """Load a verified backup into an empty migrated database; returns ``{table: rows}``."""
+    header = verify_backup(path)
+    engine = db.engine
+    by_name = {t.name: t for t in tables()}
+    with engine.begin() as connection:
+        busy = _non_empty_tables(connection)
+        if busy:
+            raise BackupError("restore needs an empty, migrated database, but these tables have rows: "
+                              + ", ".join(busy) + ". Nothing was restored.")
+        columns = {name: info["columns"] for name, info in header["tables"].items()}
+        converters = {name: _converters(by_name[name], cols) for name, cols in columns.items()}
+        _, lines = _lines(path)
+        batch, current = [], None
+        for line in lines:
+            row = json.loads(line)
+            if row["t"] != current:
+                _insert(connection, by_name.get(current), batch)
+                batch, current = [], row["t"]
+            values = {}
+            for name, convert, value in zip(columns[current], converters[current], row["r"], strict=True):
+                values[name] = convert(value) if convert is not None and value is not None else value
+            batch.append(values)
+            if len(batch) >= BATCH:
+                _insert(connection, by_name[current], batch)
+                batch = []
+        _insert(connection, by_name.get(current), batch)
+        if engine.dialect.name == "postgresql":
+            _reset_sequences(connection)
+    return {name: info["rows"] for name, info in header["tables"].items()}
+
+
+def _insert(connection, table, batch):
+    if table is not None and batch:
+        connection.execute(table.insert(), batch)
+
+
+def _reset_sequences(connection):
+    for table in tables():
+        pk = list(table.primary_key.columns)
+        if len(pk) != 1 or not isinstance(pk[0].type, Integer):
+            continue
+        column = pk[0].name
+        sequence = connection.execute(
+            text("SELECT pg_get_serial_sequence(:t, :c)"), {"t": table.name, "c": column}
+        ).scalar()
+        if sequence:
+            connection.execute(
+                text(f'SELECT setval(:s, COALESCE((SELECT MAX("{column}") FROM "{table.name}"), 1), '
+                     f'(SELECT MAX("{column}") FROM "{table.name}") IS NOT NULL)'),
+                {"s": sequence},
+            )
+
+
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, writable=True))
+def backup_command(path):
+    """Write a consistent snapshot of the whole database to PATH (gzip'd JSON lines)."""
+    header = write_backup(path)
+    total = sum(t["rows"] for t in header["tables"].values())
+    with open(path, "rb") as written:
+        file_sha = hashlib.file_digest(written, "sha256").hexdigest()
+    audit.record("backup.create", path=os.path.abspath(path), sha256=file_sha,
+                 rows={k: v["rows"] for k, v in header["tables"].items()}, username="cli")
+    db.session.commit()
+    click.echo(f"backup written to {path}: {total} rows in {len(header['tables'])} tables (sha256 {file_sha})")
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def restore_command(path):
+    """Load the backup at PATH into this (empty, migrated) database."""
+    counts = restore_backup(path)
+    # Appended after loading, so the restored log is followed by the record of its restoration.
+    audit.record("backup.restore", path=os.path.abspath(path), rows=counts, username="cli")
+    db.session.commit()
+    click.echo(f"restored {sum(counts.values())} rows into {len(counts)} tables from {path}")
+    current_app.logger.info("restored backup %s", path)

@@ -1,0 +1,216 @@
+"""Automatic data-quality flags on responses (``ResponseFlag`` rows, each with its reason).
+
+Kinds:
+
+- ``speeder``: took less than a third of the median duration of the survey's valid responses.
+  The median moves as responses arrive, so :func:`refresh_speeder_flags` recomputes the flags of
+  a whole survey; it needs at least ``QUALITY_SPEEDER_MIN_RESPONSES`` timed responses (default 20).
+- ``straightlining``: every item of a Likert group with 4 or more items got the same substantive code.
+- ``duplicate``: an earlier response of the survey came from the same client with the same answers
+  within ``QUALITY_DUPLICATE_WINDOW_HOURS`` (default 24).
+- ``token_reuse``: a used invitation token was presented again (see :func:`record_token_reuse`).
+
+:func:`flag_new_response` is the public submission flow's post-hook (registered in
+:mod:`surveyapp.dataops.hooks`).
+"""
+
+import statistics
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import delete
+from sqlalchemy import func
+from sqlalchemy import select
+
+from .. import audit
+from ..definitions.store import definition_of
+from ..extensions import db
+from ..models import Invitation
+from ..models import Response
+from ..models import ResponseFlag
+from ..models import SurveyVersion
+from . import durable
+
+KINDS = ("speeder", "straightlining", "duplicate", "token_reuse")
+STRAIGHTLINE_MIN_ITEMS = 4
+# A full speeder refresh after a submission costs one query over the durations; doing it on every
+# n-th submission keeps the flags of earlier responses current as the median moves.
+REFRESH_EVERY = 10
+
+
+def _config(name, default):
+    return current_app.config.get(name, default)
+
+
+def speeder_threshold(survey_id):
+    """``(threshold seconds, median, n)`` for a survey, or None with too few timed valid responses."""
+    durations = db.session.scalars(
+        select(Response.duration_seconds)
+        .where(
+            Response.survey_id == survey_id,
+            Response.status == "valid",
+            Response.duration_seconds.is_not(None),
+        )
+        .order_by(Response.duration_seconds)
+    ).all()
+    if len(durations) < int(_config("QUALITY_SPEEDER_MIN_RESPONSES", 20)):
+        return None
+    median = statistics.median(durations)
+    return median / 3.0, median, len(durations)
+
+
+def _speeder_reason(duration, median, n):
+    return f"took {duration:.0f} s, under a third of the median {median:.0f} s of {n} valid responses"
+
+
+def refresh_speeder_flags(survey):
+    """Recompute the speeder flags of every response of ``survey``; returns the number flagged."""
+    survey_id = getattr(survey, "id", survey)
+    existing = db.session.execute(
+        select(ResponseFlag.id, ResponseFlag.response_id)
+        .join(Response, Response.id == ResponseFlag.response_id)
+        .where(Response.survey_id == survey_id, ResponseFlag.kind == "speeder")
+        .order_by(ResponseFlag.id)
+    ).all()
+    found = threshold = speeder_threshold(survey_id)
+    wanted = {}
+    if found is not None:
+        threshold, median, n = found
+        rows = db.session.execute(
+            select(Response.id, Response.duration_seconds).where(
+                Response.survey_id == survey_id,
+                Response.duration_seconds.is_not(None),
+                Response.duration_seconds < threshold,
+            )
+        ).all()
+        wanted = {rid: _speeder_reason(duration, median, n) for rid, duration in rows}
+    kept, stale = set(), []
+    for flag_id, response_id in existing:
+        # Stale (no longer under the threshold) or a second copy from two concurrent refreshes.
+        if response_id in wanted and response_id not in kept:
+            kept.add(response_id)
+        else:
+            stale.append(flag_id)
+    for start in range(0, len(stale), 500):
+        db.session.execute(delete(ResponseFlag).where(ResponseFlag.id.in_(stale[start : start + 500])))
+    db.session.add_all(
+        ResponseFlag(response_id=rid, kind="speeder", reason=reason)
+        for rid, reason in wanted.items()
+        if rid not in kept
+    )
+    db.session.flush()
+    return len(wanted)
+
+
+def straightlined_groups(definition, codes):
+    """Keys of the Likert groups (4+ items) whose items all got one substantive code."""
+    found = []
+    for question in definition.questions:
+        if question.type != "likert_group" or len(question.items) < STRAIGHTLINE_MIN_ITEMS:
+            continue
+        values = {codes.get(item.key) for item in question.items}
+        if len(values) != 1 or None in values:
+            continue
+        choice = question.choice(values.pop())
+        if choice is not None and choice.substantive:
+            found.append((question.key, choice.code))
+    return found
+
+
+def _duplicate_of(response):
+    if not response.client_hash or not response.answers_hash:
+        return None
+    window = timedelta(hours=float(_config("QUALITY_DUPLICATE_WINDOW_HOURS", 24)))
+    return db.session.scalar(
+        select(Response.id)
+        .where(
+            Response.survey_id == response.survey_id,
+            Response.id != response.id,
+            Response.client_hash == response.client_hash,
+            Response.answers_hash == response.answers_hash,
+            Response.submitted_at >= response.submitted_at - window,
+            Response.submitted_at <= response.submitted_at,
+        )
+        .order_by(Response.submitted_at.desc())
+        .limit(1)
+    )
+
+
+def flag_new_response(response):
+    """Flag a just-stored response (straight-lining, duplicate, speeder); returns the new flags.
+
+    Call after the response and its answers are flushed, inside the submitting transaction.
+    """
+    flags = []
+    codes = {a.question: a.code for a in response.answers if a.code is not None}
+    definition = definition_of(db.session.get(SurveyVersion, response.version_id))
+    for key, code in straightlined_groups(definition, codes):
+        flags.append(
+            ResponseFlag(kind="straightlining", reason=f"every item of {key} answered with code {code}")
+        )
+    earlier = _duplicate_of(response)
+    if earlier is not None:
+        flags.append(
+            ResponseFlag(kind="duplicate", reason=f"same client and same answers as response {earlier}")
+        )
+    found = speeder_threshold(response.survey_id)
+    if found is not None and response.duration_seconds is not None:
+        threshold, median, n = found
+        if response.duration_seconds < threshold:
+            flags.append(
+                ResponseFlag(kind="speeder", reason=_speeder_reason(response.duration_seconds, median, n))
+            )
+    for flag in flags:
+        flag.response_id = response.id
+    db.session.add_all(flags)
+    db.session.flush()
+    if found is not None and found[2] % REFRESH_EVERY == 0:
+        refresh_speeder_flags(response.survey_id)
+    return flags
+
+
+def record_token_reuse(survey, token, response=None):
+    """Record an attempt to answer again with a used invitation token.
+
+    Adds an ``invitation.token_reuse`` audit entry that is kept even when the caller then rolls
+    its transaction back (the refused submission), and a ``token_reuse`` flag on ``response``
+    when a response was stored in the attempt.
+    """
+    invitation = db.session.scalar(
+        select(Invitation).where(Invitation.survey_id == survey.id, Invitation.token == (token or ""))
+    )
+    first = None
+    if invitation is not None:
+        first = db.session.scalar(
+            select(func.min(Response.id)).where(Response.invitation_id == invitation.id)
+        )
+    detail = {
+        "invitation_id": getattr(invitation, "id", None),
+        "used_at": invitation.used_at.isoformat() if invitation and invitation.used_at else None,
+        "first_response_id": first,
+    }
+    entry = audit.record(
+        "invitation.token_reuse",
+        survey_id=survey.id,
+        response_id=getattr(response, "id", None),
+        **detail,
+    )
+    durable.keep_after_rollback(entry)
+    if response is not None:
+        reason = f"invitation {detail['invitation_id']} was already used"
+        if first is not None:
+            reason += f" by response {first}"
+        db.session.add(ResponseFlag(response_id=response.id, kind="token_reuse", reason=reason))
+        db.session.flush()
+    return entry
+
+
+def flag_counts(survey_id):
+    """``{kind: number of responses flagged}`` for a survey."""
+    rows = db.session.execute(
+        select(ResponseFlag.kind, func.count(func.distinct(ResponseFlag.response_id)))
+        .join(Response, Response.id == ResponseFlag.response_id)
+        .where(Response.survey_id == survey_id)
+        .group_by(ResponseFlag.kind)
+    ).all()
+    return dict(rows)

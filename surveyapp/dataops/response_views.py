@@ -1,0 +1,143 @@
+"""Views: browse responses, show one, exclude or re-include, bulk-exclude flagged, refresh flags."""
+
+from flask import abort
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+
+from ..access import role_required
+from ..definitions.store import definition_of
+from ..definitions.store import get_survey
+from ..extensions import db
+from ..i18n import text_in
+from . import quality
+from . import responses as service
+from .filters import DISTRICT_QUESTION
+from .filters import parse_filter
+from .forms import ActionForm
+from .forms import BulkExcludeForm
+from .forms import DeletionRequestForm
+from .forms import StatusForm
+
+
+def survey_or_404(key):
+    """The survey with this key, or a 404."""
+    survey = get_survey(key)
+    if survey is None:
+        abort(404)
+    return survey
+
+
+def _page_number():
+    value = request.args.get("page", "1")
+    return int(value) if value.isdigit() and len(value) < 7 else 1
+
+
+def district_choices(survey):
+    """``[(code, label)]`` of the district question in the newest definition (empty if none)."""
+    if survey.latest_version is None:
+        return []
+    question = definition_of(survey.latest_version).question(DISTRICT_QUESTION)
+    if question is None:
+        return []
+    return [(c.code, text_in(c.label, get_locale())) for c in question.choices]
+
+
+@role_required("evaluator")
+def responses(key):
+    """The survey's responses, filtered and paginated, with counts by status and flag."""
+    survey = survey_or_404(key)
+    flt = parse_filter(request.args)
+    for error in flt.errors:
+        flash(error, "error")
+    rows, total, pages, page = service.page_of(survey.id, flt, _page_number())
+    deletion_form = DeletionRequestForm(formdata=None, data=flt.query_args())
+    return render_template(
+        "dataops/responses.html",
+        survey=survey,
+        rows=rows,
+        total=total,
+        pages=pages,
+        page=page,
+        flt=flt,
+        args=flt.query_args(),
+        statuses=service.status_counts(survey.id),
+        flags=quality.flag_counts(survey.id),
+        kinds=quality.KINDS,
+        districts=district_choices(survey),
+        bulk_form=BulkExcludeForm(formdata=None),
+        action_form=ActionForm(formdata=None),
+        deletion_form=deletion_form,
+    )
+
+
+@role_required("evaluator")
+def response(key, response_id):
+    """One response with its answers (labelled), flags and status form."""
+    survey = survey_or_404(key)
+    found = service.get_response(survey.id, response_id)
+    if found is None:
+        abort(404)
+    return _render_response(survey, found, StatusForm(formdata=None))
+
+
+def _render_response(survey, found, form, status=200):
+    return (
+        render_template(
+            "dataops/response.html",
+            survey=survey,
+            response=found,
+            answers=service.answer_rows(found, get_locale()),
+            form=form,
+        ),
+        status,
+    )
+
+
+@role_required("evaluator")
+def response_status(key, response_id):
+    """Exclude or re-include one response; the reason is required."""
+    survey = survey_or_404(key)
+    found = service.get_response(survey.id, response_id)
+    if found is None:
+        abort(404)
+    form = StatusForm()
+    if not form.validate():
+        return _render_response(survey, found, form, status=422)
+    service.set_status(found, form.status.data, form.reason.data)
+    db.session.commit()
+    if form.status.data == "excluded":
+        flash(_("Response %(id)d is excluded.", id=found.id), "success")
+    else:
+        flash(_("Response %(id)d is included again.", id=found.id), "success")
+    return redirect(url_for("dataops.response", key=key, response_id=found.id), code=303)
+
+
+@role_required("evaluator")
+def exclude_flagged(key):
+    """Exclude every valid response carrying a flag (speeders by default) with one reason."""
+    survey = survey_or_404(key)
+    form = BulkExcludeForm()
+    if not form.validate():
+        flash(_("Please write the reason for excluding them."), "error")
+        return redirect(url_for("dataops.responses", key=key), code=303)
+    ids = service.exclude_flagged(survey.id, form.flag.data, form.reason.data)
+    db.session.commit()
+    flash(_("%(count)d responses excluded.", count=len(ids)), "success")
+    return redirect(url_for("dataops.responses", key=key, flag=form.flag.data), code=303)
+
+
+@role_required("evaluator")
+def refresh_flags(key):
+    """Recompute the speeder flags of the survey (the median moves as responses arrive)."""
+    survey = survey_or_404(key)
+    if not ActionForm().validate():
+        abort(400)
+    flagged = quality.refresh_speeder_flags(survey)
+    db.session.commit()
+    flash(_("Speeder flags recomputed: %(count)d responses flagged.", count=flagged), "success")
+    return redirect(url_for("dataops.responses", key=key), code=303)
