@@ -6,6 +6,7 @@ from flask import flash
 from flask import render_template
 from flask import request
 from flask import stream_with_context
+from flask import url_for
 
 from .. import audit
 from ..access import role_required
@@ -40,6 +41,7 @@ def audit_log():
         page=page,
         flt=flt,
         args=flt.query_args(),
+        page_url=lambda n: url_for("dataops.audit_log", page=n, **flt.query_args()),
         actions=actions,
         users=users,
         keys=service.survey_keys(),

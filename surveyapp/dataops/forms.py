@@ -4,13 +4,18 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField
 from wtforms import RadioField
+from wtforms import SelectChoice
 from wtforms import TextAreaField
 from wtforms import validators
 
 from .responses import MAX_REASON
 
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
 _REASON = [
-    validators.InputRequired(message=_l("Please write the reason.")),
+    validators.DataRequired(message=_l("Please write the reason.")),
     validators.Length(max=MAX_REASON),
 ]
 
@@ -20,24 +25,24 @@ class StatusForm(FlaskForm):
 
     status = RadioField(
         _l("Status"),
-        choices=[("excluded", _l("Exclude")), ("valid", _l("Include again"))],
+        choices=[SelectChoice("excluded", _l("Exclude")), SelectChoice("valid", _l("Include again"))],
         validators=[validators.InputRequired()],
     )
-    reason = TextAreaField(_l("Reason"), validators=_REASON)
+    reason = TextAreaField(_l("Reason"), validators=_REASON, filters=[_strip])
 
 
 class BulkExcludeForm(FlaskForm):
     """Exclude every response carrying one flag."""
 
     flag = HiddenField(default="speeder", validators=[validators.AnyOf(("speeder", "straightlining", "duplicate"))])
-    reason = TextAreaField(_l("Reason"), validators=_REASON)
+    reason = TextAreaField(_l("Reason"), validators=_REASON, filters=[_strip])
 
 
 class DeletionRequestForm(FlaskForm):
     """Ask for responses to be deleted: by ids, or by the current filter (hidden fields)."""
 
     ids = TextAreaField(_l("Response ids"), validators=[validators.Length(max=20000)])
-    reason = TextAreaField(_l("Reason"), validators=_REASON)
+    reason = TextAreaField(_l("Reason"), validators=_REASON, filters=[_strip])
     status = HiddenField()
     flag = HiddenField()
     district = HiddenField()
@@ -51,7 +56,7 @@ class DecisionForm(FlaskForm):
 
     decision = RadioField(
         _l("Decision"),
-        choices=[("approve", _l("Approve and delete")), ("reject", _l("Reject"))],
+        choices=[SelectChoice("approve", _l("Approve and delete")), SelectChoice("reject", _l("Reject"))],
         validators=[validators.InputRequired()],
     )
     note = TextAreaField(_l("Note"), validators=[validators.Length(max=MAX_REASON)])
