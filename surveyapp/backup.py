@@ -29,6 +29,7 @@ from datetime import datetime
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 from sqlalchemy import DateTime
 from sqlalchemy import Integer
 from sqlalchemy import func
@@ -251,6 +252,7 @@ def _reset_sequences(connection):
 
 @click.command("backup")
 @click.argument("path", type=click.Path(dir_okay=False, writable=True))
+@with_appcontext
 def backup_command(path):
     """Write a consistent snapshot of the whole database to PATH (gzip'd JSON lines)."""
     header = write_backup(path)
@@ -265,6 +267,7 @@ def backup_command(path):
 
 @click.command("restore")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
 def restore_command(path):
     """Load the backup at PATH into this (empty, migrated) database."""
     counts = restore_backup(path)

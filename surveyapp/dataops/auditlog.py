@@ -11,7 +11,6 @@ from datetime import time
 from datetime import timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import distinct
 from sqlalchemy import func
 from sqlalchemy import select
 
@@ -97,9 +96,9 @@ def page_of(flt, page):
 
 def choices():
     """Distinct actions and usernames present in the log (for the filter's pick lists)."""
-    actions = db.session.scalars(select(distinct(AuditEntry.action)).order_by(AuditEntry.action)).all()
+    actions = db.session.scalars(select(AuditEntry.action).distinct().order_by(AuditEntry.action)).all()
     users = db.session.scalars(
-        select(distinct(AuditEntry.username)).where(AuditEntry.username.is_not(None)).order_by(AuditEntry.username)
+        select(AuditEntry.username).distinct().where(AuditEntry.username.is_not(None)).order_by(AuditEntry.username)
     ).all()
     return actions, users
 
