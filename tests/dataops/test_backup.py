@@ -90,6 +90,8 @@ def populate(app, n=N_RESPONSES):
         _db.session.add(AuditEntry(action="response.exclude", user_id=admin.id, username="admin",
                                    survey_id=survey.id, response_id=50, detail={"reason": "太快了", "n": [1, 2]}))
         _db.session.commit()
+        _db.session.remove()
+        _db.engine.dispose()
 
 
 def _normal(value):
@@ -112,6 +114,7 @@ def snapshot(app):
                 rows = [r for r in rows if r.action not in BACKUP_ACTIONS]
             found[table.name] = sorted((tuple(_normal(v) for v in row) for row in rows), key=repr)
         _db.session.remove()
+        _db.engine.dispose()
     return found
 
 
@@ -143,6 +146,7 @@ def round_trip(source, target, path):
         _db.session.commit()
         assert _db.session.scalar(select(Response.id).where(Response.submission_token == "new")) > N_RESPONSES
         _db.session.remove()
+        _db.engine.dispose()
 
 
 @pytest.mark.slow
@@ -213,3 +217,4 @@ def test_restore_refuses_corrupt_or_altered_files(request, tmp_path):
     with target.app_context():
         assert _db.session.scalar(select(Survey)) is None  # nothing was loaded
         _db.session.remove()
+        _db.engine.dispose()
