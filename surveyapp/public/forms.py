@@ -102,7 +102,7 @@ class Questionnaire:
         return field.id
 
     def condition_tree(self, question):
-        """The parsed ``relevant`` condition of ``question`` as nested lists (for survey.js), or None."""
+        """The parsed ``relevant`` condition as nested lists (for survey.js), or None."""
         if question.relevant is None:
             return None
         return parsed_condition(question.relevant).tree

@@ -46,13 +46,23 @@ def save_screenshot(page, tmp_path, name):
 
 def test_phone_completes_default_survey(browser, live_server, app, db, tmp_path):
     context = browser.new_context(
-        viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
     )
     page = context.new_page()
     errors = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     page.goto(f"{live_server}/s/nanyang-dcm?ch=poster")
+
+    # The keyboard works: arrow keys move between options of a group, Tab to the next question.
+    page.focus("#district-0")
+    page.keyboard.press("ArrowDown")
+    assert page.is_checked("#district-1")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "years_lived"
 
     # Conditional questions start hidden and follow the answers live.
     assert page.locator("#q-heard_via").is_hidden()
@@ -72,7 +82,15 @@ def test_phone_completes_default_survey(browser, live_server, app, db, tmp_path)
     pick(page, "reported", 1)  # 没有反映过: report_channel stays hidden
     assert page.locator("#q-report_channel").is_hidden()
     for index, item in enumerate(
-        ["sat_appearance", "sat_sanitation", "sat_roads", "sat_parking", "sat_speed", "sat_quality", "sat_hotline"]
+        [
+            "sat_appearance",
+            "sat_sanitation",
+            "sat_roads",
+            "sat_parking",
+            "sat_speed",
+            "sat_quality",
+            "sat_hotline",
+        ]
     ):
         pick(page, item, index % 3)
     pick(page, "sat_overall", 1)
