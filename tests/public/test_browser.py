@@ -109,12 +109,12 @@ def test_phone_completes_default_survey(browser, live_server, app, db, tmp_path)
         ".filter(e => e.offsetParent).map(e => e.getBoundingClientRect().height))"
     )
     assert smallest >= 44
-    save_screenshot(page, tmp_path, "survey-phone-390.png")
+    save_screenshot(page, tmp_path, "public-survey-phone-390.png")
 
     page.get_by_role("button").last.click()
     page.wait_for_url("**/s/nanyang-dcm/thanks")
     assert "感谢" in page.locator("main").inner_text()
-    save_screenshot(page, tmp_path, "thanks-phone-390.png")
+    save_screenshot(page, tmp_path, "public-thanks-phone-390.png")
 
     page.set_viewport_size({"width": 360, "height": 740})
     page.goto(f"{live_server}/s/nanyang-dcm")
@@ -141,7 +141,38 @@ def test_error_summary_links_to_fields_without_javascript(browser, live_server, 
     page.get_by_role("button", name="Submit").click()
     summary = page.locator("#error-summary")
     assert summary.is_visible()
-    save_screenshot(page, tmp_path, "survey-errors-nojs-390.png")
+    save_screenshot(page, tmp_path, "public-errors-nojs-390.png")
     summary.get_by_role("link").first.click()
     assert page.evaluate("document.activeElement.id") == "district-0"
     context.close()
+
+
+CONDITION_CASES = [
+    ("awareness in [1, 2, 3]", {"awareness": 2}),
+    ("awareness in [1, 2, 3]", {"awareness": 4}),
+    ("awareness in [1, 2, 3]", {}),
+    ("awareness != 4", {}),
+    ("awareness != 4", {"awareness": 1}),
+    ("awareness not in [4]", {"awareness": None}),
+    ("heard_via has 5", {"heard_via": [1, 5]}),
+    ("heard_via has 5", {"heard_via": []}),
+    ("heard_via == 5", {"heard_via": [5]}),
+    ("years >= 2.5 and years < 10", {"years": "2.5"}),
+    ("years > 1", {"years": "abc"}),
+    ("not (reported == 1) or answered(note)", {"reported": 1, "note": "x"}),
+    ("not (reported == 1) or answered(note)", {"reported": 1, "note": ""}),
+    ("not answered(note)", {}),
+    ("score == -1", {"score": -1}),
+]
+
+
+def test_browser_evaluates_conditions_exactly_like_the_server(browser, live_server):
+    from surveyapp.definitions.conditions import parse
+
+    page = browser.new_page()
+    page.goto(f"{live_server}/s/nanyang-dcm")
+    for source, answers in CONDITION_CASES:
+        tree = parse(source).tree
+        in_browser = page.evaluate("([t, a]) => window.surveyConditions.holds(t, a)", [tree, answers])
+        assert in_browser is parse(source).holds(answers), (source, answers)
+    page.close()
