@@ -173,6 +173,8 @@ def test_browser_evaluates_conditions_exactly_like_the_server(browser, live_serv
     page.goto(f"{live_server}/s/nanyang-dcm")
     for source, answers in CONDITION_CASES:
         tree = parse(source).tree
-        in_browser = page.evaluate("([t, a]) => window.surveyConditions.holds(t, a)", [tree, answers])
+        in_browser = page.evaluate(
+            "([t, a]) => window.surveyConditions.holds(t, a)", [tree, answers]
+        )
         assert in_browser is parse(source).holds(answers), (source, answers)
     page.close()

@@ -1,5 +1,6 @@
 """Showing and submitting the questionnaire: storage, idempotency, conditions, channel, language."""
 
+import re
 
 from sqlalchemy import select
 
@@ -194,3 +195,12 @@ def test_post_hook_sees_the_flushed_response_and_can_roll_it_back(
     respondent.open()
     assert respondent.submit(complete).status_code == 422
     assert counts()[0] == 1
+
+
+def test_submission_works_with_csrf_switched_off(app_with, complete):
+    app = app_with(WTF_CSRF_ENABLED=False)
+    client = app.test_client()
+    page = client.get("/s/nanyang-dcm").get_data(as_text=True)
+    assert 'name="csrf_token"' not in page
+    token = re.search(r'name="_st" value="([^"]+)"', page).group(1)
+    assert client.post("/s/nanyang-dcm", data={"_st": token, **complete}).status_code == 303
