@@ -13,6 +13,9 @@ from ..definitions import conditions
 from ..definitions.qtypes import question_type
 
 
+ATTRIBUTE_PREFIX = "answer__"
+
+
 @lru_cache(maxsize=512)
 def parsed_condition(source):
     """The parsed ``relevant`` condition (sources were validated when the definition loaded)."""
@@ -26,13 +29,18 @@ class QuestionnaireForm(FlaskForm):
 def build_form(definition, locale, formdata=None):
     """A form for ``definition`` in ``locale``, bound to ``formdata`` (a POST) or empty (a GET).
 
-    Returns ``(form, field_names)`` where ``field_names`` maps question key -> its field names.
+    Returns ``(form, field_names)``: ``field_names`` maps question key -> its fields' keys in the
+    form (``form[key]``); each field's ``name`` is the answer key.
     """
     attrs, field_names = {}, {}
     for question in definition.questions:
-        pairs = question_type(question.type).fields(question, locale)
-        field_names[question.key] = [name for name, _ in pairs]
-        attrs.update(pairs)
+        names = field_names[question.key] = []
+        for name, unbound in question_type(question.type).fields(question, locale):
+            # The HTML name (and id) stays the answer key, while the attribute on the form
+            # cannot shadow the form's own (a question called "data", "errors" or "meta").
+            unbound.name = name
+            attrs[ATTRIBUTE_PREFIX + name] = unbound
+            names.append(ATTRIBUTE_PREFIX + name)
     form_class = type("SurveyForm", (QuestionnaireForm,), attrs)
     return form_class(formdata=formdata), field_names
 

@@ -76,7 +76,7 @@ def survey(key):
         return _submit(found)
     version = found.latest_version
     token = SubmissionToken.issue(version.id, services.clean_channel(request.args.get("ch")))
-    if request.method == "GET":
+    if request.method == "GET":  # not HEAD: link previews are not forms handed out
         services.record_form_start(found, token.channel, token.started_at)
         db.session.commit()
     return _render(found, version, Questionnaire(definition_of(version), get_locale()), token)

@@ -204,3 +204,23 @@ def test_submission_works_with_csrf_switched_off(app_with, complete):
     assert 'name="csrf_token"' not in page
     token = re.search(r'name="_st" value="([^"]+)"', page).group(1)
     assert client.post("/s/nanyang-dcm", data={"_st": token, **complete}).status_code == 303
+
+
+def test_question_keys_that_are_form_attribute_names_work(client, app, stored):
+    from surveyapp.definitions import load_text
+    from surveyapp.definitions.store import save_definition
+
+    names = ["data", "errors", "meta", "validate", "process", "hidden_tag"]
+    yes_no = "[{code: 1, label: {zh: 是}}, {code: 2, label: {zh: 否}}]"
+    questions = "".join(
+        f"  - {{key: {name}, type: single, text: {{zh: 题}}, choices: {yes_no}}}\n"
+        for name in names
+    )
+    with app.app_context():
+        save_definition(load_text(f"key: clash\ntitle: {{zh: 冲突}}\nquestions:\n{questions}"))
+        _db.session.commit()
+    page = client.get("/s/clash").get_data(as_text=True)
+    data = dict(re.findall(r'name="(csrf_token|_st)"[^>]*?value="([^"]*)"', page))
+    assert client.post("/s/clash", data={**data, **dict.fromkeys(names, "2")}).status_code == 303
+    [(_, rows)] = stored()
+    assert rows == sorted((name, 2, None, None) for name in names)
