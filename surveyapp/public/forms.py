@@ -12,7 +12,6 @@ from flask_wtf import FlaskForm
 from ..definitions import conditions
 from ..definitions.qtypes import question_type
 
-
 ATTRIBUTE_PREFIX = "answer__"
 
 
