@@ -4,6 +4,7 @@ import pytest
 from werkzeug.datastructures import MultiDict
 from wtforms import Form
 
+from surveyapp import create_app
 from surveyapp.definitions import load_text
 from surveyapp.definitions.qtypes import REGISTRY
 from surveyapp.definitions.qtypes import question_type
@@ -50,9 +51,15 @@ def definition():
     return load_text(DEFINITION, "types.yaml")
 
 
+@pytest.fixture(scope="module")
+def plain_app():
+    """An app for request contexts only: building fields needs no database."""
+    return create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+
 @pytest.fixture
-def request_context(app):
-    with app.test_request_context("/"):
+def request_context(plain_app):
+    with plain_app.test_request_context("/"):
         yield
 
 
@@ -130,8 +137,8 @@ def test_round_trip(definition, request_context, key, data, rows, values):
         ("text", [("text", "六个字六个字")], "请控制在 5 个字以内。"),
     ],
 )
-def test_invalid_input_is_refused_with_a_message(definition, app, key, data, message):
-    with app.test_request_context("/?lang=zh_CN"):
+def test_invalid_input_is_refused_with_a_message(definition, plain_app, key, data, message):
+    with plain_app.test_request_context("/?lang=zh_CN"):
         question = definition.question(key)
         form, fields = bind(question, data)
         results = [field.validate(form) for field in fields]
@@ -139,8 +146,8 @@ def test_invalid_input_is_refused_with_a_message(definition, app, key, data, mes
         assert message in [str(e) for field in fields for e in field.errors]
 
 
-def test_choice_fields_offer_the_choices_in_the_respondents_language(definition, app):
-    with app.test_request_context("/"):
+def test_choice_fields_offer_the_choices_in_the_respondents_language(definition, plain_app):
+    with plain_app.test_request_context("/"):
         question = definition.question("likert")
         pairs = question_type("likert").fields(question, "en")
         form = type("F", (Form,), dict(pairs))()
