@@ -3,18 +3,13 @@ code and dashboard, on a desktop and on a phone. Screenshots go to tmp and /tmp/
 
 import os
 import shutil
-import threading
 from datetime import datetime
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
-
 from surveyapp.extensions import db as _db
 from tests.conftest import create_user
-from tests.conftest import fresh_database
-from tests.conftest import make_app
 from tests.console.helpers import add_response
 from tests.console.helpers import add_starts
 from tests.console.helpers import default_survey
@@ -30,9 +25,8 @@ EVALUATOR_PASSWORD = "evaluator password 456"
 
 
 @pytest.fixture
-def console_server(request, tmp_path):
-    """The app served over HTTP from a thread, with an admin and two weeks of responses."""
-    app = make_app(fresh_database(request, "sqlite", tmp_path, "browser"))
+def seeded(app):
+    """An admin and forty responses over two weeks on three channels."""
     with app.app_context():
         create_user("chief", "admin", ADMIN_PASSWORD)
         survey = default_survey()
@@ -46,15 +40,6 @@ def console_server(request, tmp_path):
         add_starts(survey, "poster", 25)
         add_starts(survey, "hotline-interview", 14)
         _db.session.commit()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
-    with app.app_context():
-        _db.session.remove()
-        _db.engine.dispose()
 
 
 @pytest.fixture(scope="module")
@@ -89,9 +74,10 @@ def log_out(page):
     page.wait_for_url("**/auth/login")
 
 
+@pytest.mark.parametrize("app", ["sqlite"], indirect=True)
 @pytest.mark.parametrize("size", list(SIZES))
-def test_admin_creates_evaluator_who_checks_fieldwork(browser, console_server, tmp_path, size):
-    base = console_server
+def test_admin_creates_evaluator_who_checks_fieldwork(browser, seeded, live_server, tmp_path, size):
+    base = live_server
     width, height = SIZES[size]
     context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
     page = context.new_page()
