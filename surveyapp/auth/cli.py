@@ -38,7 +38,11 @@ def _run(operation):
 @users_cli.command("create")
 @click.argument("name")
 @click.option("--role", type=click.Choice(ROLES), default="viewer", show_default=True)
-@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input.")
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="Read the password from the first line of standard input.",
+)
 def create_command(name, role, password_stdin):
     """Create the user NAME (the password is prompted twice unless --password-stdin)."""
     if password_stdin:
@@ -54,12 +58,17 @@ def list_command():
     """List users with role and state."""
     users = list_users()
     if not users:
-        click.echo("No users yet. Create the first admin: flask --app surveyapp users create NAME --role admin")
+        click.echo(
+            "No users yet. Create the first admin: "
+            "flask --app surveyapp users create NAME --role admin"
+        )
         return
     click.echo(f"{'username':<24} {'role':<10} {'state':<8} created")
     for user in users:
         state = "active" if user.active else "inactive"
-        click.echo(f"{user.username:<24} {user.role:<10} {state:<8} {user.created_at:%Y-%m-%d %H:%M} UTC")
+        click.echo(
+            f"{user.username:<24} {user.role:<10} {state:<8} {user.created_at:%Y-%m-%d %H:%M} UTC"
+        )
 
 
 @users_cli.command("set-role")

@@ -1,5 +1,5 @@
 """In Chromium: an admin creates an evaluator, who logs in, opens the default survey, sees its QR
-code and dashboard, on a desktop and on a phone. Screenshots go to tmp and /tmp/screens/console-*.png."""
+code and dashboard, on a desktop and on a phone. Screenshots: tmp and /tmp/screens/console-*.png."""
 
 import os
 import shutil
@@ -33,8 +33,11 @@ def seeded(app):
         start = datetime(2026, 3, 1, 2, 0)
         for i in range(40):
             add_response(
-                survey, start + timedelta(hours=7 * i), ("wechat", "poster", "hotline-interview")[i % 3],
-                300 + 17 * i, district=1 + i % 4,
+                survey,
+                start + timedelta(hours=7 * i),
+                ("wechat", "poster", "hotline-interview")[i % 3],
+                300 + 17 * i,
+                district=1 + i % 4,
             )
         add_starts(survey, "wechat", 20)
         add_starts(survey, "poster", 25)
@@ -47,7 +50,8 @@ def browser():
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
         )
         yield browser
         browser.close()
@@ -82,7 +86,10 @@ def test_admin_creates_evaluator_who_checks_fieldwork(browser, seeded, live_serv
     context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
     page = context.new_page()
     csp_errors = []
-    page.on("console", lambda msg: csp_errors.append(msg.text) if "Content Security Policy" in msg.text else None)
+    page.on(
+        "console",
+        lambda msg: csp_errors.append(msg.text) if "Content Security Policy" in msg.text else None,
+    )
 
     page.goto(f"{base}/auth/login")
     shoot(page, tmp_path, f"{size}-login")
