@@ -165,6 +165,15 @@ def test_user_form_errors_are_shown_and_nothing_is_stored(app, client, as_role):
     assert audit_actions(app, "user.create") == []
 
 
+def test_malformed_activation_request_changes_nothing(app, client, as_role, accounts):
+    as_role("admin")
+    token = csrf_token(client, "/console/users")
+    url = f"/console/users/{accounts['viewer'].id}/active"
+    assert client.post(url, data={"csrf_token": token, "active": "no"}).status_code == 400
+    assert client.post(url, data={"active": "0"}).status_code == 400
+    assert user_named(app, "viewer1").active is True
+
+
 def test_admin_cannot_deactivate_themself(app, client, as_role, accounts):
     as_role("admin")
     token = csrf_token(client, "/console/users")
