@@ -110,7 +110,7 @@ def set_active(user, active, actor=None):
 
 
 def set_password(user, password, actor=None):
-    """Give a user a new password (audited ``user.password``; the password itself is never logged)."""
+    """Give a user a new password (audited ``user.password``; the password is never logged)."""
     check_password(password)
     user.set_password(password)
     db.session.flush()
