@@ -1,4 +1,4 @@
-"""URL rules of the ``auth`` blueprint and its set-up (login manager, secure cookies, rate limits)."""
+"""The ``auth`` blueprint and its set-up: login manager, secure cookies, rate limits."""
 
 from flask import Blueprint
 from flask_babel import lazy_gettext as _l

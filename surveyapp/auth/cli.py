@@ -12,6 +12,7 @@ from .users import create_user
 from .users import get_user
 from .users import list_users
 from .users import set_active
+from .users import set_password
 from .users import set_role
 
 users_cli = AppGroup("users", help="Create and manage console users.")
@@ -35,18 +36,40 @@ def _run(operation):
     return result
 
 
+def _read_password(from_stdin):
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
 @users_cli.command("create")
 @click.argument("name")
 @click.option("--role", type=click.Choice(ROLES), default="viewer", show_default=True)
-@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input.")
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="Read the password from the first line of standard input.",
+)
 def create_command(name, role, password_stdin):
     """Create the user NAME (the password is prompted twice unless --password-stdin)."""
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    password = _read_password(password_stdin)
     user = _run(lambda: create_user(name, role, password))
     click.echo(f"created {user.username} ({user.role})")
+
+
+@users_cli.command("set-password")
+@click.argument("name")
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="Read the password from the first line of standard input.",
+)
+def set_password_command(name, password_stdin):
+    """Give the user NAME a new password (prompted twice unless --password-stdin)."""
+    user = _user_or_fail(name)
+    password = _read_password(password_stdin)
+    _run(lambda: set_password(user, password))
+    click.echo(f"{user.username}: password changed")
 
 
 @users_cli.command("list")
@@ -54,12 +77,17 @@ def list_command():
     """List users with role and state."""
     users = list_users()
     if not users:
-        click.echo("No users yet. Create the first admin: flask --app surveyapp users create NAME --role admin")
+        click.echo(
+            "No users yet. Create the first admin: "
+            "flask --app surveyapp users create NAME --role admin"
+        )
         return
     click.echo(f"{'username':<24} {'role':<10} {'state':<8} created")
     for user in users:
         state = "active" if user.active else "inactive"
-        click.echo(f"{user.username:<24} {user.role:<10} {state:<8} {user.created_at:%Y-%m-%d %H:%M} UTC")
+        click.echo(
+            f"{user.username:<24} {user.role:<10} {state:<8} {user.created_at:%Y-%m-%d %H:%M} UTC"
+        )
 
 
 @users_cli.command("set-role")

@@ -1,4 +1,4 @@
-"""Console accounts: creating users, changing roles, (de)activating; shared by the CLI and admin pages."""
+"""Console accounts: create, change role, (de)activate; shared by the CLI and the admin pages."""
 
 import re
 
@@ -47,13 +47,17 @@ def authenticate(username, password):
 def check_role(role):
     """Refuse an unknown role."""
     if role not in ROLES:
-        raise UserError(_("Unknown role %(role)s (use one of: %(roles)s).", role=role, roles=", ".join(ROLES)))
+        raise UserError(
+            _("Unknown role %(role)s (use one of: %(roles)s).", role=role, roles=", ".join(ROLES))
+        )
 
 
 def check_password(password):
     """Refuse a password that is too short to be safe."""
     if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise UserError(_("The password must have at least %(n)d characters.", n=MIN_PASSWORD_LENGTH))
+        raise UserError(
+            _("The password must have at least %(n)d characters.", n=MIN_PASSWORD_LENGTH)
+        )
 
 
 def create_user(username, role, password, actor=None):
@@ -61,7 +65,10 @@ def create_user(username, role, password, actor=None):
     username = (username or "").strip()
     if not USERNAME_PATTERN.match(username):
         raise UserError(
-            _("A username has 2 to 64 letters, digits, dots, hyphens or underscores, starting with a letter or digit.")
+            _(
+                "A username has 2 to 64 letters, digits, dots, hyphens or underscores, "
+                "starting with a letter or digit."
+            )
         )
     check_role(role)
     check_password(password)
@@ -102,6 +109,15 @@ def set_active(user, active, actor=None):
     return user
 
 
+def set_password(user, password, actor=None):
+    """Give a user a new password (audited ``user.password``; the password is never logged)."""
+    check_password(password)
+    user.set_password(password)
+    db.session.flush()
+    audit.record("user.password", user=actor, target=user.username, **_via(actor))
+    return user
+
+
 def list_users():
     """Every user, by name."""
     return db.session.scalars(select(User).order_by(User.username)).all()
@@ -110,11 +126,18 @@ def list_users():
 def _keep_an_admin(user):
     # Without an active admin nobody could manage users or approve deletions any more.
     others = db.session.scalar(
-        select(func.count()).select_from(User).where(User.role == "admin", User.active.is_(True), User.id != user.id)
+        select(func.count())
+        .select_from(User)
+        .where(User.role == "admin", User.active.is_(True), User.id != user.id)
     )
     if not others:
-        raise UserError(_("%(name)s is the last active administrator; make someone else an administrator first.",
-                          name=user.username))
+        raise UserError(
+            _(
+                "%(name)s is the last active administrator; "
+                "make someone else an administrator first.",
+                name=user.username,
+            )
+        )
 
 
 def _via(actor):

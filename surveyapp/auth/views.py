@@ -51,7 +51,7 @@ def login():
             db.session.commit()
             error = _("Wrong username or password.")
         else:
-            # A fresh session at login: nothing set before authentication survives except the language.
+            # A fresh session at login: only the language survives from before authentication.
             lang = session.get("lang")
             session.clear()
             if lang:

@@ -43,20 +43,22 @@ def bars(rows, targets=None):
     plot_w = WIDTH - label_w - value_w
     scale_max = max([v for _l, v in rows] + [t for t in targets if t], default=0) or 1
     items = []
-    for i, ((label, value), target) in enumerate(zip(rows, targets)):
+    for i, ((label, value), target) in enumerate(zip(rows, targets, strict=True)):
         y = top + i * row_h
-        items.append({
-            "label": _fit(label, label_w - 8),
-            "full_label": str(label),
-            "value": value,
-            "target": target,
-            "y": y,
-            "text_y": y + bar_h - 3,
-            "w": round(plot_w * value / scale_max, 1),
-            "target_w": round(plot_w * target / scale_max, 1) if target else None,
-            "full": bool(target) and value >= target,
-            "value_x": label_w + round(plot_w * max(value, target or 0) / scale_max, 1) + 4,
-        })
+        items.append(
+            {
+                "label": _fit(label, label_w - 8),
+                "full_label": str(label),
+                "value": value,
+                "target": target,
+                "y": y,
+                "text_y": y + bar_h - 3,
+                "w": round(plot_w * value / scale_max, 1),
+                "target_w": round(plot_w * target / scale_max, 1) if target else None,
+                "full": bool(target) and value >= target,
+                "value_x": label_w + round(plot_w * max(value, target or 0) / scale_max, 1) + 4,
+            }
+        )
     return {
         "width": WIDTH,
         "height": top * 2 + max(len(rows), 1) * row_h,
@@ -80,16 +82,18 @@ def columns(series):
     for i, (day, value) in enumerate(series):
         h = round(plot_h * value / scale_max, 1)
         x = round(left + i * slot + gap / 2, 1)
-        items.append({
-            "x": x,
-            "y": round(top + plot_h - h, 1),
-            "w": round(max(slot - gap, 1), 1),
-            "h": h,
-            "value": value,
-            "day": day.isoformat(),
-            "label": day.strftime("%m-%d") if i % step == 0 else None,
-            "label_x": round(x + (slot - gap) / 2, 1),
-        })
+        items.append(
+            {
+                "x": x,
+                "y": round(top + plot_h - h, 1),
+                "w": round(max(slot - gap, 1), 1),
+                "h": h,
+                "value": value,
+                "day": day.isoformat(),
+                "label": day.strftime("%m-%d") if i % step == 0 else None,
+                "label_x": round(x + (slot - gap) / 2, 1),
+            }
+        )
     return {
         "width": WIDTH,
         "height": height,

@@ -1,4 +1,4 @@
-"""Fieldwork figures for a survey's dashboard, each one GROUP BY query (responses are never loaded)."""
+"""Fieldwork figures for a survey's dashboard: GROUP BY queries, responses are never loaded."""
 
 from dataclasses import dataclass
 from dataclasses import field
@@ -43,10 +43,14 @@ def build(survey):
     """All figures of one survey's dashboard."""
     by_status = dict(
         db.session.execute(
-            select(Response.status, func.count()).where(Response.survey_id == survey.id).group_by(Response.status)
+            select(Response.status, func.count())
+            .where(Response.survey_id == survey.id)
+            .group_by(Response.status)
         ).all()
     )
-    starts = db.session.scalar(select(func.count()).select_from(FormStart).where(FormStart.survey_id == survey.id))
+    starts = db.session.scalar(
+        select(func.count()).select_from(FormStart).where(FormStart.survey_id == survey.id)
+    )
     return Dashboard(
         submitted=sum(by_status.values()),
         valid=by_status.get("valid", 0),
@@ -82,20 +86,26 @@ def responses_per_day(survey_id):
         return []
     last = max(counts)
     first = max(min(counts), last - timedelta(days=MAX_DAYS - 1))
-    return [(first + timedelta(days=i), counts.get(first + timedelta(days=i), 0))
-            for i in range((last - first).days + 1)]
+    return [
+        (first + timedelta(days=i), counts.get(first + timedelta(days=i), 0))
+        for i in range((last - first).days + 1)
+    ]
 
 
 def responses_per_channel(survey_id):
     """``[(channel, forms handed out, responses submitted)]``, busiest channel first."""
     submitted = dict(
         db.session.execute(
-            select(Response.channel, func.count()).where(Response.survey_id == survey_id).group_by(Response.channel)
+            select(Response.channel, func.count())
+            .where(Response.survey_id == survey_id)
+            .group_by(Response.channel)
         ).all()
     )
     started = dict(
         db.session.execute(
-            select(FormStart.channel, func.count()).where(FormStart.survey_id == survey_id).group_by(FormStart.channel)
+            select(FormStart.channel, func.count())
+            .where(FormStart.survey_id == survey_id)
+            .group_by(FormStart.channel)
         ).all()
     )
     channels = set(submitted) | set(started)
@@ -104,13 +114,16 @@ def responses_per_channel(survey_id):
 
 
 def median_duration(survey_id):
-    """Median seconds from start to submission: the middle row(s) by ORDER BY ... OFFSET, on any database."""
+    """Median seconds from start to submission: the middle row(s) by ORDER BY ... OFFSET."""
     timed = (Response.survey_id == survey_id, Response.duration_seconds.is_not(None))
     n = db.session.scalar(select(func.count()).select_from(Response).where(*timed))
     if not n:
         return None
     middle = db.session.scalars(
-        select(Response.duration_seconds).where(*timed).order_by(Response.duration_seconds)
-        .offset((n - 1) // 2).limit(2 - n % 2)
+        select(Response.duration_seconds)
+        .where(*timed)
+        .order_by(Response.duration_seconds)
+        .offset((n - 1) // 2)
+        .limit(2 - n % 2)
     ).all()
     return sum(middle) / len(middle)

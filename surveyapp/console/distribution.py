@@ -43,7 +43,7 @@ def short_url(url):
 
 
 def qr_code(url, kind):
-    """A QR code of ``url`` as PNG or SVG bytes (error correction M survives a little dirt on a poster)."""
+    """A QR code of ``url`` as PNG or SVG bytes (error correction M survives a dirty poster)."""
     qr = segno.make(url, error="m", micro=False)
     out = io.BytesIO()
     if kind == "png":

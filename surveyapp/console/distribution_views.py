@@ -28,7 +28,7 @@ def _link(survey, channel, label):
 
 @role_required("evaluator")
 def distribution(key):
-    """The public link, the standard channel links and an optional custom-tagged link, each with its QR."""
+    """The public link, the standard channel links and an optional custom one, each with its QR."""
     survey = survey_or_404(key)
     form = ChannelForm(request.args)
     links = [_link(survey, None, _("Public link (no channel)"))]
@@ -39,12 +39,14 @@ def distribution(key):
 
 
 def _qr_target(survey):
-    """The URL a QR request asks for: the survey's own link with a valid channel and/or invitation token."""
+    """The URL a QR request asks for: the survey's link with a valid channel and/or token."""
     channel = request.args.get("ch") or None
     token = request.args.get("t") or None
     if channel is not None and not valid_channel(channel):
         abort(404)
-    if token is not None and (len(token) > MAX_TOKEN_LENGTH or find_invitation(survey, token) is None):
+    if token is not None and (
+        len(token) > MAX_TOKEN_LENGTH or find_invitation(survey, token) is None
+    ):
         abort(404)
     return public_url(survey.key, channel, token), channel, token
 
@@ -62,7 +64,13 @@ def qr(key, fmt):
     response.headers["Content-Disposition"] = f'{disposition}; filename="{name}.{fmt}"'
     response.headers["Cache-Control"] = "private, max-age=3600"
     if disposition == "attachment":
-        audit.record("distribution.qr", survey_id=survey.id, format=fmt, channel=channel, invitation=bool(token))
+        audit.record(
+            "distribution.qr",
+            survey_id=survey.id,
+            format=fmt,
+            channel=channel,
+            invitation=bool(token),
+        )
         db.session.commit()
     return response
 

@@ -43,19 +43,28 @@ class Refusal(Exception):
         self.status = status
 
 
-NO_TOKEN = _l("This survey is open to invited respondents only. Please use the link or QR code on your invitation.")
+NO_TOKEN = _l(
+    "This survey is open to invited respondents only. "
+    "Please use the link or QR code on your invitation."
+)
 BAD_TOKEN = _l("This invitation link is not valid. Please check that the whole link was copied.")
-USED_TOKEN = _l("This invitation has already been used to answer the survey, so it cannot be used again. "
-                "Thank you for taking part!")
-QUOTA_FULL = _l("Thank you for your willingness to help! We already have all the answers we need from "
-                "respondents like you, so we cannot accept more at the moment.")
+USED_TOKEN = _l(
+    "This invitation has already been used to answer the survey, so it cannot be used again. "
+    "Thank you for taking part!"
+)
+QUOTA_FULL = _l(
+    "Thank you for your willingness to help! We already have all the answers we need from "
+    "respondents like you, so we cannot accept more at the moment."
+)
 
 
 def find_invitation(survey, token):
     """The invitation of ``survey`` with this token, or None."""
     if not token or len(token) > MAX_TOKEN_LENGTH:
         return None
-    return db.session.scalar(select(Invitation).where(Invitation.survey_id == survey.id, Invitation.token == token))
+    return db.session.scalar(
+        select(Invitation).where(Invitation.survey_id == survey.id, Invitation.token == token)
+    )
 
 
 def admission_refusal(survey, token):
@@ -78,17 +87,23 @@ def accept_submission(survey, response, token):
         refusal = admission_refusal(survey, token)
         if refusal is not None:
             raise refusal
-        # Only one transaction can move used_at from NULL: a concurrent post with the token gets 0 rows.
+        # Only one transaction can move used_at from NULL: a concurrent post gets 0 rows.
         claimed = db.session.execute(
             update(Invitation)
-            .where(Invitation.survey_id == survey.id, Invitation.token == token, Invitation.used_at.is_(None))
+            .where(
+                Invitation.survey_id == survey.id,
+                Invitation.token == token,
+                Invitation.used_at.is_(None),
+            )
             .values(used_at=utcnow())
             .execution_options(synchronize_session=False)
         ).rowcount
         if claimed != 1:
             raise Refusal("token_used", USED_TOKEN, 409)
         response.invitation_id = db.session.scalar(
-            select(Invitation.id).where(Invitation.survey_id == survey.id, Invitation.token == token)
+            select(Invitation.id).where(
+                Invitation.survey_id == survey.id, Invitation.token == token
+            )
         )
     if survey.quota_enforced:
         full = full_cells_of(survey, response)
@@ -97,11 +112,15 @@ def accept_submission(survey, response, token):
 
 
 def full_cells_of(survey, response):
-    """The (question, code) cells of ``response`` whose valid responses, this one included, exceed the target."""
+    """The (question, code) cells of ``response`` whose valid count (with it) exceeds the target."""
     cells = db.session.execute(
         select(Answer.question, Answer.code, Quota.target)
-        .join(Quota, (Quota.survey_id == Answer.survey_id) & (Quota.question == Answer.question)
-              & (Quota.code == Answer.code))
+        .join(
+            Quota,
+            (Quota.survey_id == Answer.survey_id)
+            & (Quota.question == Answer.question)
+            & (Quota.code == Answer.code),
+        )
         .where(Answer.response_id == response.id)
     ).all()
     full = []
@@ -116,8 +135,12 @@ def cell_count(survey_id, question, code):
     return db.session.scalar(
         select(func.count(func.distinct(Answer.response_id)))
         .join(Response, Response.id == Answer.response_id)
-        .where(Answer.survey_id == survey_id, Answer.question == question, Answer.code == code,
-               Response.status == "valid")
+        .where(
+            Answer.survey_id == survey_id,
+            Answer.question == question,
+            Answer.code == code,
+            Response.status == "valid",
+        )
     )
 
 
@@ -126,7 +149,9 @@ def cell_count(survey_id, question, code):
 
 def generate_invitations(survey, count):
     """Create ``count`` new single-use tokens (audited ``invitation.create``)."""
-    invitations = [Invitation(survey_id=survey.id, token=secrets.token_urlsafe(16)) for _ in range(count)]
+    invitations = [
+        Invitation(survey_id=survey.id, token=secrets.token_urlsafe(16)) for _ in range(count)
+    ]
     db.session.add_all(invitations)
     db.session.flush()
     audit.record("invitation.create", survey_id=survey.id, count=count)
@@ -136,7 +161,9 @@ def generate_invitations(survey, count):
 def invitation_counts(survey):
     """``(total, used)`` invitations of a survey."""
     total, used = db.session.execute(
-        select(func.count(), func.count(Invitation.used_at)).where(Invitation.survey_id == survey.id)
+        select(func.count(), func.count(Invitation.used_at)).where(
+            Invitation.survey_id == survey.id
+        )
     ).one()
     return total, used
 
@@ -167,11 +194,13 @@ def quota_questions(definition):
 
 
 def default_quota_question(survey, definition):
-    """The question whose quotas the dashboard shows: one with quotas set, else district, else the first."""
+    """The question whose quotas the dashboard shows: the one with quotas, else district."""
     candidates = quota_questions(definition)
     if not candidates:
         return None
-    with_quotas = set(db.session.scalars(select(Quota.question).where(Quota.survey_id == survey.id)).all())
+    with_quotas = set(
+        db.session.scalars(select(Quota.question).where(Quota.survey_id == survey.id)).all()
+    )
     for q in candidates:
         if q.key in with_quotas:
             return q
@@ -182,7 +211,9 @@ def quota_targets(survey, question_key):
     """``{code: target}`` of one question."""
     return dict(
         db.session.execute(
-            select(Quota.code, Quota.target).where(Quota.survey_id == survey.id, Quota.question == question_key)
+            select(Quota.code, Quota.target).where(
+                Quota.survey_id == survey.id, Quota.question == question_key
+            )
         ).all()
     )
 
@@ -198,7 +229,9 @@ def set_quotas(survey, question, targets, enforced):
         raise ValueError(f"codes {sorted(unknown)} are not choices of {question.key}")
     existing = {
         q.code: q
-        for q in db.session.scalars(select(Quota).where(Quota.survey_id == survey.id, Quota.question == question.key))
+        for q in db.session.scalars(
+            select(Quota).where(Quota.survey_id == survey.id, Quota.question == question.key)
+        )
     }
     for code, target in targets.items():
         row = existing.get(code)
@@ -206,7 +239,9 @@ def set_quotas(survey, question, targets, enforced):
             if row is not None:
                 db.session.delete(row)
         elif row is None:
-            db.session.add(Quota(survey_id=survey.id, question=question.key, code=code, target=target))
+            db.session.add(
+                Quota(survey_id=survey.id, question=question.key, code=code, target=target)
+            )
         else:
             row.target = target
     survey.quota_enforced = bool(enforced)
@@ -229,7 +264,11 @@ def quota_progress(survey, question):
         db.session.execute(
             select(Answer.code, func.count(func.distinct(Answer.response_id)))
             .join(Response, Response.id == Answer.response_id)
-            .where(Answer.survey_id == survey.id, Answer.question == question.key, Response.status == "valid")
+            .where(
+                Answer.survey_id == survey.id,
+                Answer.question == question.key,
+                Response.status == "valid",
+            )
             .group_by(Answer.code)
         ).all()
     )

@@ -51,7 +51,8 @@ def dashboard(key):
         day_chart=charts.columns(figures.per_day),
         channel_chart=charts.bars([(ch, n) for ch, _starts, n in figures.per_channel]),
         quota_chart=charts.bars(
-            [(charts.label_of(c["choice"]), c["count"]) for c in cells], targets=[c["target"] for c in cells]
+            [(charts.label_of(c["choice"]), c["count"]) for c in cells],
+            targets=[c["target"] for c in cells],
         ),
     )
 
@@ -79,13 +80,22 @@ def invitations_create(key):
     if not form.validate_on_submit():
         total, used = invitation_counts(survey)
         return render_template(
-            "console/invitations.html", survey=survey, total=total, used=used, form=form,
+            "console/invitations.html",
+            survey=survey,
+            total=total,
+            used=used,
+            form=form,
             setting_form=TokenSettingForm(requires_token=survey.requires_token),
         ), 400
     made = generate_invitations(survey, form.count.data)
     db.session.commit()
-    flash(_("%(n)d new invitation tokens were generated. Download the CSV to hand them out.", n=len(made)),
-          "success")
+    flash(
+        _(
+            "%(n)d new invitation tokens were generated. Download the CSV to hand them out.",
+            n=len(made),
+        ),
+        "success",
+    )
     return redirect(url_for("console.invitations", key=survey.key))
 
 
@@ -98,14 +108,18 @@ def invitations_setting(key):
         abort(400)
     if set_requires_token(survey, bool(form.requires_token.data)):
         db.session.commit()
-        flash(_("Only invited respondents can answer now.") if survey.requires_token
-              else _("Anyone with the link can answer now."), "success")
+        flash(
+            _("Only invited respondents can answer now.")
+            if survey.requires_token
+            else _("Anyone with the link can answer now."),
+            "success",
+        )
     return redirect(url_for("console.invitations", key=survey.key))
 
 
 @role_required("evaluator")
 def invitations_csv(key):
-    """Every token as CSV (UTF-8 with BOM, so Excel shows Chinese): token, link, QR links, used at."""
+    """Every token as CSV (UTF-8 with BOM, for Excel): token, link, QR links, used at."""
     survey = survey_or_404(key)
     rows = invitations_of(survey)
     out = io.StringIO()
@@ -113,13 +127,15 @@ def invitations_csv(key):
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(["token", "link", "qr_svg", "qr_png", "used_at"])
     for inv in rows:
-        writer.writerow([
-            inv.token,
-            public_url(survey.key, token=inv.token),
-            url_for("console.qr", key=survey.key, fmt="svg", t=inv.token, _external=True),
-            url_for("console.qr", key=survey.key, fmt="png", t=inv.token, _external=True),
-            inv.used_at.isoformat(sep=" ", timespec="seconds") + " UTC" if inv.used_at else "",
-        ])
+        writer.writerow(
+            [
+                inv.token,
+                public_url(survey.key, token=inv.token),
+                url_for("console.qr", key=survey.key, fmt="svg", t=inv.token, _external=True),
+                url_for("console.qr", key=survey.key, fmt="png", t=inv.token, _external=True),
+                inv.used_at.isoformat(sep=" ", timespec="seconds") + " UTC" if inv.used_at else "",
+            ]
+        )
     audit.record("invitation.export", survey_id=survey.id, count=len(rows))
     db.session.commit()
     response = HttpResponse(out.getvalue().encode("utf-8"), mimetype="text/csv")
@@ -129,14 +145,16 @@ def invitations_csv(key):
 
 @role_required("evaluator")
 def quotas(key):
-    """Targets per code of a demographic question (district by default), and the enforcement switch."""
+    """Targets per code of a demographic question (district by default) and the enforcement."""
     survey = survey_or_404(key)
     definition = definition_of(survey.latest_version)
     choices = quota_questions(definition)
     if not choices:
         return render_template("console/quotas.html", survey=survey, questions=[], question=None)
     wanted = request.values.get("question")
-    question = next((q for q in choices if q.key == wanted), None) or default_quota_question(survey, definition)
+    question = next((q for q in choices if q.key == wanted), None) or default_quota_question(
+        survey, definition
+    )
     cells = quota_progress(survey, question)
     form = quota_form_for(question, {c["code"]: c["target"] for c in cells}, survey.quota_enforced)
     if request.method == "POST":
@@ -151,6 +169,11 @@ def quotas(key):
         status = 200
     rows = [(c, getattr(form, f"target_{c['code']}")) for c in cells]
     return render_template(
-        "console/quotas.html", survey=survey, questions=choices, question=question, form=form, rows=rows,
+        "console/quotas.html",
+        survey=survey,
+        questions=choices,
+        question=question,
+        form=form,
+        rows=rows,
         label_of=charts.label_of,
     ), status

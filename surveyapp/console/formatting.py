@@ -11,7 +11,9 @@ def survey_title(version):
     """The title of a definition version in the current language (the key if there is none)."""
     if version is None:
         return ""
-    return text_in(version.definition.get("title") or {}, get_locale()) or version.definition.get("key", "")
+    return text_in(version.definition.get("title") or {}, get_locale()) or version.definition.get(
+        "key", ""
+    )
 
 
 def local_datetime(value):
@@ -23,7 +25,9 @@ def number(value, digits=0):
     """A number with the locale's separators, or a dash for None."""
     if value is None:
         return "–"
-    return format_decimal(round(value, digits), format="#,##0" + ("." + "0" * digits if digits else ""))
+    return format_decimal(
+        round(value, digits), format="#,##0" + ("." + "0" * digits if digits else "")
+    )
 
 
 def percent(value, digits=1):
@@ -40,7 +44,12 @@ def text_of(labels):
 
 def inject():
     """Template context: the formatting helpers."""
-    return {"survey_title": survey_title, "text_of": text_of, "fmt_number": number, "fmt_percent": percent}
+    return {
+        "survey_title": survey_title,
+        "text_of": text_of,
+        "fmt_number": number,
+        "fmt_percent": percent,
+    }
 
 
 def register(bp):

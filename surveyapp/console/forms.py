@@ -82,7 +82,9 @@ class ChannelForm(FlaskForm):
         _l("Custom channel tag"),
         validators=[
             DataRequired(),
-            Regexp(CHANNEL_PATTERN, message=_l("Use 1 to 32 lower-case letters, digits and hyphens.")),
+            Regexp(
+                CHANNEL_PATTERN, message=_l("Use 1 to 32 lower-case letters, digits and hyphens.")
+            ),
         ],
     )
 
@@ -92,7 +94,10 @@ class InvitationForm(FlaskForm):
 
     count = IntegerField(
         _l("Number of new tokens"),
-        validators=[InputRequired(), NumberRange(min=1, max=5000, message=_l("Between 1 and 5000."))],
+        validators=[
+            InputRequired(),
+            NumberRange(min=1, max=5000, message=_l("Between 1 and 5000.")),
+        ],
     )
 
 
@@ -103,7 +108,7 @@ class TokenSettingForm(FlaskForm):
 
 
 class QuotaForm(FlaskForm):
-    """Targets per code of one demographic question; fields ``target_<code>`` are added per survey."""
+    """Targets per code of one demographic question; ``target_<code>`` fields added per survey."""
 
     question = HiddenField(validators=[DataRequired()])
     quota_enforced = BooleanField(_l("Turn away respondents whose cell is full"))
@@ -120,7 +125,10 @@ def quota_form_for(question, targets, enforced):
             _Form,
             f"target_{choice.code}",
             IntegerField(
-                validators=[Optional(), NumberRange(min=0, max=1_000_000, message=_l("A whole number, 0 or more."))],
+                validators=[
+                    Optional(),
+                    NumberRange(min=0, max=1_000_000, message=_l("A whole number, 0 or more.")),
+                ],
                 default=targets.get(choice.code),
             ),
         )

@@ -14,9 +14,20 @@ from flask_login import current_user
 
 # (candidate endpoints, label, endpoint prefixes that mark the entry as the current one)
 MAIN_NAV = (
-    (("console.surveys",), _l("Surveys"), ("console.survey", "console.dashboard", "console.versions",
-                                          "console.distribution", "console.poster", "console.qr",
-                                          "console.invitation", "console.quota")),
+    (
+        ("console.surveys",),
+        _l("Surveys"),
+        (
+            "console.survey",
+            "console.dashboard",
+            "console.versions",
+            "console.distribution",
+            "console.poster",
+            "console.qr",
+            "console.invitation",
+            "console.quota",
+        ),
+    ),
     (("results.index", "results.surveys", "results.overview"), _l("Results"), ("results.",)),
     (("dataops.responses", "dataops.index"), _l("Responses"), ("dataops.response",)),
     (("dataops.audit_log", "dataops.audit"), _l("Audit log"), ("dataops.audit",)),

@@ -60,7 +60,7 @@ def fieldwork_post_hook(submission, response):
 
 
 def gate_public_form():
-    """``before_request``: answer a GET of a questionnaire the respondent may not fill in with the refusal."""
+    """``before_request``: a GET of a form this respondent may not fill in gets the refusal."""
     if request.endpoint != "public.survey" or request.method != "GET":
         return None
     survey = get_survey((request.view_args or {}).get("key", ""))

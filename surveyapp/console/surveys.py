@@ -16,7 +16,9 @@ from ..models import Survey
 def survey_overview():
     """Every survey with its newest version and number of responses (one GROUP BY query)."""
     counts = dict(
-        db.session.execute(select(Response.survey_id, func.count()).group_by(Response.survey_id)).all()
+        db.session.execute(
+            select(Response.survey_id, func.count()).group_by(Response.survey_id)
+        ).all()
     )
     surveys = db.session.scalars(select(Survey).order_by(Survey.key)).all()
     return [(s, s.latest_version, counts.get(s.id, 0)) for s in surveys]
@@ -37,12 +39,23 @@ def upload_definition(data, filename, user, survey=None):
     if survey is not None and definition.key != survey.key:
         raise DefinitionError(
             source,
-            [_("the definition is for survey %(other)s, not %(key)s", other=definition.key, key=survey.key)],
+            [
+                _(
+                    "the definition is for survey %(other)s, not %(key)s",
+                    other=definition.key,
+                    key=survey.key,
+                )
+            ],
         )
     version, created = save_definition(definition, source_name=f"upload:{source}", user_id=user.id)
     if created:
-        audit.record("survey.load", survey_id=version.survey_id, version=version.number, source=f"upload:{source}",
-                     sha256=version.sha256)
+        audit.record(
+            "survey.load",
+            survey_id=version.survey_id,
+            version=version.number,
+            source=f"upload:{source}",
+            sha256=version.sha256,
+        )
     return version, created
 
 
@@ -55,5 +68,7 @@ def set_status(survey, status):
     old = survey.status
     survey.status = status
     db.session.flush()
-    audit.record("survey.open" if status == "open" else "survey.close", survey_id=survey.id, previous=old)
+    audit.record(
+        "survey.open" if status == "open" else "survey.close", survey_id=survey.id, previous=old
+    )
     return True

@@ -26,7 +26,11 @@ def _page(create_form, status=200, error=None):
     users = list_users()
     role_forms = {u.id: RoleForm(formdata=None, role=u.role) for u in users}
     return render_template(
-        "console/users.html", users=users, form=create_form, role_forms=role_forms, action_form=ActionForm(),
+        "console/users.html",
+        users=users,
+        form=create_form,
+        role_forms=role_forms,
+        action_form=ActionForm(),
         error=error,
     ), status
 
@@ -51,7 +55,9 @@ def user_create():
     if not form.validate_on_submit():
         return _page(form, 400)
     try:
-        user = create_user(form.username.data, form.role.data, form.password.data, actor=current_user)
+        user = create_user(
+            form.username.data, form.role.data, form.password.data, actor=current_user
+        )
     except UserError as exc:
         db.session.rollback()
         return _page(form, 400, error=str(exc))
@@ -80,8 +86,10 @@ def user_role(user_id):
     if not form.validate_on_submit():
         flash(_("Choose one of the roles."), "error")
         return redirect(url_for("console.users"))
-    return _apply(lambda: set_role(user, form.role.data, actor=current_user),
-                  _("%(name)s is now: %(role)s.", name=user.username, role=form.role.data))
+    return _apply(
+        lambda: set_role(user, form.role.data, actor=current_user),
+        _("%(name)s is now: %(role)s.", name=user.username, role=form.role.data),
+    )
 
 
 @role_required("admin")
@@ -89,12 +97,15 @@ def user_active(user_id):
     """Deactivate or reactivate a user (audited ``user.deactivate`` / ``user.reactivate``)."""
     user = _user_or_404(user_id)
     form = ActionForm()
-    active = request.form.get("active") == "1"
-    if not form.validate_on_submit():
+    if not form.validate_on_submit() or request.form.get("active") not in ("0", "1"):
         abort(400)
+    active = request.form["active"] == "1"
     if user.id == current_user.id and not active:
         flash(_("You cannot deactivate your own account."), "error")
         return redirect(url_for("console.users"))
-    message = (_("%(name)s can log in again.", name=user.username) if active
-               else _("%(name)s can no longer log in.", name=user.username))
+    message = (
+        _("%(name)s can log in again.", name=user.username)
+        if active
+        else _("%(name)s can no longer log in.", name=user.username)
+    )
     return _apply(lambda: set_active(user, active, actor=current_user), message)

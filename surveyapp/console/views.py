@@ -1,4 +1,4 @@
-"""Survey pages: the list, a survey's definition versions, uploading a version, opening and closing."""
+"""Survey pages: the list, definition versions, uploading a version, opening and closing."""
 
 from flask import abort
 from flask import current_app
@@ -48,7 +48,9 @@ def upload_new():
     problems = _upload(form, survey=None)
     if problems is None:
         return redirect(url_for("console.surveys"))
-    return render_template("console/surveys.html", rows=survey_overview(), form=form, problems=problems), 400
+    return render_template(
+        "console/surveys.html", rows=survey_overview(), form=form, problems=problems
+    ), 400
 
 
 @role_required("evaluator")
@@ -79,8 +81,12 @@ def change_status(key):
         return redirect(url_for("console.versions", key=survey.key))
     if set_status(survey, form.status.data):
         db.session.commit()
-        flash(_("The survey is now open for responses.") if survey.status == "open"
-              else _("The survey is now closed: the public form no longer accepts responses."), "success")
+        flash(
+            _("The survey is now open for responses.")
+            if survey.status == "open"
+            else _("The survey is now closed: the public form no longer accepts responses."),
+            "success",
+        )
     return redirect(url_for("console.versions", key=survey.key))
 
 
@@ -99,15 +105,23 @@ def _upload(form, survey):
         return [_("Choose a YAML file to upload.")]
     upload = form.definition.data
     try:
-        version, created = upload_definition(upload.read(), upload.filename, current_user, survey=survey)
+        version, created = upload_definition(
+            upload.read(), upload.filename, current_user, survey=survey
+        )
     except DefinitionError as exc:
         db.session.rollback()
         return str(exc).splitlines()
     db.session.commit()
     if created:
-        flash(_("%(key)s: loaded as version %(n)d.", key=version.survey.key, n=version.number), "success")
+        flash(
+            _("%(key)s: loaded as version %(n)d.", key=version.survey.key, n=version.number),
+            "success",
+        )
     else:
-        flash(_("%(key)s: unchanged, still version %(n)d.", key=version.survey.key, n=version.number), "info")
+        flash(
+            _("%(key)s: unchanged, still version %(n)d.", key=version.survey.key, n=version.number),
+            "info",
+        )
     return None
 
 

@@ -37,8 +37,10 @@ def csrf_token(client, url="/auth/login"):
     import re
 
     with client.get(url) as response:
-        match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"',
-                          response.get_data(as_text=True))
+        match = re.search(
+            r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"',
+            response.get_data(as_text=True),
+        )
     assert match, f"no CSRF token on {url}"
     return match.group(1) or match.group(2)
 

@@ -11,7 +11,7 @@ from surveyapp.models import Response
 
 
 def add_response(survey, submitted_at, channel="direct", duration=None, status="valid", **codes):
-    """Add (and flush) a response of ``survey``'s newest version with one coded answer per keyword."""
+    """Add and flush a response to ``survey``'s newest version, one coded answer per keyword."""
     response = Response(
         survey_id=survey.id,
         version_id=survey.latest_version.id,
@@ -29,7 +29,10 @@ def add_response(survey, submitted_at, channel="direct", duration=None, status="
 
 def add_starts(survey, channel, n):
     """Record ``n`` questionnaires handed out on ``channel``."""
-    db.session.add_all(FormStart(survey_id=survey.id, channel=channel, started_at=datetime(2026, 3, 1)) for _ in range(n))
+    db.session.add_all(
+        FormStart(survey_id=survey.id, channel=channel, started_at=datetime(2026, 3, 1))
+        for _ in range(n)
+    )
     db.session.flush()
 
 

@@ -38,7 +38,9 @@ def test_login_then_logout(app, client, accounts):
     assert response.headers["Location"] == "/console/surveys"
     page = client.get("/console/surveys").get_data(as_text=True)
     assert "evaluator1" in page
-    response = client.post("/auth/logout", data={"csrf_token": csrf_token(client, "/console/surveys")})
+    response = client.post(
+        "/auth/logout", data={"csrf_token": csrf_token(client, "/console/surveys")}
+    )
     assert response.headers["Location"] == "/auth/login"
     assert client.get("/console/surveys").status_code == 302
     actions = [(e.action, e.username) for e in audit_actions(app)]
@@ -85,8 +87,17 @@ def test_missing_fields_get_a_message(client, accounts):
 
 @pytest.mark.parametrize(
     "target",
-    ["//evil.com", "https://evil.com", "/\\evil.com", "\\\\evil.com", "http:/evil.com", "/\t/evil.com",
-     "//evil.com/console", "javascript:alert(1)", "evil.com"],
+    [
+        "//evil.com",
+        "https://evil.com",
+        "/\\evil.com",
+        "\\\\evil.com",
+        "http:/evil.com",
+        "/\t/evil.com",
+        "//evil.com/console",
+        "javascript:alert(1)",
+        "evil.com",
+    ],
 )
 def test_next_never_leaves_the_site(client, accounts, target):
     response = post_login(client, "viewer1", PASSWORD, next_=target)
@@ -132,7 +143,9 @@ def test_login_attempts_are_rate_limited_per_address(limited_app):
 def test_login_attempts_are_rate_limited_per_username(limited_app):
     for n in range(3):
         client = limited_app.test_client()
-        response = post_login(client, "Admin1", "wrong", environ_base={"REMOTE_ADDR": f"10.0.0.{n}"})
+        response = post_login(
+            client, "Admin1", "wrong", environ_base={"REMOTE_ADDR": f"10.0.0.{n}"}
+        )
         assert response.status_code == 200
     client = limited_app.test_client()
     response = post_login(client, "admin1", "wrong", environ_base={"REMOTE_ADDR": "10.0.0.99"})

@@ -1,20 +1,15 @@
 """In Chromium: an admin creates an evaluator, who logs in, opens the default survey, sees its QR
-code and dashboard, on a desktop and on a phone. Screenshots go to tmp and /tmp/screens/console-*.png."""
+code and dashboard, on a desktop and on a phone. Screenshots: tmp and /tmp/screens/console-*.png."""
 
 import os
 import shutil
-import threading
 from datetime import datetime
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
-
 from surveyapp.extensions import db as _db
 from tests.conftest import create_user
-from tests.conftest import fresh_database
-from tests.conftest import make_app
 from tests.console.helpers import add_response
 from tests.console.helpers import add_starts
 from tests.console.helpers import default_survey
@@ -30,31 +25,24 @@ EVALUATOR_PASSWORD = "evaluator password 456"
 
 
 @pytest.fixture
-def console_server(request, tmp_path):
-    """The app served over HTTP from a thread, with an admin and two weeks of responses."""
-    app = make_app(fresh_database(request, "sqlite", tmp_path, "browser"))
+def seeded(app):
+    """An admin and forty responses over two weeks on three channels."""
     with app.app_context():
         create_user("chief", "admin", ADMIN_PASSWORD)
         survey = default_survey()
         start = datetime(2026, 3, 1, 2, 0)
         for i in range(40):
             add_response(
-                survey, start + timedelta(hours=7 * i), ("wechat", "poster", "hotline-interview")[i % 3],
-                300 + 17 * i, district=1 + i % 4,
+                survey,
+                start + timedelta(hours=7 * i),
+                ("wechat", "poster", "hotline-interview")[i % 3],
+                300 + 17 * i,
+                district=1 + i % 4,
             )
         add_starts(survey, "wechat", 20)
         add_starts(survey, "poster", 25)
         add_starts(survey, "hotline-interview", 14)
         _db.session.commit()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
-    with app.app_context():
-        _db.session.remove()
-        _db.engine.dispose()
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +50,8 @@ def browser():
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
         )
         yield browser
         browser.close()
@@ -89,14 +78,18 @@ def log_out(page):
     page.wait_for_url("**/auth/login")
 
 
+@pytest.mark.parametrize("app", ["sqlite"], indirect=True)
 @pytest.mark.parametrize("size", list(SIZES))
-def test_admin_creates_evaluator_who_checks_fieldwork(browser, console_server, tmp_path, size):
-    base = console_server
+def test_admin_creates_evaluator_who_checks_fieldwork(browser, seeded, live_server, tmp_path, size):
+    base = live_server
     width, height = SIZES[size]
     context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
     page = context.new_page()
     csp_errors = []
-    page.on("console", lambda msg: csp_errors.append(msg.text) if "Content Security Policy" in msg.text else None)
+    page.on(
+        "console",
+        lambda msg: csp_errors.append(msg.text) if "Content Security Policy" in msg.text else None,
+    )
 
     page.goto(f"{base}/auth/login")
     shoot(page, tmp_path, f"{size}-login")

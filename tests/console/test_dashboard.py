@@ -18,21 +18,31 @@ from tests.console.helpers import default_survey
 
 @pytest.fixture
 def fieldwork(app):
-    """Five responses across a local (UTC+8) midnight, three channels, one excluded; 11 forms handed out."""
+    """Five responses across a local (UTC+8) midnight, three channels, one excluded; 11 starts."""
     with app.app_context():
         survey = default_survey()
-        add_response(survey, datetime(2026, 3, 1, 1, 0), "wechat", 120, district=1)  # 09:00 on 1 March in Nanyang
-        add_response(survey, datetime(2026, 3, 1, 15, 30), "wechat", 300, district=1)  # 23:30 on 1 March
-        add_response(survey, datetime(2026, 3, 1, 16, 30), "poster", 200, district=2)  # 00:30 on 2 March
+        add_response(
+            survey, datetime(2026, 3, 1, 1, 0), "wechat", 120, district=1
+        )  # 09:00 on 1 March in Nanyang
+        add_response(
+            survey, datetime(2026, 3, 1, 15, 30), "wechat", 300, district=1
+        )  # 23:30 on 1 March
+        add_response(
+            survey, datetime(2026, 3, 1, 16, 30), "poster", 200, district=2
+        )  # 00:30 on 2 March
         add_response(survey, datetime(2026, 3, 3, 3, 0), "hotline-interview", None, district=3)
-        add_response(survey, datetime(2026, 3, 3, 4, 0), "wechat", 600, status="excluded", district=1)
+        add_response(
+            survey, datetime(2026, 3, 3, 4, 0), "wechat", 600, status="excluded", district=1
+        )
         add_starts(survey, "wechat", 6)
         add_starts(survey, "poster", 4)
         add_starts(survey, "hotline-interview", 1)
-        _db.session.add_all([
-            Quota(survey_id=survey.id, question="district", code=1, target=10),
-            Quota(survey_id=survey.id, question="district", code=2, target=5),
-        ])
+        _db.session.add_all(
+            [
+                Quota(survey_id=survey.id, question="district", code=1, target=10),
+                Quota(survey_id=survey.id, question="district", code=2, target=5),
+            ]
+        )
         _db.session.commit()
 
 
@@ -44,9 +54,17 @@ def test_figures(app, fieldwork):
         assert figures.completion_rate == pytest.approx(5 / 11)
         assert figures.median_seconds == pytest.approx((200 + 300) / 2)
         # Local days: the 16:30 UTC response belongs to 2 March in Nanyang.
-        assert figures.per_day == [(date(2026, 3, 1), 2), (date(2026, 3, 2), 1), (date(2026, 3, 3), 2)]
+        assert figures.per_day == [
+            (date(2026, 3, 1), 2),
+            (date(2026, 3, 2), 1),
+            (date(2026, 3, 3), 2),
+        ]
         # Most responses first, ties broken by most forms handed out.
-        assert figures.per_channel == [("wechat", 6, 3), ("poster", 4, 1), ("hotline-interview", 1, 1)]
+        assert figures.per_channel == [
+            ("wechat", 6, 3),
+            ("poster", 4, 1),
+            ("hotline-interview", 1, 1),
+        ]
         district = definition_of(survey.latest_version).question("district")
         cells = {c["code"]: (c["count"], c["target"]) for c in quota_progress(survey, district)}
         assert cells == {1: (2, 10), 2: (1, 5), 3: (1, None), 4: (0, None)}
@@ -72,7 +90,10 @@ def test_median_of_odd_count(app):
 
 def cells_of(page, table_id):
     table = re.search(rf'<table[^>]*id="{table_id}".*?</table>', page, re.S).group(0)
-    return [re.findall(r"<td[^>]*>(.*?)</td>", row, re.S) for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.S)[1:]]
+    return [
+        re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+        for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.S)[1:]
+    ]
 
 
 def test_dashboard_page(client, as_role, fieldwork):
@@ -82,7 +103,11 @@ def test_dashboard_page(client, as_role, fieldwork):
     assert 'id="kpi-valid">4<' in page
     assert 'id="kpi-completion">45.5%<' in page
     assert 'id="kpi-median">4.2 min<' in page
-    assert cells_of(page, "per-day") == [["2026-03-03", "2"], ["2026-03-02", "1"], ["2026-03-01", "2"]]
+    assert cells_of(page, "per-day") == [
+        ["2026-03-03", "2"],
+        ["2026-03-02", "1"],
+        ["2026-03-01", "2"],
+    ]
     channels = cells_of(page, "per-channel")
     assert channels[0] == ["<code>wechat</code>", "6", "3", "50.0%"]
     quota = cells_of(page, "quota-progress")

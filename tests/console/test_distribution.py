@@ -27,9 +27,13 @@ def test_distribution_page_lists_absolute_channel_links(client, as_role):
 
 def test_custom_channel_link_and_bad_tag(client, as_role):
     as_role("evaluator")
-    page = client.get("/console/surveys/nanyang-dcm/distribution?ch=street-wancheng&lang=en").get_data(as_text=True)
+    page = client.get(
+        "/console/surveys/nanyang-dcm/distribution?ch=street-wancheng&lang=en"
+    ).get_data(as_text=True)
     assert f">{BASE}?ch=street-wancheng<" in page
-    page = client.get("/console/surveys/nanyang-dcm/distribution?ch=Bad Tag!").get_data(as_text=True)
+    page = client.get("/console/surveys/nanyang-dcm/distribution?ch=Bad Tag!").get_data(
+        as_text=True
+    )
     assert "s/nanyang-dcm?ch=Bad" not in page
     assert "c-errors" in page
 
@@ -66,7 +70,10 @@ def test_qr_svg(client, as_role):
 def test_qr_download_is_an_audited_attachment(app, client, as_role):
     as_role("evaluator")
     with client.get("/console/surveys/nanyang-dcm/qr.svg?ch=wechat&download=1") as response:
-        assert response.headers["Content-Disposition"] == 'attachment; filename="nanyang-dcm-wechat.svg"'
+        assert (
+            response.headers["Content-Disposition"]
+            == 'attachment; filename="nanyang-dcm-wechat.svg"'
+        )
     entry = audit_actions(app, "distribution.qr")[-1]
     assert entry.detail == {"format": "svg", "channel": "wechat", "invitation": False}
 

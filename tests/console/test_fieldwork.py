@@ -1,4 +1,4 @@
-"""Invitation tokens, the token requirement, quotas and their enforcement (the public flow's hooks)."""
+"""Invitation tokens, the token requirement, quotas and their enforcement (the public hooks)."""
 
 import csv
 import io
@@ -29,7 +29,9 @@ def tokens(app):
 
 def generate(client, n):
     token = csrf_token(client, "/console/surveys")
-    return client.post("/console/surveys/nanyang-dcm/invitations/new", data={"csrf_token": token, "count": n})
+    return client.post(
+        "/console/surveys/nanyang-dcm/invitations/new", data={"csrf_token": token, "count": n}
+    )
 
 
 def test_generate_tokens_and_download_csv(app, client, as_role):
@@ -67,14 +69,18 @@ def test_generate_refuses_bad_counts(app, client, as_role):
 def test_requires_token_setting_is_audited(app, client, as_role):
     as_role("evaluator")
     token = csrf_token(client, "/console/surveys")
-    client.post("/console/surveys/nanyang-dcm/invitations/setting", data={"csrf_token": token, "requires_token": "y"})
+    client.post(
+        "/console/surveys/nanyang-dcm/invitations/setting",
+        data={"csrf_token": token, "requires_token": "y"},
+    )
     with app.app_context():
         assert get_survey("nanyang-dcm").requires_token is True
     client.post("/console/surveys/nanyang-dcm/invitations/setting", data={"csrf_token": token})
     with app.app_context():
         assert get_survey("nanyang-dcm").requires_token is False
     assert [e.detail for e in audit_actions(app, "survey.settings")] == [
-        {"requires_token": True}, {"requires_token": False}
+        {"requires_token": True},
+        {"requires_token": False},
     ]
 
 
@@ -83,7 +89,10 @@ def test_token_rules_for_the_public_form(app):
         survey = default_survey()
         assert admission_refusal(survey, None) is None  # no token needed yet
         survey.requires_token = True
-        good, other = Invitation(survey_id=survey.id, token="tok-good"), Invitation(survey_id=survey.id, token="tok-2")
+        good, other = (
+            Invitation(survey_id=survey.id, token="tok-good"),
+            Invitation(survey_id=survey.id, token="tok-2"),
+        )
         _db.session.add_all([good, other])
         _db.session.commit()
         assert admission_refusal(survey, None).reason == "token_missing"
@@ -115,7 +124,7 @@ def test_a_token_cannot_be_claimed_twice_even_when_both_passed_the_pre_check(app
         _db.session.add(Invitation(survey_id=survey.id, token="tok-race"))
         _db.session.commit()
         accept_submission(survey, add_response(survey, DAY, district=1), "tok-race")
-        # A concurrent post whose pre-check ran before the first committed: only the UPDATE can stop it.
+        # A concurrent post whose pre-check ran before the first commit: only the UPDATE stops it.
         monkeypatch.setattr(fieldwork, "admission_refusal", lambda survey, token: None)
         with pytest.raises(Refusal) as caught:
             accept_submission(survey, add_response(survey, DAY, district=2), "tok-race")
@@ -134,24 +143,37 @@ def set_quotas(client, question, targets, enforced=False):
 
 def test_quota_form_saves_targets_and_is_audited(app, client, as_role):
     as_role("evaluator")
-    assert set_quotas(client, "district", {1: 100, 2: 80, 3: "", 4: 40}, enforced=True).status_code == 302
+    assert (
+        set_quotas(client, "district", {1: 100, 2: 80, 3: "", 4: 40}, enforced=True).status_code
+        == 302
+    )
     with app.app_context():
-        rows = _db.session.execute(select(Quota.code, Quota.target).where(Quota.question == "district")).all()
+        rows = _db.session.execute(
+            select(Quota.code, Quota.target).where(Quota.question == "district")
+        ).all()
         assert sorted(rows) == [(1, 100), (2, 80), (4, 40)]
         assert get_survey("nanyang-dcm").quota_enforced is True
     set_quotas(client, "district", {1: 120, 2: "", 3: "", 4: 40})
     with app.app_context():
-        rows = _db.session.execute(select(Quota.code, Quota.target).where(Quota.question == "district")).all()
+        rows = _db.session.execute(
+            select(Quota.code, Quota.target).where(Quota.question == "district")
+        ).all()
         assert sorted(rows) == [(1, 120), (4, 40)]
         assert get_survey("nanyang-dcm").quota_enforced is False
     entries = audit_actions(app, "quota.set")
-    assert entries[0].detail == {"question": "district", "targets": {"1": 100, "2": 80, "4": 40}, "enforced": True}
+    assert entries[0].detail == {
+        "question": "district",
+        "targets": {"1": 100, "2": 80, "4": 40},
+        "enforced": True,
+    }
     assert entries[1].detail["targets"] == {"1": 120, "4": 40}
 
 
 def test_quota_form_other_question_and_bad_values(app, client, as_role):
     as_role("evaluator")
-    page = client.get("/console/surveys/nanyang-dcm/quotas?question=gender&lang=en").get_data(as_text=True)
+    page = client.get("/console/surveys/nanyang-dcm/quotas?question=gender&lang=en").get_data(
+        as_text=True
+    )
     assert 'name="target_1"' in page
     response = set_quotas(client, "district", {1: -5, 2: "lots"})
     assert response.status_code == 400
@@ -165,7 +187,9 @@ def test_full_cell_is_turned_away_politely_when_enforced(app):
         survey = default_survey()
         _db.session.add(Quota(survey_id=survey.id, question="district", code=1, target=2))
         add_response(survey, DAY, district=1)
-        add_response(survey, DAY, district=1, status="excluded")  # excluded answers do not fill a cell
+        add_response(
+            survey, DAY, district=1, status="excluded"
+        )  # excluded answers do not fill a cell
         second = add_response(survey, DAY, district=1)
         accept_submission(survey, second, None)  # not enforced: accepted anyway
         survey.quota_enforced = True

@@ -56,7 +56,9 @@ def test_navigation_follows_the_role(client, as_role):
 
 def test_language_switch_keeps_the_page(client, as_role):
     as_role("evaluator")
-    page = client.get("/console/surveys/nanyang-dcm/distribution?ch=abc&key=other").get_data(as_text=True)
+    page = client.get("/console/surveys/nanyang-dcm/distribution?ch=abc&key=other").get_data(
+        as_text=True
+    )
     assert 'href="/console/surveys/nanyang-dcm/distribution?ch=abc&amp;lang=en"' in page
     page = client.get("/console/surveys/nanyang-dcm/distribution?lang=en").get_data(as_text=True)
     assert "Distribution" in page and 'lang="zh-CN">中文</a>' in page

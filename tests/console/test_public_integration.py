@@ -1,4 +1,4 @@
-"""The public questionnaire with fieldwork rules: invitation tokens, quotas and closing, end to end."""
+"""The public questionnaire under fieldwork rules: tokens, quotas and closing, end to end."""
 
 from sqlalchemy import func
 from sqlalchemy import select
@@ -114,11 +114,16 @@ def test_full_quota_cell_is_turned_away_politely(app, client):
 def test_closing_in_the_console_closes_the_public_form(app, client, as_role):
     as_role("evaluator")
     token = csrf_token(client, "/console/surveys")
-    client.post("/console/surveys/nanyang-dcm/status", data={"csrf_token": token, "status": "closed"})
+    client.post(
+        "/console/surveys/nanyang-dcm/status", data={"csrf_token": token, "status": "closed"}
+    )
     assert client.get("/s/nanyang-dcm").status_code == 410
     client.post("/console/surveys/nanyang-dcm/status", data={"csrf_token": token, "status": "open"})
     assert client.get("/s/nanyang-dcm").status_code == 200
-    assert [e.action for e in audit_actions(app) if e.action.startswith("survey.")] == ["survey.close", "survey.open"]
+    assert [e.action for e in audit_actions(app) if e.action.startswith("survey.")] == [
+        "survey.close",
+        "survey.open",
+    ]
 
 
 def test_dashboard_counts_what_the_public_form_recorded(app, client, as_role):

@@ -51,7 +51,9 @@ def test_survey_list_shows_status_version_and_responses(client, as_role):
 def test_upload_new_version(app, client, as_role):
     as_role("evaluator")
     changed = DEFAULT.replace("您目前居住在哪个区？", "您现在住在哪个区？")
-    response = upload(client, "/console/surveys/nanyang-dcm/versions/upload", changed, "nanyang-v2.yaml")
+    response = upload(
+        client, "/console/surveys/nanyang-dcm/versions/upload", changed, "nanyang-v2.yaml"
+    )
     assert response.status_code == 302
     assert versions_of(app) == [(1, "builtin:nanyang-dcm"), (2, "upload:nanyang-v2.yaml")]
     page = client.get("/console/surveys/nanyang-dcm/versions").get_data(as_text=True)
@@ -67,7 +69,9 @@ def test_upload_new_version(app, client, as_role):
 
 def test_invalid_upload_lists_every_problem_and_stores_nothing(app, client, as_role):
     as_role("evaluator")
-    response = upload(client, "/console/surveys/nanyang-dcm/versions/upload", INVALID, "broken.yaml")
+    response = upload(
+        client, "/console/surveys/nanyang-dcm/versions/upload", INVALID, "broken.yaml"
+    )
     assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert "broken.yaml: question district: choice code 1 is not unique" in page
@@ -80,7 +84,9 @@ def test_invalid_upload_lists_every_problem_and_stores_nothing(app, client, as_r
 def test_upload_refuses_other_key_bad_yaml_and_binary(app, client, as_role):
     as_role("evaluator")
     other = DEFAULT.replace("key: nanyang-dcm", "key: other-survey", 1)
-    page = upload(client, "/console/surveys/nanyang-dcm/versions/upload", other).get_data(as_text=True)
+    page = upload(client, "/console/surveys/nanyang-dcm/versions/upload", other).get_data(
+        as_text=True
+    )
     assert "other-survey" in page
     response = upload(client, "/console/surveys/nanyang-dcm/versions/upload", "key: [unclosed")
     assert response.status_code == 400 and "not valid YAML" in response.get_data(as_text=True)
@@ -91,7 +97,9 @@ def test_upload_refuses_other_key_bad_yaml_and_binary(app, client, as_role):
         content_type="multipart/form-data",
     )
     assert response.status_code == 400
-    response = client.post("/console/surveys/nanyang-dcm/versions/upload", data={"csrf_token": token})
+    response = client.post(
+        "/console/surveys/nanyang-dcm/versions/upload", data={"csrf_token": token}
+    )
     assert response.status_code == 400
     assert versions_of(app) == [(1, "builtin:nanyang-dcm")]
 
@@ -108,14 +116,18 @@ def test_upload_from_the_list_creates_a_new_survey(app, client, as_role):
 def test_close_and_reopen(app, client, as_role):
     as_role("evaluator")
     token = csrf_token(client, "/console/surveys")
-    response = client.post("/console/surveys/nanyang-dcm/status", data={"csrf_token": token, "status": "closed"})
+    response = client.post(
+        "/console/surveys/nanyang-dcm/status", data={"csrf_token": token, "status": "closed"}
+    )
     assert response.status_code == 302
     with app.app_context():
         assert get_survey("nanyang-dcm").status == "closed"
     client.post("/console/surveys/nanyang-dcm/status", data={"csrf_token": token, "status": "open"})
     with app.app_context():
         assert get_survey("nanyang-dcm").status == "open"
-    client.post("/console/surveys/nanyang-dcm/status", data={"csrf_token": token, "status": "deleted"})
+    client.post(
+        "/console/surveys/nanyang-dcm/status", data={"csrf_token": token, "status": "deleted"}
+    )
     with app.app_context():
         assert get_survey("nanyang-dcm").status == "open"
     actions = [e.action for e in audit_actions(app) if e.action.startswith("survey.")]
@@ -126,9 +138,13 @@ def test_viewer_cannot_change_surveys(app, client, as_role):
     as_role("viewer")
     token = csrf_token(client, "/console/surveys")
     assert client.get("/console/surveys/nanyang-dcm/versions").status_code == 403
-    assert upload(client, "/console/surveys/nanyang-dcm/versions/upload", DEFAULT).status_code == 403
+    assert (
+        upload(client, "/console/surveys/nanyang-dcm/versions/upload", DEFAULT).status_code == 403
+    )
     assert upload(client, "/console/surveys/upload", DEFAULT).status_code == 403
-    response = client.post("/console/surveys/nanyang-dcm/status", data={"csrf_token": token, "status": "closed"})
+    response = client.post(
+        "/console/surveys/nanyang-dcm/status", data={"csrf_token": token, "status": "closed"}
+    )
     assert response.status_code == 403
     with app.app_context():
         assert get_survey("nanyang-dcm").status == "open"
@@ -145,7 +161,11 @@ def test_anonymous_is_redirected_from_every_console_page(app, client):
     for rule in app.url_map.iter_rules():
         if not rule.endpoint.startswith("console."):
             continue
-        url = rule.rule.replace("<key>", "nanyang-dcm").replace("<fmt>", "png").replace("<int:user_id>", "1")
+        url = (
+            rule.rule.replace("<key>", "nanyang-dcm")
+            .replace("<fmt>", "png")
+            .replace("<int:user_id>", "1")
+        )
         method = "GET" if "GET" in rule.methods else "POST"
         response = client.open(url, method=method)
         assert response.status_code in (302, 400), (url, response.status_code)
