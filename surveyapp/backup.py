@@ -62,14 +62,20 @@ def _encode(value):
 
 
 def _line(table_name, row):
-    return json.dumps({"t": table_name, "r": [_encode(v) for v in row]}, ensure_ascii=False,
-                      separators=(",", ":"), sort_keys=True)
+    return json.dumps(
+        {"t": table_name, "r": [_encode(v) for v in row]},
+        ensure_ascii=False,
+        separators=(",", ":"),
+        sort_keys=True,
+    )
 
 
 def _snapshot_connection(engine):
     connection = engine.connect()
     if engine.dialect.name == "postgresql":
-        connection = connection.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+        connection = connection.execution_options(
+            isolation_level="REPEATABLE READ", postgresql_readonly=True
+        )
         connection.begin()
     else:
         connection.begin()
@@ -84,7 +90,9 @@ def write_backup(path):
     engine = db.engine
     header_tables = {}
     directory = os.path.dirname(os.path.abspath(path)) or "."
-    with tempfile.NamedTemporaryFile(dir=directory, prefix=".backup-", suffix=".part", delete=False) as body:
+    with tempfile.NamedTemporaryFile(
+        dir=directory, prefix=".backup-", suffix=".part", delete=False
+    ) as body:
         body_path = body.name
     try:
         connection = _snapshot_connection(engine)
@@ -118,7 +126,9 @@ def write_backup(path):
         part = path + ".part"
         with open(part, "wb") as final:
             with gzip.GzipFile(fileobj=final, mode="wb") as head:
-                head.write((json.dumps(header, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8"))
+                head.write(
+                    (json.dumps(header, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
+                )
             with open(body_path, "rb") as rows:
                 shutil.copyfileobj(rows, final)
         os.replace(part, path)
@@ -129,7 +139,7 @@ def write_backup(path):
 
 
 def _lines(path):
-    """``(header, iterator of (table name, raw line))``; raises BackupError on an unreadable file."""
+    """``(header, iterator of raw row lines)``; raises BackupError on an unreadable file."""
     handle = gzip.open(path, "rt", encoding="utf-8", newline="\n")
     try:
         header = json.loads(handle.readline())
@@ -141,8 +151,10 @@ def _lines(path):
         raise BackupError(f"{path} is not a surveyapp backup.")
     if header.get("format_version") != FORMAT_VERSION:
         handle.close()
-        raise BackupError(f"backup format version {header.get('format_version')} is not supported "
-                          f"(this version reads {FORMAT_VERSION}).")
+        raise BackupError(
+            f"backup format version {header.get('format_version')} is not supported "
+            f"(this version reads {FORMAT_VERSION})."
+        )
 
     def rows():
         with handle:
@@ -173,16 +185,22 @@ def verify_backup(path):
             raise BackupError(f"the backup holds table {name!r}, which this version does not have.")
         got = digests[name].hexdigest() if name in digests else hashlib.sha256().hexdigest()
         if counts.get(name, 0) != info.get("rows") or got != info.get("sha256"):
-            raise BackupError(f"table {name}: the rows do not match the backup's checksum; the file is "
-                              "corrupt or was changed. Nothing was restored.")
+            raise BackupError(
+                f"table {name}: the rows do not match the backup's checksum; the file is "
+                "corrupt or was changed. Nothing was restored."
+            )
     extra = set(counts) - set(expected)
     if extra:
-        raise BackupError(f"the backup holds rows of undeclared tables: {', '.join(sorted(extra))}.")
+        raise BackupError(
+            f"the backup holds rows of undeclared tables: {', '.join(sorted(extra))}."
+        )
     return header
 
 
 def _non_empty_tables(connection):
-    return [t.name for t in tables() if connection.execute(select(func.count()).select_from(t)).scalar()]
+    return [
+        t.name for t in tables() if connection.execute(select(func.count()).select_from(t)).scalar()
+    ]
 
 
 def _converters(table, columns):
@@ -191,7 +209,9 @@ def _converters(table, columns):
     for name in columns:
         column = by_name.get(name)
         if column is None:
-            raise BackupError(f"table {table.name}: column {name!r} does not exist in this database.")
+            raise BackupError(
+                f"table {table.name}: column {name!r} does not exist in this database."
+            )
         out.append(datetime.fromisoformat if isinstance(column.type, DateTime) else None)
     return out
 
@@ -204,8 +224,11 @@ def restore_backup(path):
     with engine.begin() as connection:
         busy = _non_empty_tables(connection)
         if busy:
-            raise BackupError("restore needs an empty, migrated database, but these tables have rows: "
-                              + ", ".join(busy) + ". Nothing was restored.")
+            raise BackupError(
+                "restore needs an empty, migrated database, but these tables have rows: "
+                + ", ".join(busy)
+                + ". Nothing was restored."
+            )
         columns = {name: info["columns"] for name, info in header["tables"].items()}
         converters = {name: _converters(by_name[name], cols) for name, cols in columns.items()}
         _, lines = _lines(path)
@@ -216,8 +239,12 @@ def restore_backup(path):
                 _insert(connection, by_name.get(current), batch)
                 batch, current = [], row["t"]
             values = {}
-            for name, convert, value in zip(columns[current], converters[current], row["r"], strict=True):
-                values[name] = convert(value) if convert is not None and value is not None else value
+            for name, convert, value in zip(
+                columns[current], converters[current], row["r"], strict=True
+            ):
+                values[name] = (
+                    convert(value) if convert is not None and value is not None else value
+                )
             batch.append(values)
             if len(batch) >= BATCH:
                 _insert(connection, by_name[current], batch)
@@ -244,8 +271,10 @@ def _reset_sequences(connection):
         ).scalar()
         if sequence:
             connection.execute(
-                text(f'SELECT setval(:s, COALESCE((SELECT MAX("{column}") FROM "{table.name}"), 1), '
-                     f'(SELECT MAX("{column}") FROM "{table.name}") IS NOT NULL)'),
+                text(
+                    f'SELECT setval(:s, COALESCE((SELECT MAX("{column}") FROM "{table.name}"), 1), '
+                    f'(SELECT MAX("{column}") FROM "{table.name}") IS NOT NULL)'
+                ),
                 {"s": sequence},
             )
 
@@ -259,10 +288,18 @@ def backup_command(path):
     total = sum(t["rows"] for t in header["tables"].values())
     with open(path, "rb") as written:
         file_sha = hashlib.file_digest(written, "sha256").hexdigest()
-    audit.record("backup.create", path=os.path.abspath(path), sha256=file_sha,
-                 rows={k: v["rows"] for k, v in header["tables"].items()}, username="cli")
+    audit.record(
+        "backup.create",
+        path=os.path.abspath(path),
+        sha256=file_sha,
+        rows={k: v["rows"] for k, v in header["tables"].items()},
+        username="cli",
+    )
     db.session.commit()
-    click.echo(f"backup written to {path}: {total} rows in {len(header['tables'])} tables (sha256 {file_sha})")
+    click.echo(
+        f"backup written to {path}: {total} rows in {len(header['tables'])} tables "
+        f"(sha256 {file_sha})"
+    )
 
 
 @click.command("restore")

@@ -1,7 +1,7 @@
 """Every route of the application, discovered from ``app.url_map``, obeys the access rules.
 
-- Public endpoints are an explicit allow-list: the questionnaire (``/`` and ``/s/...``), ``/healthz``,
-  static files, the login/logout pair and ``/api/v1`` (token auth, tested by its own suite).
+- Public endpoints are an explicit allow-list: the questionnaire (``/`` and ``/s/...``),
+  ``/healthz``, static files, login/logout and ``/api/v1`` (token auth, tested by its own suite).
 - Every other endpoint must declare its role with ``access.role_required`` (which sets
   ``required_role`` on the view); an endpoint without one fails this test.
 - Anonymous requests to them are sent to the login page (302) or refused (401), for every method.
@@ -43,13 +43,23 @@ def build_world(request, backend, tmp_path, **config):
     app = make_app(fresh_database(request, backend, tmp_path), **config)
     with app.app_context():
         made = {}
-        for name, role in (("admin", "admin"), ("admin2", "admin"), ("evaluator", "evaluator"),
-                           ("viewer", "viewer")):
+        for name, role in (
+            ("admin", "admin"),
+            ("admin2", "admin"),
+            ("evaluator", "evaluator"),
+            ("viewer", "viewer"),
+        ):
             user = create_user(f"{name}-map", role)
             made[name] = SimpleNamespace(id=user.id, username=user.username, role=role)
         response = store_response(answer_rows_with_text())
-        db.session.add(DeletionRequest(survey_id=response.survey_id, response_ids=[response.id],
-                                       reason="map test", requested_by_id=made["admin2"].id))
+        db.session.add(
+            DeletionRequest(
+                survey_id=response.survey_id,
+                response_ids=[response.id],
+                reason="map test",
+                requested_by_id=made["admin2"].id,
+            )
+        )
         db.session.commit()
         ids = {
             "response_id": response.id,
@@ -116,9 +126,12 @@ def test_every_non_public_endpoint_declares_a_role(world):
     missing = [
         rule.endpoint
         for rule in world.app.url_map.iter_rules()
-        if not is_public(rule) and getattr(world.app.view_functions[rule.endpoint], "required_role", None) is None
+        if not is_public(rule)
+        and getattr(world.app.view_functions[rule.endpoint], "required_role", None) is None
     ]
-    assert missing == [], f"endpoints without role_required (or add them to the public allow-list): {missing}"
+    assert missing == [], (
+        f"endpoints without role_required (or add them to the public allow-list): {missing}"
+    )
 
 
 def test_anonymous_requests_are_sent_to_login(world):
@@ -164,7 +177,7 @@ def test_evaluators_are_refused_admin_actions(world):
 
 
 def test_each_role_may_open_the_pages_of_its_level(world):
-    """The other side of the coin: a GET at one's own level is not refused (guards against 403 everywhere)."""
+    """The other side: a GET at one's own level is not refused (guards against 403 everywhere)."""
     order = ("viewer", "evaluator", "admin")
     refused = []
     for who in order:
@@ -172,7 +185,12 @@ def test_each_role_may_open_the_pages_of_its_level(world):
         login_as(client, world.users[who])
         for rule, method in routes(world.app):
             role = getattr(world.app.view_functions[rule.endpoint], "required_role", None)
-            if method != "GET" or is_public(rule) or role is None or order.index(role) > order.index(who):
+            if (
+                method != "GET"
+                or is_public(rule)
+                or role is None
+                or order.index(role) > order.index(who)
+            ):
                 continue
             status, location = _call(client, method, url_for_rule(world, rule))
             if status in (401, 403) or (status == 302 and "/auth/login" in location):

@@ -41,8 +41,10 @@ def world(request, tmp_path):
 
 @pytest.fixture(params=BACKENDS)
 def open_world(request, tmp_path):
-    """The app with CSRF off, so that junk payloads reach the views (errors answered, not raised)."""
-    made = build_world(request, request.param, tmp_path, WTF_CSRF_ENABLED=False, PROPAGATE_EXCEPTIONS=False)
+    """The app with CSRF off, so junk payloads reach the views (errors answered, not raised)."""
+    made = build_world(
+        request, request.param, tmp_path, WTF_CSRF_ENABLED=False, PROPAGATE_EXCEPTIONS=False
+    )
     yield made
     with made.app.app_context():
         db.session.remove()
@@ -52,11 +54,16 @@ def open_world(request, tmp_path):
 def check_headers(response, where):
     headers = response.headers
     csp = headers.get("Content-Security-Policy", "")
-    script_src = next((d for d in csp.split(";") if d.strip().startswith(("script-src", "default-src"))), "")
+    script_src = next(
+        (d for d in csp.split(";") if d.strip().startswith(("script-src", "default-src"))), ""
+    )
     assert "script-src 'self'" in csp, where
     assert "unsafe-inline" not in script_src and "unsafe-eval" not in csp, where
     assert headers.get("X-Content-Type-Options") == "nosniff", where
-    assert "frame-ancestors 'none'" in csp or headers.get("X-Frame-Options") in ("DENY", "SAMEORIGIN"), where
+    assert "frame-ancestors 'none'" in csp or headers.get("X-Frame-Options") in (
+        "DENY",
+        "SAMEORIGIN",
+    ), where
     assert headers.get("Referrer-Policy"), where
 
 
@@ -73,8 +80,12 @@ def test_security_headers_on_every_page_errors_and_static(world):
             with client.get(url) as response:
                 check_headers(response, f"GET {url} -> {response.status_code}")
                 seen += 1
-        for url, statuses in (("/no/such/page", {404}), ("/console/surveys/nope/responses", {302, 404}),
-                              ("/static/css/console.css", {200}), ("/auth/logout", {405})):
+        for url, statuses in (
+            ("/no/such/page", {404}),
+            ("/console/surveys/nope/responses", {302, 404}),
+            ("/static/css/console.css", {200}),
+            ("/auth/logout", {405}),
+        ):
             with client.get(url) as response:
                 assert response.status_code in statuses, url
                 check_headers(response, url)
@@ -85,22 +96,33 @@ def test_every_post_without_csrf_token_is_refused(world):
     client = world.app.test_client()
     login_as(client, world.users["admin"])
     with world.app.app_context():
-        before = (db.session.scalar(select(func.count()).select_from(AuditEntry)),
-                  db.session.scalar(select(func.count()).select_from(Response)))
+        before = (
+            db.session.scalar(select(func.count()).select_from(AuditEntry)),
+            db.session.scalar(select(func.count()).select_from(Response)),
+        )
         db.session.remove()
     accepted = []
     for rule, method in routes(world.app):
         if method not in ("POST", "PUT", "PATCH", "DELETE") or rule.rule.startswith("/api/"):
             continue
-        data = {"reason": "x", "status": "excluded", "decision": "approve", "ids": "1-9", "role": "viewer",
-                "username": "mallory", "password": "pw-pw-pw-pw-pw"}
+        data = {
+            "reason": "x",
+            "status": "excluded",
+            "decision": "approve",
+            "ids": "1-9",
+            "role": "viewer",
+            "username": "mallory",
+            "password": "pw-pw-pw-pw-pw",
+        }
         with client.open(url_for_rule(world, rule), method=method, data=data) as response:
             if response.status_code not in (400, 403):
                 accepted.append((method, rule.rule, response.status_code))
     assert accepted == []
     with world.app.app_context():
-        after = (db.session.scalar(select(func.count()).select_from(AuditEntry)),
-                 db.session.scalar(select(func.count()).select_from(Response)))
+        after = (
+            db.session.scalar(select(func.count()).select_from(AuditEntry)),
+            db.session.scalar(select(func.count()).select_from(Response)),
+        )
     assert after == before
 
 
@@ -110,9 +132,14 @@ def test_open_text_answers_are_escaped_everywhere(open_world):
     login_as(client, world.users["admin"])
     key, rid = world.key, world.ids["response_id"]
     # The same payloads as a reason, so they reach the audit log and deletion pages as well.
-    client.post(f"/console/surveys/{key}/responses/{rid}/status",
-                data={"status": "excluded", "reason": " ".join(PAYLOADS)})
-    client.post(f"/console/surveys/{key}/deletions/new", data={"ids": str(rid), "reason": " ".join(PAYLOADS)})
+    client.post(
+        f"/console/surveys/{key}/responses/{rid}/status",
+        data={"status": "excluded", "reason": " ".join(PAYLOADS)},
+    )
+    client.post(
+        f"/console/surveys/{key}/deletions/new",
+        data={"ids": str(rid), "reason": " ".join(PAYLOADS)},
+    )
     pages = 0
     for rule, method in routes(world.app):
         if method != "GET" or is_public(rule):
@@ -124,8 +151,11 @@ def test_open_text_answers_are_escaped_everywhere(open_world):
             pages += 1
             for payload in PAYLOADS:
                 assert payload not in body, rule.rule
-    for url in (f"/console/surveys/{key}/responses/{rid}", "/console/audit",
-                f"/console/surveys/{key}/deletions"):
+    for url in (
+        f"/console/surveys/{key}/responses/{rid}",
+        "/console/audit",
+        f"/console/surveys/{key}/deletions",
+    ):
         body = client.get(url).get_data(as_text=True)
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body or "\\u003cscript" in body, url
     assert pages > 10
@@ -147,20 +177,30 @@ def test_no_redirect_target_is_taken_from_the_request(world):
         for rule, method in routes(world.app):
             url = url_for_rule(world, rule)
             data = {name: EVIL for name in REDIRECT_PARAMS}
-            with client.open(url, method=method, query_string=evil_args, data=data,
-                             headers={"Referer": EVIL}) as response:
+            with client.open(
+                url, method=method, query_string=evil_args, data=data, headers={"Referer": EVIL}
+            ) as response:
                 location = response.headers.get("Location", "")
-                # Local redirects may carry the query along (login's ?next=); the target must stay here.
+                # Local redirects may carry the query (login's ?next=); the target stays here.
                 if location and _external(location):
                     offenders.append((who, method, rule.rule, location))
     # Logging in for real with a hostile "next" still lands inside the console.
     client = world.app.test_client()
     with client.get("/auth/login") as page:
-        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.get_data(as_text=True))
+        token = re.search(
+            r'name="csrf_token" type="hidden" value="([^"]+)"', page.get_data(as_text=True)
+        )
     assert token, "the login form carries a CSRF token"
-    with client.post("/auth/login", query_string={"next": "https://evil.example/"},
-                     data={"csrf_token": token.group(1), "username": world.users["admin"].username,
-                           "password": "correct horse battery staple", "next": "//evil.example/"}) as response:
+    with client.post(
+        "/auth/login",
+        query_string={"next": "https://evil.example/"},
+        data={
+            "csrf_token": token.group(1),
+            "username": world.users["admin"].username,
+            "password": "correct horse battery staple",
+            "next": "//evil.example/",
+        },
+    ) as response:
         assert response.status_code in (302, 303)
         location = response.headers["Location"]
         assert not _external(location) and "evil.example" not in location, location
@@ -168,7 +208,10 @@ def test_no_redirect_target_is_taken_from_the_request(world):
 
 
 def _audit_rows():
-    return [tuple(row) for row in db.session.execute(select(AuditEntry.__table__).order_by(AuditEntry.id)).all()]
+    return [
+        tuple(row)
+        for row in db.session.execute(select(AuditEntry.__table__).order_by(AuditEntry.id)).all()
+    ]
 
 
 def test_no_route_can_change_or_delete_audit_entries(open_world):
@@ -183,9 +226,24 @@ def test_no_route_can_change_or_delete_audit_entries(open_world):
         db.session.remove()
     junk_forms = (
         {},
-        {"reason": "junk", "status": "excluded", "decision": "approve", "note": "x", "ids": "1-100000",
-         "id": "1", "entry_id": "1", "action": "delete", "role": "viewer", "active": "0", "flag": "speeder",
-         "username": "x", "password": "y" * 12, "count": "3", "requires_token": "y", "channel": "test"},
+        {
+            "reason": "junk",
+            "status": "excluded",
+            "decision": "approve",
+            "note": "x",
+            "ids": "1-100000",
+            "id": "1",
+            "entry_id": "1",
+            "action": "delete",
+            "role": "viewer",
+            "active": "0",
+            "flag": "speeder",
+            "username": "x",
+            "password": "y" * 12,
+            "count": "3",
+            "requires_token": "y",
+            "channel": "test",
+        },
         {"reason": "\x00" * 3, "status": "valid", "decision": "reject", "ids": "-1", "page": "-5"},
     )
     errors = []
@@ -194,17 +252,23 @@ def test_no_route_can_change_or_delete_audit_entries(open_world):
         login_as(client, world.users[who])
         for rule, method in routes(world.app):
             url = url_for_rule(world, rule)
-            payloads = [{"data": form} for form in junk_forms] + [{"json": {"id": 1, "action": "delete", "detail": {}}}]
+            payloads = [{"data": form} for form in junk_forms] + [
+                {"json": {"id": 1, "action": "delete", "detail": {}}}
+            ]
             for payload in payloads:
-                with client.open(url, method=method, query_string={"id": "1", "page": "0"}, **payload) as response:
+                with client.open(
+                    url, method=method, query_string={"id": "1", "page": "0"}, **payload
+                ) as response:
                     response.get_data()
-                    # The public form needs its CSRF field, which exists only with CSRF on (as in production).
+                    # The public form needs its CSRF field, present only with CSRF on (production).
                     if response.status_code >= 500 and not rule.rule.startswith("/s/"):
                         errors.append((method, rule.rule, response.status_code))
                 with world.app.app_context():
                     now = _audit_rows()
                     db.session.remove()
-                assert now[: len(rows)] == rows, f"{method} {rule.rule} changed or removed audit entries"
+                assert now[: len(rows)] == rows, (
+                    f"{method} {rule.rule} changed or removed audit entries"
+                )
                 assert len(now) >= len(rows)
                 rows = now
     assert errors == [], "junk input must get a clear answer, never a server error"

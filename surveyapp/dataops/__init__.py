@@ -1,4 +1,4 @@
-"""Data operations under ``/console``: response quality flags, exclusion, four-eyes deletion, audit log."""
+"""Data operations under ``/console``: quality flags, exclusion, four-eyes deletion, audit log."""
 
 from .blueprint import bp
 

@@ -20,8 +20,18 @@ from ..models import Survey
 
 PAGE_SIZE = 50
 EXPORT_CHUNK = 1000
-COLUMNS = ("id", "at", "username", "user_id", "action", "survey", "survey_id", "response_id",
-           "client_hash", "detail")
+COLUMNS = (
+    "id",
+    "at",
+    "username",
+    "user_id",
+    "action",
+    "survey",
+    "survey_id",
+    "response_id",
+    "client_hash",
+    "detail",
+)
 
 
 @dataclass
@@ -69,16 +79,22 @@ def filtered(flt):
     if flt.action:
         # "response" finds response.exclude and response.include
         query = query.where(
-            (AuditEntry.action == flt.action) | AuditEntry.action.startswith(flt.action.rstrip(".") + ".")
+            (AuditEntry.action == flt.action)
+            | AuditEntry.action.startswith(flt.action.rstrip(".") + ".")
         )
     if flt.user:
         query = query.where(AuditEntry.username == flt.user)
     if flt.survey:
-        query = query.where(AuditEntry.survey_id == select(Survey.id).where(Survey.key == flt.survey).scalar_subquery())
+        query = query.where(
+            AuditEntry.survey_id
+            == select(Survey.id).where(Survey.key == flt.survey).scalar_subquery()
+        )
     if flt.date_from:
         query = query.where(AuditEntry.at >= datetime.combine(flt.date_from, time.min))
     if flt.date_to:
-        query = query.where(AuditEntry.at < datetime.combine(flt.date_to + timedelta(days=1), time.min))
+        query = query.where(
+            AuditEntry.at < datetime.combine(flt.date_to + timedelta(days=1), time.min)
+        )
     return query
 
 
@@ -96,9 +112,14 @@ def page_of(flt, page):
 
 def choices():
     """Distinct actions and usernames present in the log (for the filter's pick lists)."""
-    actions = db.session.scalars(select(AuditEntry.action).distinct().order_by(AuditEntry.action)).all()
+    actions = db.session.scalars(
+        select(AuditEntry.action).distinct().order_by(AuditEntry.action)
+    ).all()
     users = db.session.scalars(
-        select(AuditEntry.username).distinct().where(AuditEntry.username.is_not(None)).order_by(AuditEntry.username)
+        select(AuditEntry.username)
+        .distinct()
+        .where(AuditEntry.username.is_not(None))
+        .order_by(AuditEntry.username)
     ).all()
     return actions, users
 

@@ -29,9 +29,13 @@ def deletions(key):
 def _render_list(survey, form, status=200):
     requests = service.requests_of(survey.id)
     user_ids = {r.requested_by_id for r in requests} | {r.decided_by_id for r in requests}
-    names = {u.id: u.username for u in db.session.query(User).filter(User.id.in_(user_ids - {None}))}
+    names = {
+        u.id: u.username for u in db.session.query(User).filter(User.id.in_(user_ids - {None}))
+    }
     return (
-        render_template("dataops/deletions.html", survey=survey, requests=requests, names=names, form=form),
+        render_template(
+            "dataops/deletions.html", survey=survey, requests=requests, names=names, form=form
+        ),
         status,
     )
 
@@ -45,10 +49,16 @@ def deletion_create(key):
         return _render_list(survey, form, status=422)
     try:
         if (form.ids.data or "").strip():
-            made = service.request_deletion(survey, current_user, form.reason.data, ids=service.parse_ids(form.ids.data))
+            made = service.request_deletion(
+                survey, current_user, form.reason.data, ids=service.parse_ids(form.ids.data)
+            )
         else:
-            flt = parse_filter({name: getattr(form, name).data for name in
-                                ("status", "flag", "district", "channel", "date_from", "date_to")})
+            flt = parse_filter(
+                {
+                    name: getattr(form, name).data
+                    for name in ("status", "flag", "district", "channel", "date_from", "date_to")
+                }
+            )
             if flt.errors:
                 raise service.DeletionRefused(" ".join(flt.errors))
             made = service.request_deletion(survey, current_user, form.reason.data, flt=flt)
@@ -56,7 +66,10 @@ def deletion_create(key):
         form.ids.errors = [*form.ids.errors, str(refused)]
         return _render_list(survey, form, status=422)
     db.session.commit()
-    flash(_("Deletion request %(id)d recorded: another administrator must approve it.", id=made.id), "success")
+    flash(
+        _("Deletion request %(id)d recorded: another administrator must approve it.", id=made.id),
+        "success",
+    )
     return redirect(url_for("dataops.deletion", key=key, request_id=made.id), code=303)
 
 
@@ -74,9 +87,18 @@ def _render_request(survey, found, form, status=200):
     ids = list(found.response_ids)
     sample = []
     if found.status == "pending":
-        sample = db.session.query(Response).filter(Response.id.in_(ids[:200])).order_by(Response.id).all()
-    names = {u.id: u.username for u in db.session.query(User).filter(
-        User.id.in_({found.requested_by_id, found.decided_by_id} - {None}))}
+        sample = (
+            db.session.query(Response)
+            .filter(Response.id.in_(ids[:200]))
+            .order_by(Response.id)
+            .all()
+        )
+    names = {
+        u.id: u.username
+        for u in db.session.query(User).filter(
+            User.id.in_({found.requested_by_id, found.decided_by_id} - {None})
+        )
+    }
     return (
         render_template(
             "dataops/deletion.html",

@@ -55,7 +55,9 @@ def existing_ids(survey_id, ids):
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start : start + _CHUNK]
         found.extend(
-            db.session.scalars(select(Response.id).where(Response.survey_id == survey_id, Response.id.in_(chunk)))
+            db.session.scalars(
+                select(Response.id).where(Response.survey_id == survey_id, Response.id.in_(chunk))
+            )
         )
     return sorted(found)
 
@@ -74,12 +76,18 @@ def request_deletion(survey, user, reason, ids=None, flt=None):
             )
     else:
         if flt is None or flt.is_empty:
-            raise DeletionRefused(_("Give response ids or at least one filter (for example channel=test)."))
+            raise DeletionRefused(
+                _("Give response ids or at least one filter (for example channel=test).")
+            )
         chosen = matching_ids(survey.id, flt)
     if not chosen:
         raise DeletionRefused(_("No response matches: nothing to delete."))
     request = DeletionRequest(
-        survey_id=survey.id, response_ids=chosen, reason=reason, status="pending", requested_by_id=user.id
+        survey_id=survey.id,
+        response_ids=chosen,
+        reason=reason,
+        status="pending",
+        requested_by_id=user.id,
     )
     db.session.add(request)
     db.session.flush()
@@ -123,13 +131,15 @@ def _decide(request, user, status):
 
 
 def approve(request, user):
-    """Delete the requested responses (answers and flags with them); returns how many were deleted."""
+    """Delete the requested responses with their answers and flags; returns how many went."""
     _decide(request, user, "approved")
     ids = list(request.response_ids)
     deleted = 0
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start : start + _CHUNK]
-        owned = select(Response.id).where(Response.survey_id == request.survey_id, Response.id.in_(chunk))
+        owned = select(Response.id).where(
+            Response.survey_id == request.survey_id, Response.id.in_(chunk)
+        )
         # Explicit deletes rather than relying on ON DELETE CASCADE being enabled on SQLite.
         db.session.execute(delete(Answer).where(Answer.response_id.in_(owned)))
         db.session.execute(delete(ResponseFlag).where(ResponseFlag.response_id.in_(owned)))
@@ -139,8 +149,12 @@ def approve(request, user):
             .execution_options(synchronize_session=False)
         ).rowcount
     audit.record(
-        "deletion.approve", survey_id=request.survey_id, request_id=request.id, count=deleted,
-        response_ids=ids, reason=request.reason,
+        "deletion.approve",
+        survey_id=request.survey_id,
+        request_id=request.id,
+        count=deleted,
+        response_ids=ids,
+        reason=request.reason,
     )
     db.session.flush()
     db.session.expire_all()
@@ -151,7 +165,9 @@ def reject(request, user, note=""):
     """Reject a pending request: nothing is deleted (audited)."""
     _decide(request, user, "rejected")
     audit.record(
-        "deletion.reject", survey_id=request.survey_id, request_id=request.id,
+        "deletion.reject",
+        survey_id=request.survey_id,
+        request_id=request.id,
         note=(note or "").strip()[:MAX_REASON],
     )
     db.session.flush()
@@ -160,5 +176,7 @@ def reject(request, user, note=""):
 def pending_count(survey_id):
     """Number of pending deletion requests of a survey."""
     return db.session.scalar(
-        select(func.count()).where(DeletionRequest.survey_id == survey_id, DeletionRequest.status == "pending")
+        select(func.count()).where(
+            DeletionRequest.survey_id == survey_id, DeletionRequest.status == "pending"
+        )
     )

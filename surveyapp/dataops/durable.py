@@ -14,11 +14,20 @@ from ..extensions import db
 from ..models import AuditEntry
 
 _KEY = "dataops_durable_audit"
-_COLUMNS = ("at", "user_id", "username", "action", "survey_id", "response_id", "client_hash", "detail")
+_COLUMNS = (
+    "at",
+    "user_id",
+    "username",
+    "action",
+    "survey_id",
+    "response_id",
+    "client_hash",
+    "detail",
+)
 
 
 def keep_after_rollback(entry):
-    """Make sure ``entry`` (an :class:`AuditEntry` just added to the session) is stored either way."""
+    """Make sure ``entry`` (an :class:`AuditEntry` just added) is stored either way."""
     db.session.flush()
     values = {name: getattr(entry, name) for name in _COLUMNS}
     db.session.info.setdefault(_KEY, []).append(values)

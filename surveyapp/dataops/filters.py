@@ -39,7 +39,9 @@ class ResponseFilter:
     @property
     def submitted_before(self):
         """Naive UTC start of the day after ``date_to`` (the range includes ``date_to``)."""
-        return datetime.combine(self.date_to + timedelta(days=1), time.min) if self.date_to else None
+        return (
+            datetime.combine(self.date_to + timedelta(days=1), time.min) if self.date_to else None
+        )
 
     def query_args(self):
         """The filter as query-string arguments (for pagination links and deletion requests)."""

@@ -10,6 +10,7 @@ from wtforms import validators
 
 from .responses import MAX_REASON
 
+
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
@@ -25,7 +26,10 @@ class StatusForm(FlaskForm):
 
     status = RadioField(
         _l("Status"),
-        choices=[SelectChoice("excluded", _l("Exclude")), SelectChoice("valid", _l("Include again"))],
+        choices=[
+            SelectChoice("excluded", _l("Exclude")),
+            SelectChoice("valid", _l("Include again")),
+        ],
         validators=[validators.InputRequired()],
     )
     reason = TextAreaField(_l("Reason"), validators=_REASON, filters=[_strip])
@@ -34,7 +38,9 @@ class StatusForm(FlaskForm):
 class BulkExcludeForm(FlaskForm):
     """Exclude every response carrying one flag."""
 
-    flag = HiddenField(default="speeder", validators=[validators.AnyOf(("speeder", "straightlining", "duplicate"))])
+    flag = HiddenField(
+        default="speeder", validators=[validators.AnyOf(("speeder", "straightlining", "duplicate"))]
+    )
     reason = TextAreaField(_l("Reason"), validators=_REASON, filters=[_strip])
 
 
@@ -56,7 +62,10 @@ class DecisionForm(FlaskForm):
 
     decision = RadioField(
         _l("Decision"),
-        choices=[SelectChoice("approve", _l("Approve and delete")), SelectChoice("reject", _l("Reject"))],
+        choices=[
+            SelectChoice("approve", _l("Approve and delete")),
+            SelectChoice("reject", _l("Reject")),
+        ],
         validators=[validators.InputRequired()],
     )
     note = TextAreaField(_l("Note"), validators=[validators.Length(max=MAX_REASON)])

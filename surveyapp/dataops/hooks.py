@@ -1,4 +1,4 @@
-"""The public submission flow calls :func:`surveyapp.dataops.quality.flag_new_response` as a post-hook."""
+"""The public submission flow calls :func:`.quality.flag_new_response` as a post-hook."""
 
 from ..public import services as public_services
 from .quality import flag_new_response

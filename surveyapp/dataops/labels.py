@@ -24,7 +24,7 @@ def decision_label(status):
 
 
 def audit_detail(detail):
-    """An audit entry's detail as compact JSON text (Chinese kept readable; the template escapes it)."""
+    """An audit entry's detail as JSON text (Chinese kept readable; the template escapes it)."""
     return json.dumps(detail or {}, ensure_ascii=False, sort_keys=True)
 
 

@@ -5,7 +5,7 @@ Kinds:
 - ``speeder``: took less than a third of the median duration of the survey's valid responses.
   The median moves as responses arrive, so :func:`refresh_speeder_flags` recomputes the flags of
   a whole survey; it needs at least ``QUALITY_SPEEDER_MIN_RESPONSES`` timed responses (default 20).
-- ``straightlining``: every item of a Likert group with 4 or more items got the same substantive code.
+- ``straightlining``: every item of a Likert group with 4 or more items got one substantive code.
 - ``duplicate``: an earlier response of the survey came from the same client with the same answers
   within ``QUALITY_DUPLICATE_WINDOW_HOURS`` (default 24).
 - ``token_reuse``: a used invitation token was presented again (see :func:`record_token_reuse`).
@@ -43,7 +43,7 @@ def _config(name, default):
 
 
 def speeder_threshold(survey_id):
-    """``(threshold seconds, median, n)`` for a survey, or None with too few timed valid responses."""
+    """``(threshold seconds, median, n)`` of a survey, or None with too few timed valid ones."""
     durations = db.session.scalars(
         select(Response.duration_seconds)
         .where(
@@ -60,7 +60,9 @@ def speeder_threshold(survey_id):
 
 
 def _speeder_reason(duration, median, n):
-    return f"took {duration:.0f} s, under a third of the median {median:.0f} s of {n} valid responses"
+    return (
+        f"took {duration:.0f} s, under a third of the median {median:.0f} s of {n} valid responses"
+    )
 
 
 def refresh_speeder_flags(survey):
@@ -92,7 +94,9 @@ def refresh_speeder_flags(survey):
         else:
             stale.append(flag_id)
     for start in range(0, len(stale), 500):
-        db.session.execute(delete(ResponseFlag).where(ResponseFlag.id.in_(stale[start : start + 500])))
+        db.session.execute(
+            delete(ResponseFlag).where(ResponseFlag.id.in_(stale[start : start + 500]))
+        )
     db.session.add_all(
         ResponseFlag(response_id=rid, kind="speeder", reason=reason)
         for rid, reason in wanted.items()
@@ -146,19 +150,25 @@ def flag_new_response(response):
     definition = definition_of(db.session.get(SurveyVersion, response.version_id))
     for key, code in straightlined_groups(definition, codes):
         flags.append(
-            ResponseFlag(kind="straightlining", reason=f"every item of {key} answered with code {code}")
+            ResponseFlag(
+                kind="straightlining", reason=f"every item of {key} answered with code {code}"
+            )
         )
     earlier = _duplicate_of(response)
     if earlier is not None:
         flags.append(
-            ResponseFlag(kind="duplicate", reason=f"same client and same answers as response {earlier}")
+            ResponseFlag(
+                kind="duplicate", reason=f"same client and same answers as response {earlier}"
+            )
         )
     found = speeder_threshold(response.survey_id)
     if found is not None and response.duration_seconds is not None:
         threshold, median, n = found
         if response.duration_seconds < threshold:
             flags.append(
-                ResponseFlag(kind="speeder", reason=_speeder_reason(response.duration_seconds, median, n))
+                ResponseFlag(
+                    kind="speeder", reason=_speeder_reason(response.duration_seconds, median, n)
+                )
             )
     for flag in flags:
         flag.response_id = response.id
@@ -177,7 +187,9 @@ def record_token_reuse(survey, token, response=None):
     when a response was stored in the attempt.
     """
     invitation = db.session.scalar(
-        select(Invitation).where(Invitation.survey_id == survey.id, Invitation.token == (token or ""))
+        select(Invitation).where(
+            Invitation.survey_id == survey.id, Invitation.token == (token or "")
+        )
     )
     first = None
     if invitation is not None:

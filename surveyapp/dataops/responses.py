@@ -81,7 +81,9 @@ def page_of(survey_id, flt, page):
 def status_counts(survey_id):
     """``{status: count}`` of a survey's responses."""
     rows = db.session.execute(
-        select(Response.status, func.count()).where(Response.survey_id == survey_id).group_by(Response.status)
+        select(Response.status, func.count())
+        .where(Response.survey_id == survey_id)
+        .group_by(Response.status)
     ).all()
     return dict(rows)
 
@@ -108,8 +110,13 @@ def set_status(response, status, reason):
     response.status = status
     response.status_reason = reason
     action = "response.exclude" if status == "excluded" else "response.include"
-    audit.record(action, survey_id=response.survey_id, response_id=response.id, reason=reason,
-                 previous=previous)
+    audit.record(
+        action,
+        survey_id=response.survey_id,
+        response_id=response.id,
+        reason=reason,
+        previous=previous,
+    )
     db.session.flush()
     return response
 
@@ -129,11 +136,19 @@ def exclude_flagged(survey_id, kind, reason):
         )
     )
     for start in range(0, len(ids), 500):
-        for response in db.session.scalars(select(Response).where(Response.id.in_(ids[start : start + 500]))):
+        for response in db.session.scalars(
+            select(Response).where(Response.id.in_(ids[start : start + 500]))
+        ):
             response.status = "excluded"
             response.status_reason = reason
-    audit.record("response.exclude", survey_id=survey_id, reason=reason, flag=kind, response_ids=ids,
-                 count=len(ids))
+    audit.record(
+        "response.exclude",
+        survey_id=survey_id,
+        reason=reason,
+        flag=kind,
+        response_ids=ids,
+        count=len(ids),
+    )
     db.session.flush()
     return ids
 

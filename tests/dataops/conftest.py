@@ -14,8 +14,15 @@ from surveyapp.models._types import utcnow
 from surveyapp.public.services import answers_hash
 
 _SEQ = itertools.count(1)
-LIKERT = ("sat_appearance", "sat_sanitation", "sat_roads", "sat_parking", "sat_speed", "sat_quality",
-          "sat_hotline")
+LIKERT = (
+    "sat_appearance",
+    "sat_sanitation",
+    "sat_roads",
+    "sat_parking",
+    "sat_speed",
+    "sat_quality",
+    "sat_hotline",
+)
 
 
 def answer_rows(district=1, sat=(5, 4, 3, 4, 5, 4, 3), suggestion=None):
@@ -28,8 +35,16 @@ def answer_rows(district=1, sat=(5, 4, 3, 4, 5, 4, 3), suggestion=None):
     return rows
 
 
-def store_response(rows=None, *, duration=300.0, client="client-a", channel="direct", submitted_at=None,
-                   status="valid", key="nanyang-dcm"):
+def store_response(
+    rows=None,
+    *,
+    duration=300.0,
+    client="client-a",
+    channel="direct",
+    submitted_at=None,
+    status="valid",
+    key="nanyang-dcm",
+):
     """Add a response with its answers (inside an app context) and flush; returns it."""
     survey = get_survey(key)
     rows = answer_rows() if rows is None else rows
@@ -56,7 +71,7 @@ def store_response(rows=None, *, duration=300.0, client="client-a", channel="dir
 
 @contextmanager
 def in_app(app):
-    """An app context of its own for setting up or checking data (requests get theirs), committed at the end."""
+    """An app context of its own for setting up or checking data, committed at the end."""
     with app.app_context():
         yield _db
         _db.session.commit()
@@ -71,15 +86,19 @@ def survey(db):
 
 @pytest.fixture
 def staff(app):
-    """Users as plain records: ``staff["admin"]``, ``staff["admin2"]``, ``staff["evaluator"]``, ``staff["viewer"]``."""
+    """Users as plain records: ``staff[name]`` for admin, admin2, evaluator and viewer."""
     from types import SimpleNamespace
 
     from tests.conftest import create_user
 
     made = {}
     with app.app_context():
-        for name, role in (("admin", "admin"), ("admin2", "admin"), ("evaluator", "evaluator"),
-                           ("viewer", "viewer")):
+        for name, role in (
+            ("admin", "admin"),
+            ("admin2", "admin"),
+            ("evaluator", "evaluator"),
+            ("viewer", "viewer"),
+        ):
             user = create_user(f"{name}1", role)
             made[name] = SimpleNamespace(id=user.id, username=user.username, role=role)
     return made

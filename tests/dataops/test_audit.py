@@ -27,8 +27,16 @@ def seed(app, staff):
         survey = get_survey("nanyang-dcm")
         admin = db.session.get(User, staff["admin"].id)
         evaluator = db.session.get(User, staff["evaluator"].id)
-        audit.record("response.exclude", survey_id=survey.id, response_id=7, user=evaluator, reason="快速作答")
-        audit.record("response.include", survey_id=survey.id, response_id=7, user=evaluator, reason="checked")
+        audit.record(
+            "response.exclude",
+            survey_id=survey.id,
+            response_id=7,
+            user=evaluator,
+            reason="快速作答",
+        )
+        audit.record(
+            "response.include", survey_id=survey.id, response_id=7, user=evaluator, reason="checked"
+        )
         audit.record("response.flagged_by_hand", survey_id=survey.id, username="=cmd|x")
         old = audit.record("user.create", user=admin, created="bob")
         old.at = utcnow() - timedelta(days=40)
@@ -40,7 +48,11 @@ def test_browse_filters_by_action_user_survey_and_date(app, client, staff):
 
     def actions(**args):
         body = client.get("/console/audit", query_string=args).get_data(as_text=True)
-        return {a for a in ("response.exclude", "response.include", "user.create") if f"<td>{a}</td>" in body}
+        return {
+            a
+            for a in ("response.exclude", "response.include", "user.create")
+            if f"<td>{a}</td>" in body
+        }
 
     assert actions() == {"response.exclude", "response.include", "user.create"}
     assert actions(action="response") == {"response.exclude", "response.include"}
@@ -48,7 +60,9 @@ def test_browse_filters_by_action_user_survey_and_date(app, client, staff):
     assert actions(user=staff["admin"].username) == {"user.create"}
     assert actions(survey="nanyang-dcm") == {"response.exclude", "response.include"}
     assert actions(date_from=(utcnow() - timedelta(days=1)).date().isoformat()) == {
-        "response.exclude", "response.include"}
+        "response.exclude",
+        "response.include",
+    }
     assert client.get("/console/audit", query_string={"date_to": "soon"}).status_code == 200
 
 
@@ -61,15 +75,23 @@ def test_export_csv_with_bom_and_jsonl_and_the_export_is_audited(app, client, st
         raw = response.get_data()
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
-    assert [r["action"] for r in rows] == ["response.exclude", "response.include", "response.flagged_by_hand"]
+    assert [r["action"] for r in rows] == [
+        "response.exclude",
+        "response.include",
+        "response.flagged_by_hand",
+    ]
     assert json.loads(rows[0]["detail"]) == {"reason": "快速作答"}
     assert rows[2]["username"] == "'=cmd|x"  # no formula injection into spreadsheets
     with client.get("/console/audit/export.jsonl") as response:
         lines = [json.loads(line) for line in response.get_data(as_text=True).splitlines()]
-    assert [e["action"] for e in lines][-1] == "audit.export"  # the CSV export, recorded before this one
+    assert [e["action"] for e in lines][
+        -1
+    ] == "audit.export"  # the CSV export, recorded before this one
     assert {"response.exclude", "user.create"} <= {e["action"] for e in lines}
     with in_app(app) as db:
-        exports = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "audit.export")).all()
+        exports = db.session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "audit.export")
+        ).all()
         assert [e.detail["format"] for e in exports] == ["csv", "jsonl"]
         assert exports[0].username == staff["admin"].username
     assert client.get("/console/audit/export.xml").status_code == 404

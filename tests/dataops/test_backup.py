@@ -12,7 +12,6 @@ from sqlalchemy import select
 
 from surveyapp import create_app
 from surveyapp.backup import tables
-from surveyapp.backup import write_backup
 from surveyapp.extensions import db as _db
 from surveyapp.models import AnalysisSettings
 from surveyapp.models import Answer
@@ -32,8 +31,15 @@ from tests.conftest import make_config
 
 N_RESPONSES = 3000
 BACKUP_ACTIONS = ("backup.create", "backup.restore")
-LIKERT = ("sat_appearance", "sat_sanitation", "sat_roads", "sat_parking", "sat_speed", "sat_quality",
-          "sat_hotline")
+LIKERT = (
+    "sat_appearance",
+    "sat_sanitation",
+    "sat_roads",
+    "sat_parking",
+    "sat_speed",
+    "sat_quality",
+    "sat_hotline",
+)
 
 
 def populate(app, n=N_RESPONSES):
@@ -49,46 +55,110 @@ def populate(app, n=N_RESPONSES):
         other.set_password("pw2")
         _db.session.add_all([admin, other])
         _db.session.flush()
-        _db.session.add_all([
-            ApiToken(user_id=admin.id, name="exporter", token_sha256="ab" * 32, last_used_at=base),
-            Invitation(survey_id=survey.id, token="inv-1", used_at=base),
-            Invitation(survey_id=survey.id, token="inv-2"),
-            Quota(survey_id=survey.id, question="district", code=1, target=120),
-            AnalysisSettings(survey_id=survey.id, number=1, settings={"ci": "wilson", "margins": {"1": 0.25}},
-                             created_by_id=admin.id),
-        ])
-        _db.session.execute(insert(FormStart), [
-            {"survey_id": survey.id, "channel": "qr", "started_at": base + timedelta(seconds=i)} for i in range(200)
-        ])
+        _db.session.add_all(
+            [
+                ApiToken(
+                    user_id=admin.id, name="exporter", token_sha256="ab" * 32, last_used_at=base
+                ),
+                Invitation(survey_id=survey.id, token="inv-1", used_at=base),
+                Invitation(survey_id=survey.id, token="inv-2"),
+                Quota(survey_id=survey.id, question="district", code=1, target=120),
+                AnalysisSettings(
+                    survey_id=survey.id,
+                    number=1,
+                    settings={"ci": "wilson", "margins": {"1": 0.25}},
+                    created_by_id=admin.id,
+                ),
+            ]
+        )
+        _db.session.execute(
+            insert(FormStart),
+            [
+                {"survey_id": survey.id, "channel": "qr", "started_at": base + timedelta(seconds=i)}
+                for i in range(200)
+            ],
+        )
         responses, answers = [], []
         for i in range(1, n + 1):
             duration = None if i % 97 == 0 else round(rng.uniform(20, 900), 3)
-            responses.append({
-                "id": i, "survey_id": survey.id, "version_id": version.id, "submission_token": f"s{i}",
-                "channel": rng.choice(["direct", "qr", "test"]), "language": rng.choice(["zh_CN", "en"]),
-                "started_at": base + timedelta(minutes=i), "duration_seconds": duration,
-                "submitted_at": base + timedelta(minutes=i, seconds=duration or 0),
-                "client_hash": f"{rng.getrandbits(64):016x}", "answers_hash": f"{i:064x}",
-                "status": "excluded" if i % 50 == 0 else "valid",
-                "status_reason": "太快了 <b>" if i % 50 == 0 else None,
-            })
-            answers.append({"response_id": i, "survey_id": survey.id, "question": "district", "code": rng.randint(1, 4)})
-            answers.extend({"response_id": i, "survey_id": survey.id, "question": key,
-                            "code": rng.choice([1, 2, 3, 4, 5, 9])} for key in LIKERT)
-            answers.append({"response_id": i, "survey_id": survey.id, "question": "years_lived",
-                            "number": rng.uniform(0, 60)})
+            responses.append(
+                {
+                    "id": i,
+                    "survey_id": survey.id,
+                    "version_id": version.id,
+                    "submission_token": f"s{i}",
+                    "channel": rng.choice(["direct", "qr", "test"]),
+                    "language": rng.choice(["zh_CN", "en"]),
+                    "started_at": base + timedelta(minutes=i),
+                    "duration_seconds": duration,
+                    "submitted_at": base + timedelta(minutes=i, seconds=duration or 0),
+                    "client_hash": f"{rng.getrandbits(64):016x}",
+                    "answers_hash": f"{i:064x}",
+                    "status": "excluded" if i % 50 == 0 else "valid",
+                    "status_reason": "太快了 <b>" if i % 50 == 0 else None,
+                }
+            )
+            answers.append(
+                {
+                    "response_id": i,
+                    "survey_id": survey.id,
+                    "question": "district",
+                    "code": rng.randint(1, 4),
+                }
+            )
+            answers.extend(
+                {
+                    "response_id": i,
+                    "survey_id": survey.id,
+                    "question": key,
+                    "code": rng.choice([1, 2, 3, 4, 5, 9]),
+                }
+                for key in LIKERT
+            )
+            answers.append(
+                {
+                    "response_id": i,
+                    "survey_id": survey.id,
+                    "question": "years_lived",
+                    "number": rng.uniform(0, 60),
+                }
+            )
             if i % 10 == 0:
-                answers.append({"response_id": i, "survey_id": survey.id, "question": "suggestion",
-                                "text": "希望多设停车位，\"引号\"\n换行 <script>x</script>"})
+                answers.append(
+                    {
+                        "response_id": i,
+                        "survey_id": survey.id,
+                        "question": "suggestion",
+                        "text": '希望多设停车位，"引号"\n换行 <script>x</script>',
+                    }
+                )
         _db.session.execute(insert(Response), responses)
         _db.session.execute(insert(Answer), answers)
-        _db.session.execute(insert(ResponseFlag), [
-            {"response_id": i, "kind": "speeder", "reason": "took 20 s", "created_at": base} for i in range(1, n, 7)
-        ])
-        _db.session.add(DeletionRequest(survey_id=survey.id, response_ids=[3, 4, 5], reason="test batch",
-                                        requested_by_id=admin.id))
-        _db.session.add(AuditEntry(action="response.exclude", user_id=admin.id, username="admin",
-                                   survey_id=survey.id, response_id=50, detail={"reason": "太快了", "n": [1, 2]}))
+        _db.session.execute(
+            insert(ResponseFlag),
+            [
+                {"response_id": i, "kind": "speeder", "reason": "took 20 s", "created_at": base}
+                for i in range(1, n, 7)
+            ],
+        )
+        _db.session.add(
+            DeletionRequest(
+                survey_id=survey.id,
+                response_ids=[3, 4, 5],
+                reason="test batch",
+                requested_by_id=admin.id,
+            )
+        )
+        _db.session.add(
+            AuditEntry(
+                action="response.exclude",
+                user_id=admin.id,
+                username="admin",
+                survey_id=survey.id,
+                response_id=50,
+                detail={"reason": "太快了", "n": [1, 2]},
+            )
+        )
         _db.session.commit()
         _db.session.remove()
         _db.engine.dispose()
@@ -142,16 +212,25 @@ def round_trip(source, target, path):
         survey = _db.session.scalar(select(Survey))
         user = User(username="after-restore", role="viewer", password_hash="x")
         _db.session.add(user)
-        _db.session.add(Response(survey_id=survey.id, version_id=survey.latest_version.id, submission_token="new"))
+        _db.session.add(
+            Response(
+                survey_id=survey.id, version_id=survey.latest_version.id, submission_token="new"
+            )
+        )
         _db.session.commit()
-        assert _db.session.scalar(select(Response.id).where(Response.submission_token == "new")) > N_RESPONSES
+        assert (
+            _db.session.scalar(select(Response.id).where(Response.submission_token == "new"))
+            > N_RESPONSES
+        )
         _db.session.remove()
         _db.engine.dispose()
 
 
 @pytest.mark.slow
 def test_round_trip_sqlite_postgresql_sqlite(request, tmp_path):
-    postgres_url = fresh_database(request, "postgresql", tmp_path)  # skips without TEST_DATABASE_URL
+    postgres_url = fresh_database(
+        request, "postgresql", tmp_path
+    )  # skips without TEST_DATABASE_URL
     source = make_app(fresh_database(request, "sqlite", tmp_path, name="source"))
     populate(source)
     expected = snapshot(source)
@@ -179,7 +258,9 @@ def test_round_trip_sqlite_to_sqlite_and_header(request, tmp_path):
     assert header["tables"]["responses"]["rows"] == 300
     assert set(header["tables"]) == {t.name for t in tables()}
     with source.app_context():
-        created = _db.session.scalars(select(AuditEntry).where(AuditEntry.action == "backup.create")).one()
+        created = _db.session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "backup.create")
+        ).one()
         assert created.detail["rows"]["responses"] == 300
     target = empty_app(fresh_database(request, "sqlite", tmp_path, name="target"))
     assert run(target, "restore", str(path)).exit_code == 0
@@ -190,7 +271,9 @@ def test_restore_refuses_a_database_with_rows(request, tmp_path):
     source = make_app(fresh_database(request, "sqlite", tmp_path, name="source"))
     path = tmp_path / "b.jsonl.gz"
     assert run(source, "backup", str(path)).exit_code == 0
-    busy = make_app(fresh_database(request, "sqlite", tmp_path, name="busy"))  # has the default survey
+    busy = make_app(
+        fresh_database(request, "sqlite", tmp_path, name="busy")
+    )  # has the default survey
     result = run(busy, "restore", str(path))
     assert result.exit_code != 0
     assert "empty" in result.output and "surveys" in result.output
@@ -211,7 +294,11 @@ def test_restore_refuses_corrupt_or_altered_files(request, tmp_path):
     garbage = tmp_path / "garbage.jsonl.gz"
     garbage.write_bytes(b"not a backup at all")
     target = empty_app(fresh_database(request, "sqlite", tmp_path, name="target"))
-    for bad, message in ((altered, "checksum"), (truncated, "damaged"), (garbage, "not a readable backup")):
+    for bad, message in (
+        (altered, "checksum"),
+        (truncated, "damaged"),
+        (garbage, "not a readable backup"),
+    ):
         result = run(target, "restore", str(bad))
         assert result.exit_code != 0 and message in result.output, result.output
     with target.app_context():

@@ -31,14 +31,19 @@ def flashes(response):
 def test_request_by_filter_then_another_admin_approves(app, client, staff):
     app.config["WTF_CSRF_ENABLED"] = False
     with in_app(app):
-        tests = [store_response(answer_rows(sat=(5,) * 7), channel="test", client=f"t{i}") for i in range(3)]
+        tests = [
+            store_response(answer_rows(sat=(5,) * 7), channel="test", client=f"t{i}")
+            for i in range(3)
+        ]
         for response in tests:
             quality.flag_new_response(response)
         kept = store_response(channel="wechat").id
         test_ids = sorted(r.id for r in tests)
 
     login_as(client, staff["admin"])
-    made = client.post(f"{BASE}/deletions/new", data={"channel": "test", "reason": "test batch before launch"})
+    made = client.post(
+        f"{BASE}/deletions/new", data={"channel": "test", "reason": "test batch before launch"}
+    )
     assert made.status_code == 303
     with in_app(app) as db:
         request = db.session.scalars(select(DeletionRequest)).one()
@@ -62,15 +67,22 @@ def test_request_by_filter_then_another_admin_approves(app, client, staff):
     assert client.post(decide, data={"decision": "approve"}).status_code == 303
     with in_app(app) as db:
         assert db.session.scalars(select(Response.id)).all() == [kept]
-        assert db.session.scalar(
-            select(func.count()).select_from(Answer).where(Answer.response_id.in_(test_ids))
-        ) == 0
+        assert (
+            db.session.scalar(
+                select(func.count()).select_from(Answer).where(Answer.response_id.in_(test_ids))
+            )
+            == 0
+        )
         assert count(db, ResponseFlag) == 0
         decided = db.session.get(DeletionRequest, request_id)
         assert (decided.status, decided.decided_by_id) == ("approved", staff["admin2"].id)
-        actions = db.session.execute(select(AuditEntry.action, AuditEntry.username).order_by(AuditEntry.id)).all()
+        actions = db.session.execute(
+            select(AuditEntry.action, AuditEntry.username).order_by(AuditEntry.id)
+        ).all()
     assert [a for a in actions if a[0].startswith("deletion.")] == [
-        ("deletion.request", staff["admin"].username), ("deletion.approve", staff["admin2"].username)]
+        ("deletion.request", staff["admin"].username),
+        ("deletion.approve", staff["admin2"].username),
+    ]
     again = client.post(decide, data={"decision": "reject"}, follow_redirects=True)
     assert any("already been decided" in m for m in flashes(again))
 
@@ -82,21 +94,32 @@ def test_request_by_ids_and_rejection_deletes_nothing(app, client, staff):
     login_as(client, staff["admin"])
     bad = client.post(f"{BASE}/deletions/new", data={"ids": "1, x", "reason": "r"})
     assert bad.status_code == 422 and "Not a response id" in bad.get_data(as_text=True)
-    assert client.post(f"{BASE}/deletions/new", data={"ids": "999999", "reason": "r"}).status_code == 422
-    assert client.post(f"{BASE}/deletions/new", data={"ids": str(rows[0]), "reason": " "}).status_code == 422
+    assert (
+        client.post(f"{BASE}/deletions/new", data={"ids": "999999", "reason": "r"}).status_code
+        == 422
+    )
+    assert (
+        client.post(f"{BASE}/deletions/new", data={"ids": str(rows[0]), "reason": " "}).status_code
+        == 422
+    )
     # Neither ids nor a filter: refused, never "everything".
     assert client.post(f"{BASE}/deletions/new", data={"reason": "all of them"}).status_code == 422
     with in_app(app) as db:
         assert count(db, DeletionRequest) == 0
 
     ids = f"{rows[0]}-{rows[1]}"
-    assert client.post(f"{BASE}/deletions/new", data={"ids": ids, "reason": "duplicates"}).status_code == 303
+    assert (
+        client.post(f"{BASE}/deletions/new", data={"ids": ids, "reason": "duplicates"}).status_code
+        == 303
+    )
     with in_app(app) as db:
         request = db.session.scalars(select(DeletionRequest)).one()
         assert request.response_ids == rows[:2]
         request_id = request.id
     login_as(client, staff["admin2"])
-    client.post(f"{BASE}/deletions/{request_id}/decide", data={"decision": "reject", "note": "keep them"})
+    client.post(
+        f"{BASE}/deletions/{request_id}/decide", data={"decision": "reject", "note": "keep them"}
+    )
     with in_app(app) as db:
         assert db.session.get(DeletionRequest, request_id).status == "rejected"
         assert count(db, Response) == 4

@@ -93,7 +93,9 @@ def test_token_reuse_is_audited_even_when_the_attempt_is_rolled_back(app, db, su
     db.session.commit()
     quality.record_token_reuse(survey, "tok-used")
     db.session.rollback()  # what the public view does with a refused submission
-    entries = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "invitation.token_reuse")).all()
+    entries = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "invitation.token_reuse")
+    ).all()
     assert len(entries) == 1
     assert entries[0].detail["invitation_id"] == invitation.id
     assert entries[0].detail["first_response_id"] == first.id
@@ -109,7 +111,9 @@ def test_token_reuse_flags_the_later_response_and_commits_once(app, db, survey):
     db.session.expire_all()
     assert kinds(later) == ["token_reuse"]
     count = db.session.scalar(
-        select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "invitation.token_reuse")
+        select(func.count())
+        .select_from(AuditEntry)
+        .where(AuditEntry.action == "invitation.token_reuse")
     )
     assert count == 1
 
@@ -123,9 +127,16 @@ def test_public_submission_runs_the_quality_post_hook(app, db, survey):
 
     rows = answer_rows(sat=(4,) * 7)
     submission = services.Submission(
-        survey=survey, version=version, definition=definition_of(version), rows=rows,
-        answers={r[0]: r[1] for r in rows}, nonce="n-1", channel="direct", language="zh_CN",
-        started_at=utcnow() - timedelta(minutes=5), client_hash="h",
+        survey=survey,
+        version=version,
+        definition=definition_of(version),
+        rows=rows,
+        answers={r[0]: r[1] for r in rows},
+        nonce="n-1",
+        channel="direct",
+        language="zh_CN",
+        started_at=utcnow() - timedelta(minutes=5),
+        client_hash="h",
     )
     services.submit_response(submission)
     db.session.commit()

@@ -21,8 +21,12 @@ def test_filters_by_status_flag_district_channel_and_dates(app, client, staff):
     now = utcnow()
     with in_app(app):
         a = store_response(answer_rows(district=1), channel="wechat", client="a")
-        b = store_response(answer_rows(district=2, sat=(5,) * 7), channel="test", client="b",
-                           submitted_at=now - timedelta(days=10))
+        b = store_response(
+            answer_rows(district=2, sat=(5,) * 7),
+            channel="test",
+            client="b",
+            submitted_at=now - timedelta(days=10),
+        )
         c = store_response(answer_rows(district=2), channel="test", client="c", status="excluded")
         quality.flag_new_response(b)
         ids = {"a": a.id, "b": b.id, "c": c.id}
@@ -30,7 +34,7 @@ def test_filters_by_status_flag_district_channel_and_dates(app, client, staff):
 
     def shown(**args):
         body = client.get(URL, query_string=args).get_data(as_text=True)
-        return {name for name, rid in ids.items() if f"/responses/{rid}\"" in body}
+        return {name for name, rid in ids.items() if f'/responses/{rid}"' in body}
 
     assert shown() == {"a", "b", "c"}
     assert shown(status="excluded") == {"c"}
@@ -41,7 +45,9 @@ def test_filters_by_status_flag_district_channel_and_dates(app, client, staff):
     day = (now - timedelta(days=10)).date().isoformat()
     assert shown(date_from=day, date_to=day) == {"b"}
     # Bad values are explained, not a 500, and do not filter.
-    response = client.get(URL, query_string={"status": "bogus", "date_from": "yesterday", "district": "x"})
+    response = client.get(
+        URL, query_string={"status": "bogus", "date_from": "yesterday", "district": "x"}
+    )
     assert response.status_code == 200
     body = response.get_data(as_text=True)
     assert "bogus" in body and "2026-11-27" in body
@@ -56,13 +62,15 @@ def test_pagination_keeps_the_filter(app, client, staff):
     body = client.get(URL, query_string={"channel": "street"}).get_data(as_text=True)
     assert "channel=street" in body and "page=2" in body
     second = client.get(URL, query_string={"channel": "street", "page": 2}).get_data(as_text=True)
-    on_second = [rid for rid in street if f"/responses/{rid}\"" in second]
+    on_second = [rid for rid in street if f'/responses/{rid}"' in second]
     assert sorted(on_second) == sorted(street)[:5]  # newest first: the 5 oldest are on page 2
 
 
 def test_response_page_shows_labels_and_escapes_text(app, client, staff):
     with in_app(app):
-        found = store_response(answer_rows(district=2, suggestion="<script>alert(1)</script> & <b>x</b>")).id
+        found = store_response(
+            answer_rows(district=2, suggestion="<script>alert(1)</script> & <b>x</b>")
+        ).id
     login_as(client, staff["evaluator"])
     body = client.get(f"{URL}/{found}", query_string={"lang": "en"}).get_data(as_text=True)
     assert "Wolong District (2)" in body
@@ -81,15 +89,22 @@ def test_exclude_and_include_need_a_reason_and_are_audited(app, client, staff):
     assert refused.status_code == 422
     with in_app(app) as db:
         assert db.session.get(Response, found).status == "valid"
-    assert client.post(url, data={"status": "excluded", "reason": "answered in 20 s"}).status_code == 303
+    assert (
+        client.post(url, data={"status": "excluded", "reason": "answered in 20 s"}).status_code
+        == 303
+    )
     with in_app(app) as db:
         stored = db.session.get(Response, found)
         assert (stored.status, stored.status_reason) == ("excluded", "answered in 20 s")
-    assert client.post(url, data={"status": "valid", "reason": "checked by phone"}).status_code == 303
+    assert (
+        client.post(url, data={"status": "valid", "reason": "checked by phone"}).status_code == 303
+    )
     with in_app(app) as db:
         assert db.session.get(Response, found).status == "valid"
         actions = db.session.execute(
-            select(AuditEntry.action, AuditEntry.response_id, AuditEntry.username).order_by(AuditEntry.id)
+            select(AuditEntry.action, AuditEntry.response_id, AuditEntry.username).order_by(
+                AuditEntry.id
+            )
         ).all()
     assert [a for a in actions if a[0].startswith("response.")] == [
         ("response.exclude", found, "evaluator1"),
@@ -105,14 +120,21 @@ def test_bulk_exclude_speeders_with_one_reason(app, client, staff):
         fast = [store_response(duration=20, client=f"f{i}").id for i in range(3)]
     login_as(client, staff["evaluator"])
     assert client.post(f"{URL}/refresh-flags").status_code == 303
-    assert client.post(f"{URL}/exclude-flagged", data={"flag": "speeder", "reason": ""}).status_code == 303
+    assert (
+        client.post(f"{URL}/exclude-flagged", data={"flag": "speeder", "reason": ""}).status_code
+        == 303
+    )
     with in_app(app) as db:
         assert db.session.scalar(select(Response.id).where(Response.status == "excluded")) is None
     client.post(f"{URL}/exclude-flagged", data={"flag": "speeder", "reason": "too fast"})
     with in_app(app) as db:
-        excluded = db.session.scalars(select(Response.id).where(Response.status == "excluded")).all()
+        excluded = db.session.scalars(
+            select(Response.id).where(Response.status == "excluded")
+        ).all()
         assert sorted(excluded) == sorted(fast)
-        entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "response.exclude")).one()
+        entry = db.session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "response.exclude")
+        ).one()
         assert entry.detail["count"] == 3 and entry.detail["reason"] == "too fast"
 
 
