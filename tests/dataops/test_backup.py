@@ -25,6 +25,7 @@ from surveyapp.models import Response
 from surveyapp.models import ResponseFlag
 from surveyapp.models import Survey
 from surveyapp.models import User
+from tests.conftest import BACKENDS
 from tests.conftest import fresh_database
 from tests.conftest import make_app
 from tests.conftest import make_config
@@ -305,3 +306,41 @@ def test_restore_refuses_corrupt_or_altered_files(request, tmp_path):
         assert _db.session.scalar(select(Survey)) is None  # nothing was loaded
         _db.session.remove()
         _db.engine.dispose()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_backup_is_one_snapshot_while_the_app_keeps_writing(request, tmp_path, backend):
+    from sqlalchemy import event
+    from sqlalchemy import func
+
+    from surveyapp.backup import write_backup
+
+    app = make_app(fresh_database(request, backend, tmp_path, name="live"))
+    populate(app, n=20)
+    writes = []
+    with app.app_context():
+        engine = _db.engine
+        before = {t.name: _db.session.scalar(select(func.count()).select_from(t)) for t in tables()}
+
+        def write_meanwhile(conn, cursor, statement, parameters, context, executemany):
+            # After the backup's first read, another connection commits new rows.
+            if writes or not statement.lstrip().upper().startswith("SELECT"):
+                return
+            writes.append(statement)
+            with engine.begin() as other:
+                other.execute(
+                    insert(AuditEntry.__table__), {"action": "during.backup", "detail": {}}
+                )
+                other.execute(insert(FormStart.__table__), {"survey_id": 1, "channel": "late"})
+
+        event.listen(engine, "after_cursor_execute", write_meanwhile)
+        try:
+            header = write_backup(str(tmp_path / "live.jsonl.gz"))
+        finally:
+            event.remove(engine, "after_cursor_execute", write_meanwhile)
+        after = _db.session.scalar(select(func.count()).select_from(AuditEntry))
+        _db.session.remove()
+        _db.engine.dispose()
+    assert writes, "the concurrent write happened during the backup"
+    assert after == before["audit_log"] + 1
+    assert {name: info["rows"] for name, info in header["tables"].items()} == before
