@@ -64,6 +64,7 @@ def responses(key):
         pages=pages,
         page=page,
         flt=flt,
+        args=flt.query_args(),
         page_url=lambda n: url_for("dataops.responses", key=key, page=n, **flt.query_args()),
         statuses=service.status_counts(survey.id),
         flags=quality.flag_counts(survey.id),

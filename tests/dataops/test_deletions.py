@@ -41,6 +41,12 @@ def test_request_by_filter_then_another_admin_approves(app, client, staff):
         test_ids = sorted(r.id for r in tests)
 
     login_as(client, staff["admin"])
+
+    client.get("/console/surveys?lang=en")  # messages in English from here on
+    listing = client.get(f"{BASE}/responses", query_string={"channel": "test"}).get_data(
+        as_text=True
+    )
+    assert f'action="{BASE}/deletions/new"' in listing and 'value="test"' in listing
     made = client.post(
         f"{BASE}/deletions/new", data={"channel": "test", "reason": "test batch before launch"}
     )
@@ -62,6 +68,8 @@ def test_request_by_filter_then_another_admin_approves(app, client, staff):
         assert count(db, Response) == 4
 
     login_as(client, staff["admin2"])
+
+    client.get("/console/surveys?lang=en")  # messages in English from here on
     page = client.get(f"{BASE}/deletions/{request_id}").get_data(as_text=True)
     assert 'id="request-count">3<' in page
     assert client.post(decide, data={"decision": "approve"}).status_code == 303
@@ -92,6 +100,7 @@ def test_request_by_ids_and_rejection_deletes_nothing(app, client, staff):
     with in_app(app):
         rows = [store_response(client=f"r{i}").id for i in range(4)]
     login_as(client, staff["admin"])
+    client.get("/console/surveys?lang=en")  # messages in English from here on
     bad = client.post(f"{BASE}/deletions/new", data={"ids": "1, x", "reason": "r"})
     assert bad.status_code == 422 and "Not a response id" in bad.get_data(as_text=True)
     assert (
@@ -117,6 +126,7 @@ def test_request_by_ids_and_rejection_deletes_nothing(app, client, staff):
         assert request.response_ids == rows[:2]
         request_id = request.id
     login_as(client, staff["admin2"])
+    client.get("/console/surveys?lang=en")  # messages in English from here on
     client.post(
         f"{BASE}/deletions/{request_id}/decide", data={"decision": "reject", "note": "keep them"}
     )

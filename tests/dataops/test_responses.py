@@ -37,6 +37,7 @@ def test_filters_by_status_flag_district_channel_and_dates(app, client, staff):
         return {name for name, rid in ids.items() if f'/responses/{rid}"' in body}
 
     assert shown() == {"a", "b", "c"}
+    assert "直线作答" in client.get(URL).get_data(as_text=True)  # the dataops catalogue is loaded
     assert shown(status="excluded") == {"c"}
     assert shown(flag="straightlining") == {"b"}
     assert shown(flag="none") == {"a", "c"}
