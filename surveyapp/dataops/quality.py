@@ -14,7 +14,6 @@ Kinds:
 :mod:`surveyapp.dataops.hooks`).
 """
 
-import statistics
 from datetime import timedelta
 
 from flask import current_app
@@ -43,20 +42,28 @@ def _config(name, default):
 
 
 def speeder_threshold(survey_id):
-    """``(threshold seconds, median, n)`` of a survey, or None with too few timed valid ones."""
-    durations = db.session.scalars(
-        select(Response.duration_seconds)
-        .where(
-            Response.survey_id == survey_id,
-            Response.status == "valid",
-            Response.duration_seconds.is_not(None),
-        )
-        .order_by(Response.duration_seconds)
-    ).all()
-    if len(durations) < int(_config("QUALITY_SPEEDER_MIN_RESPONSES", 20)):
+    """``(threshold seconds, median, n)`` of a survey, or None with too few timed valid ones.
+
+    The median is found in the database (a count, then the middle one or two durations by
+    ORDER BY/OFFSET), so a submission never loads the survey's durations into Python.
+    """
+    timed = (
+        Response.survey_id == survey_id,
+        Response.status == "valid",
+        Response.duration_seconds.is_not(None),
+    )
+    n = db.session.scalar(select(func.count()).select_from(Response).where(*timed))
+    if n < int(_config("QUALITY_SPEEDER_MIN_RESPONSES", 20)):
         return None
-    median = statistics.median(durations)
-    return median / 3.0, median, len(durations)
+    middle = db.session.scalars(
+        select(Response.duration_seconds)
+        .where(*timed)
+        .order_by(Response.duration_seconds)
+        .offset((n - 1) // 2)
+        .limit(1 if n % 2 else 2)
+    ).all()
+    median = sum(middle) / len(middle)
+    return median / 3.0, median, n
 
 
 def _speeder_reason(duration, median, n):

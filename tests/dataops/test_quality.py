@@ -23,7 +23,8 @@ def test_speeders_need_enough_responses_then_follow_the_median(app, db, survey):
     for i in range(19):
         store_response(duration=300 + i, client=f"c{i}")
     fast = store_response(duration=60, client="fast")
-    # 20 timed responses now: median 290.5, threshold ~96.8 s
+    # 20 timed responses: 60 and 300..318, so the median is (308 + 309) / 2 and the threshold 102.8 s
+    assert quality.speeder_threshold(survey.id)[1:] == (308.5, 20)
     assert quality.refresh_speeder_flags(survey) == 1
     db.session.expire_all()
     assert kinds(fast) == ["speeder"]
