@@ -35,6 +35,7 @@ from sqlalchemy import Integer
 from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 
 from . import __version__
 from . import audit
@@ -198,9 +199,14 @@ def verify_backup(path):
 
 
 def _non_empty_tables(connection):
-    return [
-        t.name for t in tables() if connection.execute(select(func.count()).select_from(t)).scalar()
-    ]
+    try:
+        counts = {t.name: connection.scalar(select(func.count()).select_from(t)) for t in tables()}
+    except SQLAlchemyError as exc:
+        raise BackupError(
+            "the database is not migrated (run `flask --app surveyapp db upgrade` first): "
+            f"{getattr(exc, 'orig', exc)}"
+        ) from None
+    return [name for name, count in counts.items() if count]
 
 
 def _converters(table, columns):

@@ -344,3 +344,12 @@ def test_backup_is_one_snapshot_while_the_app_keeps_writing(request, tmp_path, b
     assert writes, "the concurrent write happened during the backup"
     assert after == before["audit_log"] + 1
     assert {name: info["rows"] for name, info in header["tables"].items()} == before
+
+
+def test_restore_into_an_unmigrated_database_says_so(request, tmp_path):
+    source = make_app(fresh_database(request, "sqlite", tmp_path, name="source"))
+    path = tmp_path / "b.jsonl.gz"
+    assert run(source, "backup", str(path)).exit_code == 0
+    bare = create_app(make_config(f"sqlite:///{tmp_path}/bare.sqlite"))
+    result = run(bare, "restore", str(path))
+    assert result.exit_code != 0 and "db upgrade" in result.output
