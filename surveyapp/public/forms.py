@@ -23,17 +23,36 @@ class QuestionnaireForm(FlaskForm):
     """Base class of the per-definition forms; CSRF comes from Flask-WTF."""
 
 
-def build_form(definition, locale, formdata=None):
-    """A form for ``definition`` in ``locale``, bound to ``formdata`` (a POST) or empty (a GET).
+# (id(definition), locale) -> (definition, form class, field names). Definitions are immutable
+# and cached per version by definitions.store, so a built class stays valid; keeping the
+# definition in the value guards against a recycled id().
+_FORM_CLASSES = {}
 
-    Returns ``(form, field_names)`` where ``field_names`` maps question key -> its field names.
-    """
+
+def form_class_for(definition, locale):
+    """The form class of ``definition`` in ``locale`` and its field names, built once per process."""
+    cache_key = (id(definition), str(locale))
+    cached = _FORM_CLASSES.get(cache_key)
+    if cached is not None and cached[0] is definition:
+        return cached[1], cached[2]
     attrs, field_names = {}, {}
     for question in definition.questions:
         pairs = question_type(question.type).fields(question, locale)
         field_names[question.key] = [name for name, _ in pairs]
         attrs.update(pairs)
     form_class = type("SurveyForm", (QuestionnaireForm,), attrs)
+    if len(_FORM_CLASSES) > 256:
+        _FORM_CLASSES.clear()
+    _FORM_CLASSES[cache_key] = (definition, form_class, field_names)
+    return form_class, field_names
+
+
+def build_form(definition, locale, formdata=None):
+    """A form for ``definition`` in ``locale``, bound to ``formdata`` (a POST) or empty (a GET).
+
+    Returns ``(form, field_names)`` where ``field_names`` maps question key -> its field names.
+    """
+    form_class, field_names = form_class_for(definition, locale)
     return form_class(formdata=formdata), field_names
 
 

@@ -106,6 +106,7 @@ def _answerable_survey(key):
 
 
 def _submit(found):
+    key = found.key  # read before the commit expires ``found`` (saves a query per submission)
     locale = get_locale()
     version = found.latest_version
     questionnaire = Questionnaire(definition_of(version), locale, request.form)
@@ -152,7 +153,7 @@ def _submit(found):
         return again(message, 400)
     stored = services.response_for_token(found, token.nonce)
     if stored is not None:
-        return _to_thanks(found)
+        return _to_thanks(key)
     if token.version_id != version.id:
         return again(
             _(
@@ -188,11 +189,11 @@ def _submit(found):
         db.session.rollback()
         if services.response_for_token(found, token.nonce) is None:
             raise
-    return _to_thanks(found)
+    return _to_thanks(key)
 
 
-def _to_thanks(found):
-    return redirect(url_for("public.thanks", key=found.key), code=303)
+def _to_thanks(key):
+    return redirect(url_for("public.thanks", key=key), code=303)
 
 
 def _render(found, version, questionnaire, token, status=200, notice=None):
