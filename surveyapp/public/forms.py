@@ -12,6 +12,8 @@ from flask_wtf import FlaskForm
 from ..definitions import conditions
 from ..definitions.qtypes import question_type
 
+ATTRIBUTE_PREFIX = "answer__"
+
 
 @lru_cache(maxsize=512)
 def parsed_condition(source):
@@ -23,36 +25,22 @@ class QuestionnaireForm(FlaskForm):
     """Base class of the per-definition forms; CSRF comes from Flask-WTF."""
 
 
-# (id(definition), locale) -> (definition, form class, field names). Definitions are immutable
-# and cached per version by definitions.store, so a built class stays valid; keeping the
-# definition in the value guards against a recycled id().
-_FORM_CLASSES = {}
-
-
-def form_class_for(definition, locale):
-    """The form class of ``definition`` in ``locale`` and its field names, built once per process."""
-    cache_key = (id(definition), str(locale))
-    cached = _FORM_CLASSES.get(cache_key)
-    if cached is not None and cached[0] is definition:
-        return cached[1], cached[2]
-    attrs, field_names = {}, {}
-    for question in definition.questions:
-        pairs = question_type(question.type).fields(question, locale)
-        field_names[question.key] = [name for name, _ in pairs]
-        attrs.update(pairs)
-    form_class = type("SurveyForm", (QuestionnaireForm,), attrs)
-    if len(_FORM_CLASSES) > 256:
-        _FORM_CLASSES.clear()
-    _FORM_CLASSES[cache_key] = (definition, form_class, field_names)
-    return form_class, field_names
-
-
 def build_form(definition, locale, formdata=None):
     """A form for ``definition`` in ``locale``, bound to ``formdata`` (a POST) or empty (a GET).
 
-    Returns ``(form, field_names)`` where ``field_names`` maps question key -> its field names.
+    Returns ``(form, field_names)``: ``field_names`` maps question key -> its fields' keys in the
+    form (``form[key]``); each field's ``name`` is the answer key.
     """
-    form_class, field_names = form_class_for(definition, locale)
+    attrs, field_names = {}, {}
+    for question in definition.questions:
+        names = field_names[question.key] = []
+        for name, unbound in question_type(question.type).fields(question, locale):
+            # The HTML name (and id) stays the answer key, while the attribute on the form
+            # cannot shadow the form's own (a question called "data", "errors" or "meta").
+            unbound.name = name
+            attrs[ATTRIBUTE_PREFIX + name] = unbound
+            names.append(ATTRIBUTE_PREFIX + name)
+    form_class = type("SurveyForm", (QuestionnaireForm,), attrs)
     return form_class(formdata=formdata), field_names
 
 
@@ -72,8 +60,8 @@ class Questionnaire:
 
     def csrf_valid(self):
         """Whether the CSRF token in the posted form is valid (and not expired)."""
-        field = self.form.csrf_token
-        return field.validate(self.form)
+        field = getattr(self.form, "csrf_token", None)  # absent when WTF_CSRF_ENABLED is off
+        return field is None or field.validate(self.form)
 
     def validate(self):
         """Validate relevant questions in order; collect rows and answers of the valid ones.
@@ -121,7 +109,7 @@ class Questionnaire:
         return field.id
 
     def condition_tree(self, question):
-        """The parsed ``relevant`` condition of ``question`` as nested lists (for survey.js), or None."""
+        """The parsed ``relevant`` condition as nested lists (for survey.js), or None."""
         if question.relevant is None:
             return None
         return parsed_condition(question.relevant).tree
