@@ -158,7 +158,8 @@ class Server:
     def stop(self):
         """Stop gracefully, then forcibly."""
         if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
+            # SIGINT: gunicorn's quick shutdown (SIGTERM would wait for idle keep-alive clients).
+            self.process.send_signal(signal.SIGINT)
             try:
                 self.process.wait(timeout=15)
             except subprocess.TimeoutExpired:
