@@ -43,3 +43,7 @@ loglevel = os.environ.get("SURVEYAPP_LOG_LEVEL", "info")
 # ProxyFix (SURVEYAPP_PROXY_FIX_*) handles the rest of X-Forwarded-*.
 forwarded_allow_ips = os.environ.get("SURVEYAPP_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 proc_name = "surveyapp"
+# gunicorn 27's control socket defaults to one path per user, which several instances on a
+# machine (app servers, tests, benchmarks) would fight over: off unless a path is given.
+control_socket = os.environ.get("SURVEYAPP_CONTROL_SOCKET") or "gunicorn.ctl"
+control_socket_disable = not os.environ.get("SURVEYAPP_CONTROL_SOCKET")
