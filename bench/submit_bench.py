@@ -116,7 +116,9 @@ def _load_process(kind, base_url, version_id, deadline, flow, threads, seed, que
 def drive(kind, base_url, version_id, connections, seconds, flow):
     """Run the load generator (separate processes) for ``seconds``; return the merged results."""
     processes = min(4, connections)
-    per_process = [connections // processes + (i < connections % processes) for i in range(processes)]
+    per_process = [
+        connections // processes + (i < connections % processes) for i in range(processes)
+    ]
     # Start together a moment from now, after every process and connection is up.
     deadline = time.monotonic() + seconds + 1.0
     queue = multiprocessing.Queue()
@@ -285,9 +287,11 @@ def main(argv=None):
     for connections in args.connections:
         if connections in floor and floor[connections]:
             ratio = sqlite[connections] / floor[connections]
-            print(f"  c={connections:<3} {ratio:5.2f}   p99 {sqlite[connections, 'p99'] * 1000:.1f} ms")
+            p99 = sqlite[connections, "p99"] * 1000
+            print(f"  c={connections:<3} SQLite/floor {ratio:5.2f}   p99 {p99:.1f} ms")
         if connections in postgres and floor.get(connections):
-            print(f"  c={connections:<3} PostgreSQL/floor {postgres[connections] / floor[connections]:5.2f}")
+            ratio = postgres[connections] / floor[connections]
+            print(f"  c={connections:<3} PostgreSQL/floor {ratio:5.2f}")
 
 
 if __name__ == "__main__":

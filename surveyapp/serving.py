@@ -1,4 +1,4 @@
-"""Running behind a reverse proxy, and answering 503 (not a traceback) while the database is down."""
+"""Running behind a reverse proxy; answering 503 (not a traceback) while the database is down."""
 
 from flask import current_app
 from flask import jsonify
@@ -27,7 +27,7 @@ def init_app(app):
 
 
 def database_unavailable(error):
-    """503 with a short message: the database is unreachable, locked too long or out of connections."""
+    """503 with a short message: the database is down, locked too long or has no free connection."""
     try:
         db.session.rollback()
     except SQLAlchemyError:

@@ -42,7 +42,7 @@ def build_form(definition, locale, formdata=None):
 
 
 def form_class_for(definition, locale):
-    """The form class of ``definition`` in ``locale`` and its field names, built once per process."""
+    """The form class of ``definition`` in ``locale`` and its field names (built once a process)."""
     cache_key = (id(definition), str(locale))
     cached = _FORM_CLASSES.get(cache_key)
     if cached is not None and cached[0] is definition:

@@ -1,7 +1,6 @@
 """Helpers of the reliability tests: a real server (gunicorn in a subprocess on a free loopback
-port), respondents and stored tokens. The ``served`` fixture (conftest.py) runs the app on SQLite and, when TEST_DATABASE_URL is set, on a uniquely named
-PostgreSQL database created next to it (dropped afterwards). The submission rate limit is off:
-these tests are about storage, not the limiter. Helpers come from ``bench/harness.py``.
+port), respondents, threads and the stored submission tokens. Server helpers come from
+``bench/harness.py``. The submission rate limit is off: these tests are about storage.
 """
 
 import importlib.util
@@ -10,7 +9,6 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
 from sqlalchemy import create_engine
 from sqlalchemy import text
 

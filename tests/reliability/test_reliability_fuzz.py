@@ -1,4 +1,4 @@
-"""Hypothesis throws arbitrary posts at the questionnaire: never a 500, only valid responses stored."""
+"""Hypothesis throws arbitrary posts at the questionnaire: never a 500, only valid answers kept."""
 
 import os
 import random
