@@ -32,10 +32,13 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import DateTime
 from sqlalchemy import Integer
+from sqlalchemy import create_engine
+from sqlalchemy import event
 from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.pool import NullPool
 
 from . import __version__
 from . import audit
@@ -71,24 +74,45 @@ def _line(table_name, row):
     )
 
 
+def _reader_engine(engine):
+    """The engine the snapshot is read through.
+
+    On SQLite the application's engine opens every transaction with ``BEGIN IMMEDIATE`` (the
+    write lock), which would stop the app's writers for the whole backup. The backup reads through
+    an engine of its own whose transactions are plain deferred ``BEGIN``: under WAL that is a read
+    snapshot taken at the first SELECT, held without blocking anybody.
+    """
+    if engine.dialect.name != "sqlite":
+        return engine
+    reader = create_engine(engine.url, poolclass=NullPool)
+    busy_ms = int(current_app.config.get("SQLITE_BUSY_TIMEOUT_MS", 15000))
+
+    @event.listens_for(reader, "connect")
+    def _connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None  # transactions begin below, not in the driver
+        dbapi_connection.execute(f"PRAGMA busy_timeout = {busy_ms}")
+
+    @event.listens_for(reader, "begin")
+    def _begin(connection):
+        connection.exec_driver_sql("BEGIN")
+
+    return reader
+
+
 def _snapshot_connection(engine):
     connection = engine.connect()
     if engine.dialect.name == "postgresql":
         connection = connection.execution_options(
             isolation_level="REPEATABLE READ", postgresql_readonly=True
         )
-        connection.begin()
-    else:
-        connection.begin()
-        # pysqlite would not open a transaction for SELECTs; an explicit BEGIN makes every table
-        # read below see the same snapshot.
-        connection.exec_driver_sql("BEGIN")
+    connection.begin()
     return connection
 
 
 def write_backup(path):
     """Write the snapshot to ``path``; returns the header (with per-table counts and hashes)."""
     engine = db.engine
+    reader = _reader_engine(engine)
     header_tables = {}
     directory = os.path.dirname(os.path.abspath(path)) or "."
     with tempfile.NamedTemporaryFile(
@@ -96,7 +120,7 @@ def write_backup(path):
     ) as body:
         body_path = body.name
     try:
-        connection = _snapshot_connection(engine)
+        connection = _snapshot_connection(reader)
         try:
             with gzip.open(body_path, "wt", encoding="utf-8", newline="\n") as out:
                 for table in tables():
@@ -116,6 +140,8 @@ def write_backup(path):
         finally:
             connection.rollback()
             connection.close()
+            if reader is not engine:
+                reader.dispose()
         header = {
             "format": FORMAT,
             "format_version": FORMAT_VERSION,

@@ -311,6 +311,7 @@ def test_restore_refuses_corrupt_or_altered_files(request, tmp_path):
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_backup_is_one_snapshot_while_the_app_keeps_writing(request, tmp_path, backend):
     from sqlalchemy import event
+    from sqlalchemy.engine import Engine
     from sqlalchemy import func
 
     from surveyapp.backup import write_backup
@@ -321,6 +322,7 @@ def test_backup_is_one_snapshot_while_the_app_keeps_writing(request, tmp_path, b
     with app.app_context():
         engine = _db.engine
         before = {t.name: _db.session.scalar(select(func.count()).select_from(t)) for t in tables()}
+        _db.session.rollback()  # the app's SQLite transactions take the write lock at BEGIN
 
         def write_meanwhile(conn, cursor, statement, parameters, context, executemany):
             # After the backup's first read, another connection commits new rows.
@@ -333,11 +335,12 @@ def test_backup_is_one_snapshot_while_the_app_keeps_writing(request, tmp_path, b
                 )
                 other.execute(insert(FormStart.__table__), {"survey_id": 1, "channel": "late"})
 
-        event.listen(engine, "after_cursor_execute", write_meanwhile)
+        # On every engine: on SQLite the backup reads through an engine of its own.
+        event.listen(Engine, "after_cursor_execute", write_meanwhile)
         try:
             header = write_backup(str(tmp_path / "live.jsonl.gz"))
         finally:
-            event.remove(engine, "after_cursor_execute", write_meanwhile)
+            event.remove(Engine, "after_cursor_execute", write_meanwhile)
         after = _db.session.scalar(select(func.count()).select_from(AuditEntry))
         _db.session.remove()
         _db.engine.dispose()
