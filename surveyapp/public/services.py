@@ -146,8 +146,10 @@ def submit_response(submission):
     # One multi-row INSERT for the answers instead of an ORM object each (the hot path of a
     # submission); ``response.answers`` loads them on first access, e.g. in a post-hook.
     if submission.rows:
+        # Core, not ORM, insert: the ORM splits rows by which values are None (one statement per
+        # shape); the table insert sends every row in one executemany.
         db.session.execute(
-            insert(Answer),
+            insert(Answer.__table__),
             [
                 {
                     "response_id": response.id,

@@ -117,7 +117,9 @@ def test_admin_creates_evaluator_who_checks_fieldwork(browser, seeded, live_serv
     page.click(".c-tabs >> text=发放")
     qr = page.locator(".c-link-card img").first
     qr.wait_for()
-    assert page.evaluate("img => img.complete && img.naturalWidth > 100", qr.element_handle())
+    page.wait_for_function(
+        "img => img.complete && img.naturalWidth > 100", arg=qr.element_handle(), timeout=15000
+    )
     shoot(page, tmp_path, f"{size}-distribution")
 
     page.click(".c-tabs >> text=问卷定义")
