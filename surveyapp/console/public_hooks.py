@@ -17,6 +17,7 @@ from flask import request
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
+from ..dataops.quality import record_token_reuse
 from ..definitions.store import get_survey
 from ..public import services as public_services
 from ..public.views import current_language
@@ -47,7 +48,7 @@ def invitation_pre_check(submission):
     """Refuse before storing when the survey needs an invitation this submission lacks."""
     refusal = admission_refusal(submission.survey, submission_token(submission))
     if refusal is not None:
-        raise public_services.SubmissionRejected(refusal.message, status=refusal.status)
+        _refuse(submission, refusal)
 
 
 @public_services.post_hook
@@ -56,7 +57,14 @@ def fieldwork_post_hook(submission, response):
     try:
         accept_submission(submission.survey, response, submission_token(submission))
     except Refusal as refusal:
-        raise public_services.SubmissionRejected(refusal.message, status=refusal.status) from None
+        _refuse(submission, refusal)
+
+
+def _refuse(submission, refusal):
+    """Refuse the submission; a used invitation presented again is recorded as a reuse attempt."""
+    if refusal.reason == "token_used":
+        record_token_reuse(submission.survey, submission_token(submission))
+    raise public_services.SubmissionRejected(refusal.message, status=refusal.status) from None
 
 
 def gate_public_form():
