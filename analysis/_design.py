@@ -1,0 +1,231 @@
+"""The survey design object: weights, strata, PSUs, finite population correction.
+
+A :class:`Design` is built once and then passed to the estimators
+(:func:`analysis.mean`, :func:`analysis.total`, ...), as ``svydesign`` is in
+R's ``survey`` package.  It never changes after construction; calibration
+returns a new design that shares the data.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ._data import Factor, as_frame, column, factorize, numeric
+from ._errors import DesignError, LonelyPSUError
+
+LONELY_PSU_OPTIONS = ("fail", "remove", "adjust", "certainty", "average")
+
+
+class Design:
+    """A probability sample design (stratified, clustered, weighted).
+
+    Parameters
+    ----------
+    data : pandas.DataFrame or mapping of str to array-like
+        One row per respondent.
+    weights : str, optional
+        Column of sampling (or analysis) weights.  Omitted: every weight is 1.
+    strata : str, optional
+        Column identifying the sampling strata.
+    clusters : str, optional
+        Column identifying the primary sampling units (PSUs).  PSU labels are
+        taken within strata (R's ``nest=TRUE``).  Omitted: each row is a PSU.
+    fpc : str, optional
+        Finite population correction: per row, either the population number of
+        PSUs in the row's stratum (values > 1) or the first-stage sampling
+        fraction (all values <= 1).  Omitted: with-replacement variance.
+    lonely_psu : {"fail", "remove", "adjust", "certainty", "average"}
+        What to do with a stratum holding a single PSU (R's
+        ``options(survey.lonely.psu)``):
+
+        * ``"fail"`` -- raise :class:`LonelyPSUError` when the design is built;
+        * ``"remove"`` / ``"certainty"`` -- the stratum adds nothing to the
+          variance (``"certainty"`` documents that the PSU was sampled with
+          certainty);
+        * ``"adjust"`` -- the lonely PSU total is centred at the mean of all PSU
+          totals instead of its stratum mean (conservative);
+        * ``"average"`` -- the stratum receives the average variance
+          contribution of the strata with two or more PSUs.
+
+    Notes
+    -----
+    The design never changes after construction; integer codes of categorical
+    columns and per-item cell sums are memoised on it (and not shared with the
+    calibrated designs derived from it, whose weights differ).
+
+    The variance of a linearised statistic with weighted influence values
+    :math:`z_i = w_i u_i` is (Lumley 2010, sec. 2.2; Binder 1983)
+
+    .. math::
+
+        \\hat V = \\sum_h (1-f_h) \\frac{n_h}{n_h-1}
+                  \\sum_{j=1}^{n_h} (z_{hj} - \\bar z_h)^2,
+
+    where :math:`z_{hj}` is the total of :math:`z_i` over PSU :math:`j` of
+    stratum :math:`h`, :math:`n_h` the number of sampled PSUs and
+    :math:`f_h` the sampling fraction (0 without ``fpc``).  Design degrees of
+    freedom are the number of PSUs minus the number of strata.
+
+    References
+    ----------
+    Lumley, T. (2010). *Complex Surveys: A Guide to Analysis Using R*. Wiley.
+    Binder, D. A. (1983). On the variances of asymptotically normal estimators
+    from complex surveys. *International Statistical Review*, 51, 279-292.
+    """
+
+    def __init__(self, data, weights: str | None = None, strata: str | None = None,
+                 clusters: str | None = None, fpc: str | None = None,
+                 lonely_psu: str = "fail"):
+        frame = as_frame(data)
+        if lonely_psu not in LONELY_PSU_OPTIONS:
+            raise DesignError(f"lonely_psu must be one of {LONELY_PSU_OPTIONS}, got {lonely_psu!r}")
+        n = len(frame)
+        if n == 0:
+            raise DesignError("the data has no rows")
+        self._data = frame
+        self.n = n
+        self.weights_column = weights
+        self.strata_column = strata
+        self.clusters_column = clusters
+        self.fpc_column = fpc
+        self.lonely_psu = lonely_psu
+        self._factor_cache: dict[Any, Factor] = {}
+        self._numeric_cache: dict[str, np.ndarray] = {}
+        self._moment_cache: dict = {}
+
+        if weights is None:
+            w = np.ones(n)
+        else:
+            w = numeric(frame, weights)
+            if not np.all(np.isfinite(w)) or np.any(w < 0):
+                raise DesignError(f"weights column {weights!r} has missing, infinite or "
+                                  "negative values")
+        self.weights = _readonly(w)
+        self._base_weights = self.weights
+        self.calibration = None
+        self.weighting_report = None
+
+        if strata is None:
+            stratum = np.zeros(n, dtype=np.int64)
+            self.strata_levels: tuple = (None,)
+        else:
+            f = factorize(column(frame, strata))
+            if np.any(f.codes < 0):
+                raise DesignError(f"strata column {strata!r} has missing values")
+            stratum, self.strata_levels = f.codes, f.levels
+        self.n_strata = len(self.strata_levels)
+
+        if clusters is None:
+            order = np.argsort(stratum, kind="stable")
+            psu = np.empty(n, dtype=np.int64)
+            psu[order] = np.arange(n)
+            psu_stratum = stratum[order]
+            self._row_of_psu = order
+        else:
+            f = factorize(column(frame, clusters))
+            if np.any(f.codes < 0):
+                raise DesignError(f"clusters column {clusters!r} has missing values")
+            key = stratum * (f.n_levels + 1) + f.codes
+            uniq, psu = np.unique(key, return_inverse=True)
+            psu = psu.astype(np.int64)
+            psu_stratum = uniq // (f.n_levels + 1)
+            self._row_of_psu = None
+        self.stratum = _readonly(stratum)
+        self.psu = _readonly(psu)
+        self.n_psu = int(psu_stratum.size)
+        self.psu_stratum = _readonly(psu_stratum)
+        self.psus_per_stratum = _readonly(np.bincount(psu_stratum, minlength=self.n_strata))
+        self._stratum_starts = np.searchsorted(psu_stratum, np.arange(self.n_strata))
+        self.sampling_fraction = _readonly(self._fractions(frame, fpc, stratum))
+        self.df = float(self.n_psu - self.n_strata)
+        lonely = (self.psus_per_stratum == 1) & (self.sampling_fraction < 1)
+        if lonely_psu == "fail" and np.any(lonely):
+            bad = [self.strata_levels[h] for h in np.flatnonzero(lonely)]
+            raise LonelyPSUError(
+                f"strata {bad} have a single PSU; choose lonely_psu='remove', 'adjust', "
+                "'certainty' or 'average'")
+        self.is_unweighted_srs = (weights is None and strata is None and clusters is None
+                                  and fpc is None)
+
+    # ------------------------------------------------------------------ helpers
+    def _fractions(self, frame, fpc, stratum) -> np.ndarray:
+        if fpc is None:
+            return np.zeros(self.n_strata)
+        values = numeric(frame, fpc)
+        if not np.all(np.isfinite(values)) or np.any(values <= 0):
+            raise DesignError(f"fpc column {fpc!r} has missing or non-positive values")
+        first = np.full(self.n_strata, np.nan)
+        first[stratum[::-1]] = values[::-1]
+        if np.any(np.abs(values - first[stratum]) > 1e-9 * np.abs(first[stratum])):
+            raise DesignError(f"fpc column {fpc!r} varies within a stratum")
+        if np.all(values <= 1):
+            fractions = first
+        else:
+            if np.any(first < self.psus_per_stratum):
+                raise DesignError(f"fpc column {fpc!r}: population smaller than the sample "
+                                  "in a stratum")
+            fractions = self.psus_per_stratum / first
+        return fractions
+
+    @property
+    def data(self) -> pd.DataFrame:
+        """The respondent data the design was built on (do not modify)."""
+        return self._data
+
+    @property
+    def has_fpc(self) -> bool:
+        return self.fpc_column is not None
+
+    @property
+    def is_calibrated(self) -> bool:
+        return self.calibration is not None
+
+    def factor(self, name: str, levels=None) -> Factor:
+        """Integer codes of a categorical column, computed once per design."""
+        key = (name, None if levels is None else tuple(levels))
+        cached = self._factor_cache.get(key)
+        if cached is None:
+            cached = factorize(column(self._data, name), levels)
+            self._factor_cache[key] = cached
+        return cached
+
+    def numeric(self, name: str) -> np.ndarray:
+        """A numeric column as float64 with NaN for missing, computed once per design."""
+        cached = self._numeric_cache.get(name)
+        if cached is None:
+            cached = _readonly(numeric(self._data, name))
+            self._numeric_cache[name] = cached
+        return cached
+
+    def with_weights(self, weights: np.ndarray, calibration=None, report=None) -> "Design":
+        """Return a copy of the design with new weights (used by calibration)."""
+        new = object.__new__(Design)
+        new.__dict__.update(self.__dict__)
+        new.weights = _readonly(np.asarray(weights, dtype=np.float64))
+        new.calibration = calibration
+        new.weighting_report = report
+        new._moment_cache = {}
+        new.is_unweighted_srs = False
+        return new
+
+    @property
+    def base_weights(self) -> np.ndarray:
+        """The design weights before any calibration."""
+        return self._base_weights
+
+    def __repr__(self) -> str:
+        parts = [f"n={self.n}", f"strata={self.n_strata}", f"psus={self.n_psu}", f"df={self.df:g}"]
+        if self.has_fpc:
+            parts.append("fpc")
+        if self.is_calibrated:
+            parts.append("calibrated")
+        return f"Design({', '.join(parts)})"
+
+
+def _readonly(array: np.ndarray) -> np.ndarray:
+    array = np.asarray(array)
+    array.setflags(write=False)
+    return array

@@ -1,0 +1,310 @@
+"""Means, totals, ratios and shares with Taylor-linearised standard errors.
+
+Domain estimates (``by=``) use the whole design: the influence values are
+zero outside the domain, so PSUs without domain members still count
+(Lumley 2010, sec. 2.3).  Each estimator uses the available cases of its
+variable(s) and reports how many were used (``n``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import _fastpath
+from ._results import Estimate, EstimateSet
+from ._scores import Scores
+from ._variance import variance
+
+_MAX_COVARIANCE_COLUMNS = 400
+
+
+def _domains(design, by):
+    if by is None:
+        return np.zeros(design.n, dtype=np.int64), (None,)
+    f = design.factor(by)
+    return f.codes, f.levels
+
+
+def _safe_div(a, b):
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    out = np.full(np.broadcast(a, b).shape, np.nan)
+    np.divide(a, b, out=out, where=b != 0)
+    return out
+
+
+def _weighted_var(design, d, ok, resid, D):
+    """Weighted variance of residuals per domain, with the n/(n-1) correction."""
+    w = design.weights
+    n_d = np.bincount(d[ok], minlength=D).astype(np.float64)
+    W = np.bincount(d[ok], weights=w[ok], minlength=D)
+    ss = np.bincount(d[ok], weights=w[ok] * resid[ok] ** 2, minlength=D)
+    return _safe_div(ss, W) * _safe_div(n_d, n_d - 1), n_d
+
+
+def _package(name, kind, est, var, df, n_d, vsrs, levels, by, cov):
+    estimates = []
+    for i, level in enumerate(levels):
+        v = max(float(var[i]), 0.0)
+        deff = float(_safe_div(v, vsrs[i]))
+        n_eff = float(_safe_div(n_d[i], deff)) if deff > 0 else float(n_d[i])
+        estimates.append(Estimate(name=name, kind=kind, estimate=float(est[i]),
+                                  se=float(np.sqrt(v)),
+                                  df=df, n=int(n_d[i]), n_eff=n_eff, deff=deff,
+                                  domain=level if by is not None else None))
+    if by is None:
+        return estimates[0]
+    return EstimateSet(name=name, estimates=tuple(estimates), covariance=cov)
+
+
+def mean(design, variable: str, by: str | None = None):
+    """Weighted mean (a ratio estimator) with its linearised standard error.
+
+    Parameters
+    ----------
+    design : Design
+    variable : str
+        Numeric column; missing values are left out (available cases).
+    by : str, optional
+        Domain variable: one estimate per level, with domain variance from the
+        full design (not a subset design).
+
+    Returns
+    -------
+    Estimate or EstimateSet
+        An :class:`EstimateSet` (with covariance matrix) when ``by`` is given.
+
+    Notes
+    -----
+    :math:`\\hat\\mu_d = \\sum_i w_i I_d(i) y_i / \\sum_i w_i I_d(i)` with
+    influence values :math:`z_i = w_i I_d(i)(y_i-\\hat\\mu_d)/\\hat N_d`
+    (Binder 1983), whose PSU totals give the variance (see :class:`Design`).
+
+    References
+    ----------
+    Lumley (2010), ch. 2; Binder (1983).
+    """
+    return mean_of_values(design, design.numeric(variable), variable, by)
+
+
+def mean_of_values(design, y: np.ndarray, name: str, by: str | None = None, kind: str = "mean"):
+    """:func:`mean` of an array aligned with the design rows (NaN = not available)."""
+    d, levels = _domains(design, by)
+    D = len(levels)
+    ok = (d >= 0) & ~np.isnan(y)
+    w = design.weights
+    W = np.bincount(d[ok], weights=w[ok], minlength=D)
+    est = _safe_div(np.bincount(d[ok], weights=w[ok] * y[ok], minlength=D), W)
+    dd = np.where(ok, d, 0)
+    resid = np.where(ok, y - est[dd], 0.0)
+    value = np.where(ok, w * resid / np.where(W[dd] > 0, W[dd], 1.0), 0.0)
+    scores = Scores(D, value=value, column=np.where(ok, d, -1))
+    cov = variance(design, scores, covariance=D <= _MAX_COVARIANCE_COLUMNS and by is not None)
+    var = np.diag(cov) if cov.ndim == 2 else cov
+    s2, n_d = _weighted_var(design, d, ok, resid, D)
+    return _package(name, kind, est, var, design.df, n_d, _safe_div(s2, n_d), levels, by,
+                    cov if cov.ndim == 2 else None)
+
+
+def total(design, variable: str, by: str | None = None):
+    """Weighted (Horvitz-Thompson) total with its linearised standard error.
+
+    Parameters
+    ----------
+    design : Design
+    variable : str
+        Numeric column; missing values count as not observed (left out).
+    by : str, optional
+        Domain variable (one total per level).
+
+    Returns
+    -------
+    Estimate or EstimateSet
+
+    Notes
+    -----
+    :math:`\\hat T_d = \\sum_i w_i I_d(i) y_i`, influence :math:`z_i = w_i I_d(i) y_i`.
+    The design effect compares with :math:`\\hat N_d^2 s_d^2/n_d`.
+
+    References
+    ----------
+    Horvitz & Thompson (1952); Lumley (2010), ch. 2.
+    """
+    y = design.numeric(variable)
+    d, levels = _domains(design, by)
+    D = len(levels)
+    ok = (d >= 0) & ~np.isnan(y)
+    w = design.weights
+    W = np.bincount(d[ok], weights=w[ok], minlength=D)
+    est = np.bincount(d[ok], weights=w[ok] * y[ok], minlength=D)
+    value = np.where(ok, w * np.where(ok, y, 0.0), 0.0)
+    scores = Scores(D, value=value, column=np.where(ok, d, -1))
+    cov = variance(design, scores, covariance=D <= _MAX_COVARIANCE_COLUMNS and by is not None)
+    var = np.diag(cov) if cov.ndim == 2 else cov
+    dd = np.where(ok, d, 0)
+    resid = np.where(ok, y - _safe_div(est, W)[dd], 0.0)
+    s2, n_d = _weighted_var(design, d, ok, resid, D)
+    return _package(variable, "total", est, var, design.df, n_d, W**2 * _safe_div(s2, n_d), levels,
+                    by, cov if cov.ndim == 2 else None)
+
+
+def ratio(design, numerator: str, denominator: str, by: str | None = None):
+    """Ratio of two weighted totals, :math:`\\hat R = \\hat Y / \\hat X`.
+
+    Parameters
+    ----------
+    design : Design
+    numerator, denominator : str
+        Numeric columns; rows where either is missing are left out.
+    by : str, optional
+        Domain variable.
+
+    Returns
+    -------
+    Estimate or EstimateSet
+
+    Notes
+    -----
+    Influence :math:`z_i = w_i (y_i - \\hat R x_i)/\\hat X` (Binder 1983;
+    ``svyratio`` in Lumley 2010, sec. 3.3).
+
+    References
+    ----------
+    Binder (1983); Lumley (2010), sec. 3.3.
+    """
+    y = design.numeric(numerator)
+    x = design.numeric(denominator)
+    d, levels = _domains(design, by)
+    D = len(levels)
+    ok = (d >= 0) & ~np.isnan(y) & ~np.isnan(x)
+    w = design.weights
+    Y = np.bincount(d[ok], weights=w[ok] * y[ok], minlength=D)
+    X = np.bincount(d[ok], weights=w[ok] * x[ok], minlength=D)
+    est = _safe_div(Y, X)
+    dd = np.where(ok, d, 0)
+    resid = np.where(ok, np.where(ok, y, 0.0) - est[dd] * np.where(ok, x, 0.0), 0.0)
+    value = np.where(ok, w * resid / np.where(X[dd] != 0, X[dd], 1.0), 0.0)
+    scores = Scores(D, value=value, column=np.where(ok, d, -1))
+    cov = variance(design, scores, covariance=D <= _MAX_COVARIANCE_COLUMNS and by is not None)
+    var = np.diag(cov) if cov.ndim == 2 else cov
+    s2, n_d = _weighted_var(design, d, ok, resid, D)
+    W = np.bincount(d[ok], weights=w[ok], minlength=D)
+    xbar = _safe_div(X, W)
+    name = f"{numerator}/{denominator}"
+    return _package(name, "ratio", est, var, design.df, n_d, _safe_div(s2, n_d * xbar**2), levels,
+                    by, cov if cov.ndim == 2 else None)
+
+
+def share_arrays(design, codes: np.ndarray, n_categories: int, domain_codes: np.ndarray,
+                 n_domains: int, covariance: bool = False) -> dict:
+    """Shares of every (domain, category) cell in one vectorised pass.
+
+    Returns a dict of arrays of shape ``(n_domains, n_categories)``: ``p``,
+    ``var``, ``count`` (unweighted respondents in the cell), ``n`` (unweighted
+    base of the domain), plus ``cov`` (flattened cells) when requested.
+
+    Notes
+    -----
+    :math:`\\hat p_{dc} = \\hat N_{dc}/\\hat N_d`; influence
+    :math:`z_i = w_i I_d(i)\\{I(c_i=c) - \\hat p_{dc}\\}/\\hat N_d`, stored
+    as a sparse part plus an offset so PSU totals are two bincounts over
+    (PSU, cell) and (PSU, domain) pairs.  Without clusters the same variance
+    comes from cell sums (:mod:`analysis._fastpath`).
+    """
+    mom = _fastpath.moments(design, codes, n_categories, domain_codes, n_domains)
+    if mom is not None:
+        covariance = covariance and n_categories * n_domains <= _MAX_COVARIANCE_COLUMNS
+        return _fastpath.shares(design, mom, covariance=covariance)
+    return _generic_share_arrays(design, codes, n_categories, domain_codes, n_domains, covariance)
+
+
+def item_shares(design, variable: str, levels=None, by: str | None = None,
+                covariance: bool = False):
+    """Factor, domain levels and :func:`share_arrays` result of a named item (cached cells)."""
+    f = design.factor(variable, levels)
+    d, dlevels = _domains(design, by)
+    mom = _fastpath.item_moments(design, variable, f, d, len(dlevels), by)
+    if mom is not None:
+        covariance = covariance and f.n_levels * len(dlevels) <= _MAX_COVARIANCE_COLUMNS
+        return f, dlevels, _fastpath.shares(design, mom, covariance=covariance)
+    return f, dlevels, _generic_share_arrays(design, f.codes, f.n_levels, d, len(dlevels),
+                                             covariance)
+
+
+def _generic_share_arrays(design, codes, n_categories, domain_codes, n_domains, covariance):
+    """:func:`share_arrays` through PSU totals (any design)."""
+    C, D = n_categories, n_domains
+    covariance = covariance and C * D <= _MAX_COVARIANCE_COLUMNS
+    w = design.weights
+    ok = (codes >= 0) & (domain_codes >= 0)
+    dd = np.where(ok, domain_codes, 0)
+    cell = dd * C + np.where(ok, codes, 0)
+    wk = w[ok]
+    W = np.bincount(dd[ok], weights=wk, minlength=D)
+    Wc = np.bincount(cell[ok], weights=wk, minlength=D * C).reshape(D, C)
+    p = _safe_div(Wc, W[:, None])
+    scaled = np.where(ok, w / np.where(W[dd] > 0, W[dd], 1.0), 0.0)
+    coef = np.zeros((D, D * C))
+    for i in range(D):
+        coef[i, i * C:(i + 1) * C] = np.nan_to_num(p[i])
+    scores = Scores(D * C, value=scaled, column=np.where(ok, cell, -1), offset_value=scaled,
+                    offset_group=np.where(ok, dd, -1), offset_coef=coef)
+    v = variance(design, scores, covariance=covariance)
+    var = np.diag(v) if covariance else v
+    count = np.bincount(cell[ok], minlength=D * C).reshape(D, C)
+    n = np.bincount(dd[ok], minlength=D)
+    out = {"p": p, "var": np.maximum(var.reshape(D, C), 0.0), "count": count, "n": n}
+    if covariance:
+        out["cov"] = v
+    return out
+
+
+def proportion(design, variable: str, by: str | None = None, levels=None) -> EstimateSet:
+    """Share of respondents in each category of a categorical variable.
+
+    Parameters
+    ----------
+    design : Design
+    variable : str
+        Categorical column; missing values are left out of the base.
+    by : str, optional
+        Domain variable: shares within each domain.
+    levels : sequence, optional
+        Categories to report, in order (others are treated as missing).
+
+    Returns
+    -------
+    EstimateSet
+        One :class:`Estimate` (kind ``"proportion"``) per category (and
+        domain), each with ``ci(level, method)``; default method ``"logit"``.
+
+    Notes
+    -----
+    Variance as in :func:`share_arrays`.  ``n_eff = p(1-p)/var`` and
+    ``deff = var / (p(1-p)/n)`` (Kish 1965).  Interval methods: see
+    :mod:`analysis._intervals` (logit as ``svyciprop``; Korn & Graubard 1998;
+    Wilson 1927; Clopper & Pearson 1934).
+
+    References
+    ----------
+    Lumley (2010), sec. 2.4; Kish, L. (1965). *Survey Sampling*. Wiley.
+    """
+    f, dlevels, res = item_shares(design, variable, levels, by, covariance=True)
+    estimates = []
+    for i, dl in enumerate(dlevels):
+        for c, cl in enumerate(f.levels):
+            estimates.append(_share_estimate(design, variable, res, i, c, cl,
+                                             dl if by is not None else None))
+    return EstimateSet(name=variable, estimates=tuple(estimates), covariance=res.get("cov"))
+
+
+def _share_estimate(design, name, res, i, c, category, domain):
+    p = float(res["p"][i, c])
+    v = float(res["var"][i, c])
+    n = int(res["n"][i])
+    pq = p * (1 - p)
+    deff = v / (pq / n) if (n > 0 and pq > 0) else float("nan")
+    n_eff = pq / v if v > 0 else float(n)
+    return Estimate(name=name, kind="proportion", estimate=p, se=float(np.sqrt(v)), df=design.df,
+                    n=n, n_eff=float(n_eff), deff=float(deff), category=category, domain=domain,
+                    count=int(res["count"][i, c]), unweighted=design.is_unweighted_srs)
