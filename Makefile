@@ -34,6 +34,7 @@ run: install instance/config.py
 
 ## Install with test extras and run the whole suite.
 test: install-test
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
 clean:

@@ -55,6 +55,7 @@ def _init_extensions(app):
     migrate.init_app(app, db, directory=migrations_folder(), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)
+    from . import access  # noqa: F401  (registers the user loader every template context needs)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     from . import security
@@ -68,9 +69,17 @@ def _register_blueprints(app):
 
     app.register_blueprint(health_bp)
     app.register_blueprint(public_bp)
+    from .auth import bp as auth_bp
+    from .console import bp as console_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(console_bp)
 
 
 def _register_cli(app):
     from .cli import survey_cli
 
     app.cli.add_command(survey_cli)
+    from .auth.cli import users_cli
+
+    app.cli.add_command(users_cli)

@@ -29,6 +29,10 @@ DEFAULTS = {
     "RATELIMIT_LOGIN": "10 per minute",
     "DEFAULT_SURVEY": "nanyang-dcm",
     "SQLITE_BUSY_TIMEOUT_MS": 15000,
+    # Console: Secure session/remember cookies (also implied by PREFERRED_URL_SCHEME = "https").
+    "SECURE_COOKIES": False,
+    # Console: base of the public links and QR codes (e.g. https://survey.example.gov.cn); None = this site.
+    "PUBLIC_BASE_URL": None,
 }
 
 

@@ -149,3 +149,41 @@ def users(app):
         for user in made.values():
             _db.session.expunge(user)
     return made
+
+
+@pytest.fixture
+def live_server(app):
+    """``app`` served over real HTTP by werkzeug in a thread on a free loopback port; yields its base URL."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+
+
+@pytest.fixture(params=BACKENDS)
+def app_with(request, tmp_path):
+    """``app_with(**config)``: an app like ``app`` (fresh database, default survey) with config overrides.
+
+    For settings read when the app is created (RATELIMIT_ENABLED, say). Use it instead of ``app``.
+    """
+    made = []
+
+    def build(**overrides):
+        url = fresh_database(request, request.param, tmp_path, name=f"app_with{len(made)}")
+        made.append(make_app(url, **overrides))
+        return made[-1]
+
+    yield build
+    for built in made:
+        with built.app_context():
+            _db.session.remove()
+            _db.engine.dispose()

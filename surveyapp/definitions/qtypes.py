@@ -1,9 +1,13 @@
 """Question types: each registered class checks its definition, builds its form fields and
 encodes answers into answer rows. Adding a type touches this module only."""
 
+import decimal
+import re
+
 from flask_babel import lazy_gettext as _l
 from wtforms import DecimalField
 from wtforms import RadioField
+from wtforms import SelectChoice
 from wtforms import SelectMultipleField
 from wtforms import StringField
 from wtforms import TextAreaField
@@ -34,10 +38,31 @@ class AnswerRow(tuple):
         return super().__new__(cls, (key, code, number, text))
 
 
+def _options(question, locale):
+    """The question's choices as WTForms options, labelled in ``locale``."""
+    return [SelectChoice(c.code, text_in(c.label, locale)) for c in question.choices]
+
+
 def _presence(question):
     if question.required:
         return [validators.InputRequired(message=_l("Please answer this question."))]
     return [validators.Optional()]
+
+
+# Respondent-facing messages for input no honest form produces (edited or forged posts).
+INVALID_CHOICE = _l("Please choose one of the options shown.")
+INVALID_NUMBER = _l("Please enter a number, for example 12.")
+
+# Control characters other than tab and newlines: PostgreSQL refuses NUL in text, and none of
+# them belongs in an answer.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _clean_text(value):
+    """Strip surrounding blanks and control characters from a text answer."""
+    if not isinstance(value, str):
+        return value
+    return _CONTROL.sub("", value).strip()
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -45,6 +70,30 @@ class MultiCheckboxField(SelectMultipleField):
 
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
+
+
+class FiniteDecimalField(DecimalField):
+    """A decimal typed as text (``inputmode=decimal``) that refuses NaN, infinity and absurd sizes."""
+
+    widget = widgets.TextInput()
+    max_digits = 32
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        raw = str(valuelist[0]).strip()
+        if not raw:
+            self.data = None
+            return
+        try:
+            value = decimal.Decimal(raw) if len(raw) <= self.max_digits else None
+        except (decimal.InvalidOperation, ValueError):
+            value = None
+        # Decimal("NaN") and Decimal("1e999") parse; neither is an answer (and NaN breaks ranges).
+        if value is None or not value.is_finite() or abs(value) > decimal.Decimal("1e15"):
+            self.data = None
+            raise ValueError(self.invalid_value_message or INVALID_NUMBER)
+        self.data = value
 
 
 class QuestionType:
@@ -66,10 +115,12 @@ class QuestionType:
     def _radio(self, question, name, label, locale):
         return RadioField(
             text_in(label, locale),
-            choices=[(c.code, text_in(c.label, locale)) for c in question.choices],
+            choices=_options(question, locale),
             coerce=int,
             validators=_presence(question),
             validate_choice=True,
+            invalid_value_message=INVALID_CHOICE,
+            invalid_choice_message=INVALID_CHOICE,
         )
 
     def rows(self, question, data):
@@ -155,9 +206,11 @@ class Multiple(QuestionType):
             )
         field = MultiCheckboxField(
             text_in(question.text, locale),
-            choices=[(c.code, text_in(c.label, locale)) for c in question.choices],
+            choices=_options(question, locale),
             coerce=int,
             validators=checks,
+            invalid_value_message=INVALID_CHOICE,
+            invalid_choice_message=INVALID_CHOICE,
         )
         return [(question.key, field)]
 
@@ -190,10 +243,12 @@ class Number(QuestionType):
                     message=_l("Enter a number from %(min)s to %(max)s.", min=_fmt(question.min), max=_fmt(question.max)),
                 )
             )
-        field = DecimalField(
+        field = FiniteDecimalField(
             text_in(question.text, locale),
             validators=checks,
-            render_kw={"inputmode": "decimal"},
+            places=None,
+            invalid_value_message=INVALID_NUMBER,
+            render_kw={"inputmode": "decimal", "autocomplete": "off"},
         )
         return [(question.key, field)]
 
@@ -223,12 +278,16 @@ class Text(QuestionType):
 
     def fields(self, question, locale):
         limit = question.max_length or self.default_max_length
-        checks = list(_presence(question))
+        # DataRequired looks at the cleaned value, so blanks alone do not count as an answer.
+        if question.required:
+            checks = [validators.DataRequired(message=_l("Please answer this question."))]
+        else:
+            checks = [validators.Optional()]
         checks.append(validators.Length(max=limit, message=_l("Please keep it within %(n)d characters.", n=limit)))
         field = self.field_class(
             text_in(question.text, locale),
             validators=checks,
-            filters=[lambda s: s.strip() if isinstance(s, str) else s],
+            filters=[_clean_text],
             render_kw={"maxlength": limit},
         )
         return [(question.key, field)]

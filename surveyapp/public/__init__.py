@@ -1,5 +1,7 @@
 """The public questionnaire: what citizens see."""
 
-from flask import Blueprint
+from . import errors  # noqa: F401  (registers the app-wide error pages)
+from . import views  # noqa: F401  (registers the routes)
+from .blueprint import bp
 
-bp = Blueprint("public", __name__, template_folder="templates")
+__all__ = ["bp"]

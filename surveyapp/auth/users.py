@@ -1,0 +1,135 @@
+"""Console accounts: create, change role, (de)activate; shared by the CLI and the admin pages."""
+
+import re
+
+from flask import has_request_context
+from flask_babel import gettext
+from sqlalchemy import func
+from sqlalchemy import select
+from werkzeug.security import generate_password_hash
+
+from .. import audit
+from ..extensions import db
+from ..models import User
+from ..models.user import ROLES
+
+USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$")
+MIN_PASSWORD_LENGTH = 10
+# Checked when the username is unknown, so a wrong name takes as long as a wrong password.
+_DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
+
+
+def _(message, **values):
+    # The same services serve the CLI, where there is no request and so no language to pick.
+    return gettext(message, **values) if has_request_context() else message % values
+
+
+class UserError(ValueError):
+    """A user operation was refused; the message says why, in the user's language."""
+
+
+def get_user(username):
+    """The user with this name, or None."""
+    return db.session.scalar(select(User).where(User.username == username))
+
+
+def authenticate(username, password):
+    """The active user with this name and password, or None."""
+    user = get_user(username)
+    if user is None:
+        User(password_hash=_DUMMY_HASH).check_password(password)
+        return None
+    if not user.check_password(password) or not user.active:
+        return None
+    return user
+
+
+def check_role(role):
+    """Refuse an unknown role."""
+    if role not in ROLES:
+        raise UserError(
+            _("Unknown role %(role)s (use one of: %(roles)s).", role=role, roles=", ".join(ROLES))
+        )
+
+
+def check_password(password):
+    """Refuse a password that is too short to be safe."""
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise UserError(
+            _("The password must have at least %(n)d characters.", n=MIN_PASSWORD_LENGTH)
+        )
+
+
+def create_user(username, role, password, actor=None):
+    """Add a user (audited ``user.create``); raises :class:`UserError` on bad input."""
+    username = (username or "").strip()
+    if not USERNAME_PATTERN.match(username):
+        raise UserError(
+            _(
+                "A username has 2 to 64 letters, digits, dots, hyphens or underscores, "
+                "starting with a letter or digit."
+            )
+        )
+    check_role(role)
+    check_password(password)
+    if get_user(username) is not None:
+        raise UserError(_("The username %(name)s is already taken.", name=username))
+    user = User(username=username, role=role, active=True)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    audit.record("user.create", user=actor, target=username, role=role, **_via(actor))
+    return user
+
+
+def set_role(user, role, actor=None):
+    """Change a user's role (audited ``user.role``)."""
+    check_role(role)
+    if user.role == role:
+        return user
+    if user.role == "admin" and role != "admin":
+        _keep_an_admin(user)
+    old = user.role
+    user.role = role
+    db.session.flush()
+    audit.record("user.role", user=actor, target=user.username, old=old, new=role, **_via(actor))
+    return user
+
+
+def set_active(user, active, actor=None):
+    """Deactivate or reactivate a user (audited ``user.deactivate`` / ``user.reactivate``)."""
+    if user.active == active:
+        return user
+    if not active and user.role == "admin":
+        _keep_an_admin(user)
+    user.active = active
+    db.session.flush()
+    action = "user.reactivate" if active else "user.deactivate"
+    audit.record(action, user=actor, target=user.username, **_via(actor))
+    return user
+
+
+def list_users():
+    """Every user, by name."""
+    return db.session.scalars(select(User).order_by(User.username)).all()
+
+
+def _keep_an_admin(user):
+    # Without an active admin nobody could manage users or approve deletions any more.
+    others = db.session.scalar(
+        select(func.count())
+        .select_from(User)
+        .where(User.role == "admin", User.active.is_(True), User.id != user.id)
+    )
+    if not others:
+        raise UserError(
+            _(
+                "%(name)s is the last active administrator; "
+                "make someone else an administrator first.",
+                name=user.username,
+            )
+        )
+
+
+def _via(actor):
+    return {} if actor is not None else {"via": "cli"}

@@ -1,0 +1,108 @@
+"""The questionnaire form, rebuilt from a survey definition, validated in question order.
+
+Each question's fields come from its registered type (:mod:`surveyapp.definitions.qtypes`). A
+question whose ``relevant`` condition is false over the answers before it is neither validated
+nor stored, so required-ness only applies to the questions a respondent is actually asked.
+"""
+
+from functools import lru_cache
+
+from flask_wtf import FlaskForm
+
+from ..definitions import conditions
+from ..definitions.qtypes import question_type
+
+
+@lru_cache(maxsize=512)
+def parsed_condition(source):
+    """The parsed ``relevant`` condition (sources were validated when the definition loaded)."""
+    return conditions.parse(source)
+
+
+class QuestionnaireForm(FlaskForm):
+    """Base class of the per-definition forms; CSRF comes from Flask-WTF."""
+
+
+def build_form(definition, locale, formdata=None):
+    """A form for ``definition`` in ``locale``, bound to ``formdata`` (a POST) or empty (a GET).
+
+    Returns ``(form, field_names)`` where ``field_names`` maps question key -> its field names.
+    """
+    attrs, field_names = {}, {}
+    for question in definition.questions:
+        pairs = question_type(question.type).fields(question, locale)
+        field_names[question.key] = [name for name, _ in pairs]
+        attrs.update(pairs)
+    form_class = type("SurveyForm", (QuestionnaireForm,), attrs)
+    return form_class(formdata=formdata), field_names
+
+
+class Questionnaire:
+    """A definition's form plus which questions apply, and after validation the answer rows."""
+
+    def __init__(self, definition, locale, formdata=None):
+        self.definition = definition
+        self.form, self.field_names = build_form(definition, locale, formdata)
+        self.relevant = {q.key: True for q in definition.questions}
+        self.rows = []
+        self.answers = {}
+
+    def fields_of(self, question):
+        """The bound fields of ``question``, in order."""
+        return [self.form[name] for name in self.field_names[question.key]]
+
+    def csrf_valid(self):
+        """Whether the CSRF token in the posted form is valid (and not expired)."""
+        field = self.form.csrf_token
+        return field.validate(self.form)
+
+    def validate(self):
+        """Validate relevant questions in order; collect rows and answers of the valid ones.
+
+        A question's condition sees only the answers of earlier relevant questions that passed
+        validation, exactly as the stored response will (and as survey.js evaluates it).
+        """
+        ok = self.csrf_valid()
+        self.rows, self.answers = [], {}
+        for question in self.definition.questions:
+            fields = self.fields_of(question)
+            relevant = question.relevant is None or parsed_condition(question.relevant).holds(
+                self.answers
+            )
+            self.relevant[question.key] = relevant
+            if not relevant:
+                for field in fields:
+                    field.errors = []
+                continue
+            # Validate every field (not all() short-circuiting) so each item shows its own error.
+            results = [field.validate(self.form) for field in fields]
+            if not all(results):
+                ok = False
+                continue
+            qtype = question_type(question.type)
+            rows = qtype.rows(question, {field.name: field.data for field in fields})
+            self.rows.extend(rows)
+            self.answers.update(qtype.values(question, rows))
+        return ok
+
+    def errors(self):
+        """``(question, field)`` pairs with errors, in page order (for the error summary)."""
+        found = []
+        for question in self.definition.questions:
+            for field in self.fields_of(question):
+                if field.errors:
+                    found.append((question, field))
+        return found
+
+    @staticmethod
+    def anchor(field):
+        """The id of the first input of ``field`` (what an error-summary link should focus)."""
+        if field.type in ("RadioField", "MultiCheckboxField"):
+            return f"{field.id}-0"
+        return field.id
+
+    def condition_tree(self, question):
+        """The parsed ``relevant`` condition of ``question`` as nested lists (for survey.js), or None."""
+        if question.relevant is None:
+            return None
+        return parsed_condition(question.relevant).tree

@@ -1,0 +1,222 @@
+"""Questionnaire pages: landing, the form (GET shows, POST submits) and the thank-you page."""
+
+from urllib.parse import urlencode
+
+from flask import abort
+from flask import current_app
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from ..definitions.store import definition_of
+from ..definitions.store import get_survey
+from ..extensions import csrf
+from ..extensions import db
+from ..extensions import limiter
+from ..i18n import normalise_locale
+from ..i18n import text_in
+from ..models import Survey
+from ..models import SurveyVersion
+from ..security import client_hash
+from .blueprint import bp
+from . import services
+from .forms import Questionnaire
+from .tokens import FIELD_NAME
+from .tokens import InvalidToken
+from .tokens import SubmissionToken
+
+
+def current_language():
+    """The respondent's language as stored and linked: ``zh_CN`` or ``en``."""
+    return normalise_locale(str(get_locale())) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+@bp.app_context_processor
+def language_helpers():
+    """``page_lang`` (for ``<html lang>``) and ``switch_lang_url(locale)`` for every page."""
+    current = current_language()
+
+    def switch_lang_url(locale):
+        args = request.args.to_dict()
+        args["lang"] = locale
+        return request.path + "?" + urlencode(args)
+
+    return {"page_lang": current.replace("_", "-"), "switch_lang_url": switch_lang_url}
+
+
+@bp.get("/")
+def landing():
+    """Links to the open surveys; straight to the survey when only one is open."""
+    surveys = [
+        s
+        for s in db.session.scalars(select(Survey).where(Survey.status == "open").order_by(Survey.key))
+        if s.latest_version is not None
+    ]
+    if len(surveys) == 1:
+        return redirect(url_for("public.survey", key=surveys[0].key) + _query_suffix())
+    locale = get_locale()
+    entries = [(s.key, text_in(definition_of(s.latest_version).title, locale)) for s in surveys]
+    return render_template("public/landing.html", entries=entries)
+
+
+@bp.route("/s/<key>", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_SUBMIT"], methods=["POST"])
+@csrf.exempt  # the FlaskForm checks CSRF itself, so a failure can re-show the answers given
+def survey(key):
+    """GET: a fresh questionnaire. POST: validate and store it, then redirect to the thanks page."""
+    found = _answerable_survey(key)
+    if request.method == "POST":
+        return _submit(found)
+    version = found.latest_version
+    token = SubmissionToken.issue(version.id, services.clean_channel(request.args.get("ch")))
+    if request.method == "GET":
+        services.record_form_start(found, token.channel, token.started_at)
+        db.session.commit()
+    return _render(found, version, Questionnaire(definition_of(version), get_locale()), token)
+
+
+@bp.get("/s/<key>/thanks")
+def thanks(key):
+    """The thank-you page (also shown again for a repeated post of the same form)."""
+    found = get_survey(key)
+    if found is None or found.status == "draft" or found.latest_version is None:
+        abort(404)
+    definition = definition_of(found.latest_version)
+    locale = get_locale()
+    return render_template(
+        "public/thanks.html",
+        title=text_in(definition.title, locale),
+        thanks=text_in(definition.thanks, locale) if definition.thanks else None,
+    )
+
+
+def _answerable_survey(key):
+    """The survey if it can be answered: 404 when unknown or unpublished, 410 when closed."""
+    found = get_survey(key)
+    if found is None or found.status == "draft" or found.latest_version is None:
+        abort(404)
+    if found.status == "closed":
+        abort(410)
+    return found
+
+
+def _submit(found):
+    locale = get_locale()
+    version = found.latest_version
+    questionnaire = Questionnaire(definition_of(version), locale, request.form)
+    channel = services.clean_channel(request.args.get("ch"))
+    try:
+        token = SubmissionToken.loads(request.form.get(FIELD_NAME))
+    except InvalidToken:
+        token = None
+    token_version = db.session.get(SurveyVersion, token.version_id) if token else None
+    if token_version is None or token_version.survey_id != found.id:
+        token = None
+    # The token a re-shown form carries: this one if it is for the current version, else a new
+    # one for the current version that keeps the respondent's start time and channel.
+    if token is None:
+        current_token = SubmissionToken.issue(version.id, channel)
+    elif token.version_id != version.id:
+        current_token = token.for_version(version.id)
+    else:
+        current_token = token
+
+    def again(message, status):
+        return _render(found, version, questionnaire, current_token, status=status, notice=message)
+
+    if not questionnaire.csrf_valid():
+        current_app.logger.info("questionnaire post with an invalid CSRF token for %s", found.key)
+        return again(
+            _(
+                "For your security this form has to be sent again. Your answers are kept below: "
+                "please check them and press Submit."
+            ),
+            400,
+        )
+    if token is None:
+        if token_version is not None:
+            message = _(
+                "That form belongs to a different questionnaire. This is the questionnaire for "
+                "this link; answers that fit it are kept below."
+            )
+        else:
+            message = _(
+                "This form could not be verified. Your answers are kept below: please check them "
+                "and press Submit."
+            )
+        return again(message, 400)
+    stored = services.response_for_token(found, token.nonce)
+    if stored is not None:
+        return _to_thanks(found)
+    if token.version_id != version.id:
+        return again(
+            _(
+                "The questionnaire was updated while you were answering. Your answers are kept "
+                "where the questions are unchanged: please check them and press Submit."
+            ),
+            409,
+        )
+    if not questionnaire.validate():
+        return _render(found, version, questionnaire, token, status=422)
+
+    submission = services.Submission(
+        survey=found,
+        version=version,
+        definition=questionnaire.definition,
+        rows=questionnaire.rows,
+        answers=questionnaire.answers,
+        nonce=token.nonce,
+        channel=token.channel,
+        language=current_language(),
+        started_at=token.started_at,
+        client_hash=client_hash(),
+        context={"args": request.args.to_dict()},
+    )
+    try:
+        services.submit_response(submission)
+        db.session.commit()
+    except services.SubmissionRejected as rejected:
+        db.session.rollback()
+        return again(rejected.message, rejected.status)
+    except IntegrityError:
+        # The same form posted twice at once: the other request stored it first.
+        db.session.rollback()
+        if services.response_for_token(found, token.nonce) is None:
+            raise
+    return _to_thanks(found)
+
+
+def _to_thanks(found):
+    return redirect(url_for("public.thanks", key=found.key), code=303)
+
+
+def _render(found, version, questionnaire, token, status=200, notice=None):
+    locale = get_locale()
+    definition = questionnaire.definition
+    # Keep the link's query string (channel, language, invitation) on the form's action.
+    action = request.path + _query_suffix()
+    html = render_template(
+        "public/survey.html",
+        survey=found,
+        version=version,
+        definition=definition,
+        q=questionnaire,
+        form=questionnaire.form,
+        token=token.dumps(),
+        token_field=FIELD_NAME,
+        action=action,
+        notice=notice,
+        t=lambda labels: text_in(labels, locale),
+        title=text_in(definition.title, locale),
+    )
+    return html, status
+
+
+def _query_suffix():
+    query = request.query_string.decode("utf-8", "replace")
+    return "?" + query if query else ""
