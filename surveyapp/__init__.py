@@ -74,6 +74,11 @@ def _register_blueprints(app):
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(console_bp)
+    from .api import bp as api_bp
+    from .results import bp as results_bp
+
+    app.register_blueprint(results_bp)
+    app.register_blueprint(api_bp)
 
 
 def _register_cli(app):
@@ -83,3 +88,7 @@ def _register_cli(app):
     from .auth.cli import users_cli
 
     app.cli.add_command(users_cli)
+    from . import demo  # noqa: F401  (adds ``survey demo-data``)
+    from .api import cli as api_cli  # noqa: F401  (adds ``users token``)
+    from .exports import cli as export_cli  # noqa: F401  (adds ``survey export``)
+    from .results import cli as results_cli  # noqa: F401  (adds ``survey analyze``)
