@@ -21,8 +21,14 @@ def iter_rows(survey, columns, weights, labels=False, chunk=CHUNK, session=None)
     With ``labels`` choice codes are replaced by their labels.
     """
     session = session or db.session
+    # Read what is needed now: a streamed download runs the generator after the view committed.
+    survey_id = survey.id
     numbers = dict(session.execute(select(SurveyVersion.id, SurveyVersion.number)
-                                   .where(SurveyVersion.survey_id == survey.id)).all())
+                                   .where(SurveyVersion.survey_id == survey_id)).all())
+    return _generate(session, survey_id, numbers, columns, weights, labels, chunk)
+
+
+def _generate(session, survey_id, numbers, columns, weights, labels, chunk):
     index = {c.name: i for i, c in enumerate(columns)}
     flags = {(c.source, c.code): index[c.name] for c in columns if c.kind == "flag"}
     flag_questions = {}
@@ -37,7 +43,7 @@ def iter_rows(survey, columns, weights, labels=False, chunk=CHUNK, session=None)
             select(Response.id, Response.status, Response.status_reason, Response.version_id,
                    Response.channel, Response.language, Response.submitted_at,
                    Response.duration_seconds)
-            .where(Response.survey_id == survey.id, Response.id > last)
+            .where(Response.survey_id == survey_id, Response.id > last)
             .order_by(Response.id).limit(chunk)
         ).all()
         if not head:
@@ -52,7 +58,7 @@ def iter_rows(survey, columns, weights, labels=False, chunk=CHUNK, session=None)
             rows[rid] = row
         answers = session.execute(
             select(Answer.response_id, Answer.question, Answer.code, Answer.number, Answer.text)
-            .where(Answer.survey_id == survey.id, Answer.response_id >= first,
+            .where(Answer.survey_id == survey_id, Answer.response_id >= first,
                    Answer.response_id <= last)
         ).all()
         for rid, question, code, number, text in answers:
