@@ -65,7 +65,7 @@ def render(results, definition, name, fmt, lang="zh"):
         lang = "en"
         footnote = "No CJK font installed (apt-get install fonts-noto-cjk): labels shown in English."
     chosen, labels, title = _series(results, definition, name, lang)
-    fig = Figure(figsize=(7.2, 0.55 * max(len(chosen), 2) + 1.3), dpi=110)
+    fig = Figure(figsize=(6.0, 0.5 * max(len(chosen), 2) + 1.4), dpi=100)
     ax = fig.add_subplot()
     values = [100 * (r["estimate"] or 0) for r in chosen]
     low = [v - 100 * (r["ci"][0] or 0) for v, r in zip(values, chosen)]
@@ -73,19 +73,26 @@ def render(results, definition, name, fmt, lang="zh"):
     pos = list(range(len(chosen)))[::-1]
     ax.barh(pos, values, xerr=[low, high], color="#2f6f9f", ecolor="#222222", capsize=3, height=0.6)
     ax.set_yticks(pos)
-    kw = {"fontproperties": font} if font is not None else {}
-    ax.set_yticklabels(labels, **kw)
+    def styled(size):
+        if font is None:
+            return {"fontsize": size}
+        prop = font.copy()
+        prop.set_size(size)
+        return {"fontproperties": prop}
+
+    ax.set_yticklabels(labels, **styled(12))
+    ax.tick_params(axis="x", labelsize=11)
     ax.set_xlim(0, 100)
-    ax.set_xlabel("%")
-    ax.set_title(title, **kw)
-    for p, v in zip(pos, values):
-        ax.text(min(v + 1.5, 92), p + 0.25, f"{v:.1f}", fontsize=8)
+    ax.set_xlabel("%", fontsize=11)
+    ax.set_title(title, **styled(14))
+    for p, v, hi in zip(pos, values, high):
+        ax.text(min(v + hi + 1.5, 90), p, f"{v:.1f}", fontsize=11, va="center")
     ax.spines[["top", "right"]].set_visible(False)
     level = round(results["settings"]["ci_level"] * 100)
     note = (f"误差线：{level}%置信区间" if lang == "zh" and font is not None
             else f"Error bars: {level}% confidence intervals")
-    fig.text(0.01, 0.01, note if footnote is None else f"{note}. {footnote}", fontsize=7,
-             **({"fontproperties": font} if font is not None and lang == "zh" else {}))
+    fig.text(0.01, 0.01, note if footnote is None else f"{note}. {footnote}",
+             **(styled(10) if lang == "zh" else {"fontsize": 10}))
     fig.tight_layout(rect=(0, 0.04, 1, 1))
     buf = io.BytesIO()
     fig.savefig(buf, format=fmt, metadata={"Date": None} if fmt == "svg" else None)
