@@ -104,24 +104,25 @@ def generate(n, seed, start, days):
     return cols
 
 
-def _answer_rows(cols, ids, survey_id):
-    """Yield answer dicts for every respondent (column by column, vectorised selection)."""
+def _code_rows(cols, ids, survey_id):
+    """Yield coded answer dicts for every respondent (column by column, vectorised selection)."""
     for key in ("district", "awareness", "age_group", "gender", "sat_overall", "env_improved",
                 "willing_report", "recommend", *ITEM_SHIFT):
         codes = cols[key]
         for rid, code in zip(ids.tolist(), codes.tolist()):
-            yield {"response_id": rid, "survey_id": survey_id, "question": key, "code": code,
-                   "number": None, "text": None}
+            yield {"response_id": rid, "survey_id": survey_id, "question": key, "code": code}
     reported = cols["reported"]
     mask = reported > 0
     for rid, code in zip(ids[mask].tolist(), reported[mask].tolist()):
-        yield {"response_id": rid, "survey_id": survey_id, "question": "reported", "code": code,
-               "number": None, "text": None}
+        yield {"response_id": rid, "survey_id": survey_id, "question": "reported", "code": code}
     for key in ("heard_via", "report_channel"):
         rows, choice = np.nonzero(cols[key])
         for rid, code in zip(ids[rows].tolist(), (choice + 1).tolist()):
-            yield {"response_id": rid, "survey_id": survey_id, "question": key, "code": code,
-                   "number": None, "text": None}
+            yield {"response_id": rid, "survey_id": survey_id, "question": key, "code": code}
+
+
+def _value_rows(cols, ids, survey_id):
+    """Yield number and text answer dicts (same keys in every dict, as executemany wants)."""
     other = np.nonzero(cols["heard_via"][:, 4])[0]
     for rid in ids[other].tolist():
         yield {"response_id": rid, "survey_id": survey_id, "question": "heard_via_other",
@@ -179,8 +180,9 @@ def insert_demo_responses(survey, n, seed, start=None, days=28):
     ids = np.zeros(n, dtype=np.int64)
     for rid, token in found:
         ids[int(token[len(prefix):])] = rid
-    for batch in _chunks(_answer_rows(cols, ids, survey.id), CHUNK * 5):
-        conn.execute(insert(Answer), batch)
+    for rows in (_code_rows(cols, ids, survey.id), _value_rows(cols, ids, survey.id)):
+        for batch in _chunks(rows, CHUNK * 5):
+            conn.execute(insert(Answer), batch)
     return n
 
 

@@ -311,7 +311,9 @@ def _public_settings(settings):
 def response_weights(survey, settings):
     """``{response_id: weight}`` of the valid responses under the settings (for exports)."""
     definition = definition_of(survey.latest_version)
-    frame = prepare_frame(load_frame(survey, definition=definition))
+    # Only the weighting variables are needed (keeps exports light on memory).
+    only = set(settings["margins"]) if settings["weighting"] != "none" else set()
+    frame = prepare_frame(load_frame(survey, definition=definition, only=only))
     if len(frame) == 0:
         return {}
     design, _ = build_design(frame, settings)

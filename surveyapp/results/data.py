@@ -25,16 +25,21 @@ def analysis_columns(definition):
     return singles, multiples, numbers
 
 
-def load_frame(survey, statuses=("valid",), definition=None, where=None):
+def load_frame(survey, statuses=("valid",), definition=None, where=None, only=None):
     """Responses of ``survey`` with the given statuses as a DataFrame.
 
     Columns: ``response_id, version_id, channel, submitted_at, status`` then one column per
     choice answer key (integer codes as float, NaN when unanswered), ``<key>_<code>`` 0/1
     columns per multiple-choice option (NaN when the question was not shown/answered), and
-    number answers. ``where`` adds SQLAlchemy conditions on :class:`Response` (a wave).
+    number answers. ``where`` adds SQLAlchemy conditions on :class:`Response` (a wave);
+    ``only`` limits the answer columns to these keys.
     """
     definition = definition or definition_of(survey.latest_version)
     singles, multiples, numbers = analysis_columns(definition)
+    if only is not None:
+        singles = [k for k in singles if k in only]
+        multiples = [q for q in multiples if q.key in only]
+        numbers = [k for k in numbers if k in only]
     conds = [Response.survey_id == survey.id, Response.status.in_(statuses), *(where or ())]
     head = db.session.execute(
         select(Response.id, Response.version_id, Response.channel, Response.submitted_at,
