@@ -7,11 +7,15 @@ and each chunk's answers by one range query, so memory does not grow with the su
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Answer
-from ..models import Response
+from ..models import Answer as _AnswerModel
+from ..models import Response as _ResponseModel
 from ..models import SurveyVersion
 
 CHUNK = 5000
+
+# Core tables: plain rows without ORM loading overhead on millions of answers.
+Answer = _AnswerModel.__table__.c
+Response = _ResponseModel.__table__.c
 
 
 def iter_rows(survey, columns, weights, labels=False, chunk=CHUNK, session=None):
@@ -39,7 +43,7 @@ def _generate(session, survey_id, numbers, columns, weights, labels, chunk):
     value_labels = {c.source: c.value_labels for c in columns if c.kind == "code"}
     last = 0
     while True:
-        head = session.execute(
+        head = session.connection().execute(
             select(Response.id, Response.status, Response.status_reason, Response.version_id,
                    Response.channel, Response.language, Response.submitted_at,
                    Response.duration_seconds)
@@ -56,7 +60,7 @@ def _generate(session, survey_id, numbers, columns, weights, labels, chunk):
                         submitted.isoformat(sep=" ", timespec="seconds") if submitted else None,
                         duration, weights.get(rid) if status == "valid" else None]
             rows[rid] = row
-        answers = session.execute(
+        answers = session.connection().execute(
             select(Answer.response_id, Answer.question, Answer.code, Answer.number, Answer.text)
             # No survey_id condition: it would tempt the planner onto the (survey, question)
             # index and a scan per chunk; rows of other surveys in the range are skipped below.

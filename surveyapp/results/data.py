@@ -6,10 +6,14 @@ from sqlalchemy import select
 
 from ..definitions.store import definition_of
 from ..extensions import db
-from ..models import Answer
-from ..models import Response
+from ..models import Answer as _AnswerModel
+from ..models import Response as _ResponseModel
 
 CHOICE_TYPES = ("single", "likert", "demographic", "rating", "likert_group")
+
+# Core tables: plain rows without ORM loading overhead on millions of answers.
+Answer = _AnswerModel.__table__.c
+Response = _ResponseModel.__table__.c
 
 
 def analysis_columns(definition):
@@ -41,7 +45,7 @@ def load_frame(survey, statuses=("valid",), definition=None, where=None, only=No
         multiples = [q for q in multiples if q.key in only]
         numbers = [k for k in numbers if k in only]
     conds = [Response.survey_id == survey.id, Response.status.in_(statuses), *(where or ())]
-    head = db.session.execute(
+    head = db.session.connection().execute(
         select(Response.id, Response.version_id, Response.channel, Response.submitted_at,
                Response.status).where(*conds).order_by(Response.id)
     ).all()
@@ -54,9 +58,9 @@ def load_frame(survey, statuses=("valid",), definition=None, where=None, only=No
         "status": pd.Series([r[4] for r in head], dtype=object),
     })
     keys = singles + [q.key for q in multiples] + numbers
-    rows = db.session.execute(
+    rows = db.session.connection().execute(
         select(Answer.response_id, Answer.question, Answer.code, Answer.number)
-        .join(Response, Response.id == Answer.response_id)
+        .join(_ResponseModel.__table__, Response.id == Answer.response_id)
         .where(Answer.survey_id == survey.id, Answer.question.in_(keys), *conds[1:])
     ).all()
     if rows:
