@@ -17,6 +17,8 @@ def create_app(test_config=None):
     app = Flask(
         __name__,
         instance_relative_config=True,
+        # Deployments may keep instance/ (config.py, the SQLite file) elsewhere.
+        instance_path=os.environ.get("SURVEYAPP_INSTANCE_PATH") or None,
         static_folder=static_folder(),
         static_url_path="/static",
     )

@@ -153,7 +153,7 @@ def users(app):
 
 @pytest.fixture
 def live_server(app):
-    """``app`` served over real HTTP by werkzeug in a thread on a free loopback port; yields its base URL."""
+    """``app`` served by werkzeug in a thread on a free loopback port; yields the base URL."""
     import threading
 
     from werkzeug.serving import make_server
@@ -171,7 +171,7 @@ def live_server(app):
 
 @pytest.fixture(params=BACKENDS)
 def app_with(request, tmp_path):
-    """``app_with(**config)``: an app like ``app`` (fresh database, default survey) with config overrides.
+    """``app_with(**config)``: an app like ``app`` (fresh database, default survey), overridden.
 
     For settings read when the app is created (RATELIMIT_ENABLED, say). Use it instead of ``app``.
     """

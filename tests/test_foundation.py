@@ -10,9 +10,17 @@ from surveyapp.extensions import db as _db
 
 def test_refuses_to_start_without_secret_key(tmp_path, monkeypatch):
     monkeypatch.delenv("SURVEYAPP_SECRET_KEY", raising=False)
+    monkeypatch.setenv("SURVEYAPP_INSTANCE_PATH", str(tmp_path))
     monkeypatch.setenv("SURVEYAPP_DATABASE_URL", f"sqlite:///{tmp_path}/x.sqlite")
     with pytest.raises(ConfigurationError, match="SECRET_KEY"):
         create_app()
+
+
+def test_instance_config_supplies_the_key(tmp_path, monkeypatch):
+    monkeypatch.delenv("SURVEYAPP_SECRET_KEY", raising=False)
+    monkeypatch.setenv("SURVEYAPP_INSTANCE_PATH", str(tmp_path))
+    (tmp_path / "config.py").write_text("SECRET_KEY = 'from-instance'\n")
+    assert create_app().config["SECRET_KEY"] == "from-instance"
 
 
 def test_environment_overrides_database_and_key(tmp_path, monkeypatch):

@@ -113,6 +113,9 @@
     if (focusTarget) { focusTarget.focus(); }
   }
 
+  // For tests and other scripts: the evaluator, to check it agrees with the server's.
+  window.surveyConditions = { holds: holds };
+
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", init);
   } else {

@@ -73,7 +73,7 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class FiniteDecimalField(DecimalField):
-    """A decimal typed as text (``inputmode=decimal``) that refuses NaN, infinity and absurd sizes."""
+    """A decimal typed as text (``inputmode=decimal``); refuses NaN, infinity, absurd sizes."""
 
     widget = widgets.TextInput()
     max_digits = 32

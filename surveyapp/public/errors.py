@@ -26,9 +26,7 @@ MESSAGES = {
     ),
     413: (
         _l("Your answers were too long to send"),
-        _l(
-            "Nothing was saved. Please go back, shorten your longest answers and submit again."
-        ),
+        _l("Nothing was saved. Please go back, shorten your longest answers and submit again."),
     ),
     429: (
         _l("Too many attempts"),

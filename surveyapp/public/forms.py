@@ -12,6 +12,8 @@ from flask_wtf import FlaskForm
 from ..definitions import conditions
 from ..definitions.qtypes import question_type
 
+ATTRIBUTE_PREFIX = "answer__"
+
 
 @lru_cache(maxsize=512)
 def parsed_condition(source):
@@ -26,13 +28,18 @@ class QuestionnaireForm(FlaskForm):
 def build_form(definition, locale, formdata=None):
     """A form for ``definition`` in ``locale``, bound to ``formdata`` (a POST) or empty (a GET).
 
-    Returns ``(form, field_names)`` where ``field_names`` maps question key -> its field names.
+    Returns ``(form, field_names)``: ``field_names`` maps question key -> its fields' keys in the
+    form (``form[key]``); each field's ``name`` is the answer key.
     """
     attrs, field_names = {}, {}
     for question in definition.questions:
-        pairs = question_type(question.type).fields(question, locale)
-        field_names[question.key] = [name for name, _ in pairs]
-        attrs.update(pairs)
+        names = field_names[question.key] = []
+        for name, unbound in question_type(question.type).fields(question, locale):
+            # The HTML name (and id) stays the answer key, while the attribute on the form
+            # cannot shadow the form's own (a question called "data", "errors" or "meta").
+            unbound.name = name
+            attrs[ATTRIBUTE_PREFIX + name] = unbound
+            names.append(ATTRIBUTE_PREFIX + name)
     form_class = type("SurveyForm", (QuestionnaireForm,), attrs)
     return form_class(formdata=formdata), field_names
 
@@ -53,8 +60,8 @@ class Questionnaire:
 
     def csrf_valid(self):
         """Whether the CSRF token in the posted form is valid (and not expired)."""
-        field = self.form.csrf_token
-        return field.validate(self.form)
+        field = getattr(self.form, "csrf_token", None)  # absent when WTF_CSRF_ENABLED is off
+        return field is None or field.validate(self.form)
 
     def validate(self):
         """Validate relevant questions in order; collect rows and answers of the valid ones.
@@ -102,7 +109,7 @@ class Questionnaire:
         return field.id
 
     def condition_tree(self, question):
-        """The parsed ``relevant`` condition of ``question`` as nested lists (for survey.js), or None."""
+        """The parsed ``relevant`` condition as nested lists (for survey.js), or None."""
         if question.relevant is None:
             return None
         return parsed_condition(question.relevant).tree

@@ -18,7 +18,7 @@ Register either with the decorators, at import time of the feature's module::
     @pre_check
     def quota_not_full(submission):
         if ...:
-            raise SubmissionRejected(_("This group of respondents is already complete."), status=409)
+            raise SubmissionRejected(_("This group is already complete."), status=409)
 
 Extra request data a check needs (an invitation token from the link, say) travels in
 ``Submission.context``; the view fills it from the query string of the form's link
@@ -62,7 +62,7 @@ def pre_check(func):
 
 
 def post_hook(func):
-    """Register ``func(submission, response)`` to run after a response and its answers are flushed."""
+    """Register ``func(submission, response)`` to run once the response and answers are flushed."""
     POST_HOOKS.append(func)
     return func
 
@@ -89,7 +89,7 @@ class Submission:
 
 
 def clean_channel(value):
-    """The channel named by ``?ch=`` if it is 1-32 of ``a-z 0-9 -`` (case folded), else ``direct``."""
+    """The channel of ``?ch=`` if it is 1-32 of ``a-z 0-9 -`` (case folded), else ``direct``."""
     value = (value or "").strip().lower()
     return value if _CHANNEL.fullmatch(value) else DEFAULT_CHANNEL
 
@@ -117,7 +117,7 @@ def response_for_token(survey, nonce):
 
 
 def submit_response(submission):
-    """Run the pre-checks, store the response and its answers, run the post-hooks; return the response.
+    """Run the pre-checks, store the response and its answers, run the post-hooks; return it.
 
     Adds and flushes only: the caller commits (or rolls back on :class:`SubmissionRejected` or an
     ``IntegrityError`` from a concurrent post of the same form).

@@ -62,7 +62,9 @@ class SubmissionToken:
             return cls(
                 nonce=str(data["n"])[:64],
                 version_id=int(data["v"]),
-                started_at=datetime.fromtimestamp(int(data["t"]), timezone.utc).replace(tzinfo=None),
+                started_at=datetime.fromtimestamp(int(data["t"]), timezone.utc).replace(
+                    tzinfo=None
+                ),
                 channel=str(data["c"])[:32],
             )
         except (BadSignature, KeyError, TypeError, ValueError, OverflowError, OSError) as exc:

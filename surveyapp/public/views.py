@@ -23,8 +23,8 @@ from ..i18n import text_in
 from ..models import Survey
 from ..models import SurveyVersion
 from ..security import client_hash
-from .blueprint import bp
 from . import services
+from .blueprint import bp
 from .forms import Questionnaire
 from .tokens import FIELD_NAME
 from .tokens import InvalidToken
@@ -54,7 +54,9 @@ def landing():
     """Links to the open surveys; straight to the survey when only one is open."""
     surveys = [
         s
-        for s in db.session.scalars(select(Survey).where(Survey.status == "open").order_by(Survey.key))
+        for s in db.session.scalars(
+            select(Survey).where(Survey.status == "open").order_by(Survey.key)
+        )
         if s.latest_version is not None
     ]
     if len(surveys) == 1:
@@ -74,7 +76,7 @@ def survey(key):
         return _submit(found)
     version = found.latest_version
     token = SubmissionToken.issue(version.id, services.clean_channel(request.args.get("ch")))
-    if request.method == "GET":
+    if request.method == "GET":  # not HEAD: link previews are not forms handed out
         services.record_form_start(found, token.channel, token.started_at)
         db.session.commit()
     return _render(found, version, Questionnaire(definition_of(version), get_locale()), token)
@@ -106,31 +108,27 @@ def _answerable_survey(key):
 
 
 def _submit(found):
-    locale = get_locale()
     version = found.latest_version
-    questionnaire = Questionnaire(definition_of(version), locale, request.form)
-    channel = services.clean_channel(request.args.get("ch"))
-    try:
-        token = SubmissionToken.loads(request.form.get(FIELD_NAME))
-    except InvalidToken:
-        token = None
-    token_version = db.session.get(SurveyVersion, token.version_id) if token else None
-    if token_version is None or token_version.survey_id != found.id:
-        token = None
-    # The token a re-shown form carries: this one if it is for the current version, else a new
+    questionnaire = Questionnaire(definition_of(version), get_locale(), request.form)
+    token, problem = _posted_token(found)
+    # The token a re-shown form carries: the posted one if it is for the current version, else
     # one for the current version that keeps the respondent's start time and channel.
     if token is None:
-        current_token = SubmissionToken.issue(version.id, channel)
+        shown_token = SubmissionToken.issue(
+            version.id, services.clean_channel(request.args.get("ch"))
+        )
     elif token.version_id != version.id:
-        current_token = token.for_version(version.id)
+        shown_token = token.for_version(version.id)
     else:
-        current_token = token
+        shown_token = token
 
     def again(message, status):
-        return _render(found, version, questionnaire, current_token, status=status, notice=message)
+        return _render(found, version, questionnaire, shown_token, status=status, notice=message)
 
+    # A form already stored (a double tap, a retry) gets its thank-you page again: nothing changes.
+    if token is not None and services.response_for_token(found, token.nonce) is not None:
+        return _to_thanks(found)
     if not questionnaire.csrf_valid():
-        current_app.logger.info("questionnaire post with an invalid CSRF token for %s", found.key)
         return again(
             _(
                 "For your security this form has to be sent again. Your answers are kept below: "
@@ -138,21 +136,8 @@ def _submit(found):
             ),
             400,
         )
-    if token is None:
-        if token_version is not None:
-            message = _(
-                "That form belongs to a different questionnaire. This is the questionnaire for "
-                "this link; answers that fit it are kept below."
-            )
-        else:
-            message = _(
-                "This form could not be verified. Your answers are kept below: please check them "
-                "and press Submit."
-            )
-        return again(message, 400)
-    stored = services.response_for_token(found, token.nonce)
-    if stored is not None:
-        return _to_thanks(found)
+    if problem is not None:
+        return again(problem, 400)
     if token.version_id != version.id:
         return again(
             _(
@@ -189,6 +174,26 @@ def _submit(found):
         if services.response_for_token(found, token.nonce) is None:
             raise
     return _to_thanks(found)
+
+
+def _posted_token(found):
+    """The posted submission token if genuine and for this survey, else ``(None, message)``."""
+    try:
+        token = SubmissionToken.loads(request.form.get(FIELD_NAME))
+    except InvalidToken:
+        token = None
+    token_version = db.session.get(SurveyVersion, token.version_id) if token else None
+    if token_version is not None and token_version.survey_id == found.id:
+        return token, None
+    if token_version is not None:
+        return None, _(
+            "That form belongs to a different questionnaire. This is the questionnaire for "
+            "this link; answers that fit it are kept below."
+        )
+    return None, _(
+        "This form could not be verified. Your answers are kept below: please check them "
+        "and press Submit."
+    )
 
 
 def _to_thanks(found):

@@ -32,8 +32,12 @@ def test_loaded_new_version_is_what_respondents_get(runner, tmp_path, client):
 def test_invalid_file_is_refused_naming_file_and_question(runner, tmp_path, db):
     text = builtin_path("nanyang-dcm").read_text(encoding="utf-8")
     broken = tmp_path / "broken.yaml"
-    broken.write_text(text.replace("key: heard_via_other\n    type: text", "key: heard_via_other\n    type: essay"),
-                      encoding="utf-8")
+    broken.write_text(
+        text.replace(
+            "key: heard_via_other\n    type: text", "key: heard_via_other\n    type: essay"
+        ),
+        encoding="utf-8",
+    )
     result = runner.invoke(args=["survey", "load", str(broken)])
     assert result.exit_code != 0
     assert "broken.yaml: question heard_via_other: unknown question type 'essay'" in result.output
@@ -46,9 +50,25 @@ def test_list_shows_status_version_and_responses(runner, client):
     page = client.get("/s/nanyang-dcm").get_data(as_text=True)
     data = dict(re.findall(r'name="(csrf_token|_st)"[^>]*?value="([^"]*)"', page))
     assert set(data) == {"csrf_token", "_st"}
-    items = ["sat_appearance", "sat_sanitation", "sat_roads", "sat_parking", "sat_speed", "sat_quality", "sat_hotline"]
-    answers = {"district": "1", "awareness": "4", "sat_overall": "3", "env_improved": "9",
-               "willing_report": "4", "age_group": "1", "gender": "2", **{item: "9" for item in items}}
+    items = [
+        "sat_appearance",
+        "sat_sanitation",
+        "sat_roads",
+        "sat_parking",
+        "sat_speed",
+        "sat_quality",
+        "sat_hotline",
+    ]
+    answers = {
+        "district": "1",
+        "awareness": "4",
+        "sat_overall": "3",
+        "env_improved": "9",
+        "willing_report": "4",
+        "age_group": "1",
+        "gender": "2",
+        **{item: "9" for item in items},
+    }
     assert client.post("/s/nanyang-dcm", data={**data, **answers}).status_code == 303
     result = runner.invoke(args=["survey", "list"])
     assert result.exit_code == 0

@@ -34,7 +34,14 @@ def test_conditions_evaluate(source, answers, expected):
 
 
 @pytest.mark.parametrize(
-    "source", ["awareness != 4", "awareness not in [4]", "awareness < 9", "heard_via has 1", "not (awareness == 4) and awareness != 4"]
+    "source",
+    [
+        "awareness != 4",
+        "awareness not in [4]",
+        "awareness < 9",
+        "heard_via has 1",
+        "not (awareness == 4) and awareness != 4",
+    ],
 )
 def test_a_comparison_with_an_unanswered_question_is_false(source):
     assert parse(source).holds({}) is False
@@ -55,8 +62,21 @@ def test_keys_lists_every_question_read():
 
 @pytest.mark.parametrize(
     "source",
-    ["a ==", "a = 1", "a in 1", "a in []", "(a == 1", "a == 1)", "a == 1 b == 2", "== 1", "a == 'x'",
-     "answered(1)", "a has [1]", "a == 1 and", ""],
+    [
+        "a ==",
+        "a = 1",
+        "a in 1",
+        "a in []",
+        "(a == 1",
+        "a == 1)",
+        "a == 1 b == 2",
+        "== 1",
+        "a == 'x'",
+        "answered(1)",
+        "a has [1]",
+        "a == 1 and",
+        "",
+    ],
 )
 def test_malformed_conditions_are_refused(source):
     with pytest.raises(ConditionError):
@@ -67,4 +87,8 @@ def test_tree_is_plain_data_for_the_browser():
     import json
 
     tree = parse("awareness in [1, 2] and not answered(x)").tree
-    assert json.loads(json.dumps(tree)) == ["and", ["in", "awareness", [1.0, 2.0]], ["not", ["answered", "x"]]]
+    assert json.loads(json.dumps(tree)) == [
+        "and",
+        ["in", "awareness", [1.0, 2.0]],
+        ["not", ["answered", "x"]],
+    ]

@@ -85,8 +85,12 @@ def test_condition_naming_an_unknown_or_later_question(condition, named):
 
 
 def test_condition_that_does_not_parse_names_the_question():
-    found = problems(GOOD + GOOD.replace("key: a", "key: b").replace(
-        "    type: single\n", "    type: single\n    relevant: a ==\n"))
+    found = problems(
+        GOOD
+        + GOOD.replace("key: a", "key: b").replace(
+            "    type: single\n", "    type: single\n    relevant: a ==\n"
+        )
+    )
     assert any(p.startswith("question b: condition:") for p in found)
 
 
@@ -105,14 +109,22 @@ def test_every_problem_is_reported_at_once():
 
 
 def test_other_definition_mistakes():
-    assert any("min is greater than max" in p for p in problems(
-        "  - {key: n, type: number, min: 5, max: 1, text: {zh: 数}}\n"))
-    assert any("max_choices must be between" in p for p in problems(
-        GOOD.replace("type: single", "type: multiple\n    max_choices: 9")))
-    assert any("scale 'missing' is not defined" in p for p in problems(
-        "  - {key: l, type: likert, scale: missing, text: {zh: 量}}\n"))
-    assert any("unknown attribute 'colour'" in p for p in problems(
-        GOOD.replace("    type: single\n", "    type: single\n    colour: red\n")))
+    assert any(
+        "min is greater than max" in p
+        for p in problems("  - {key: n, type: number, min: 5, max: 1, text: {zh: 数}}\n")
+    )
+    assert any(
+        "max_choices must be between" in p
+        for p in problems(GOOD.replace("type: single", "type: multiple\n    max_choices: 9"))
+    )
+    assert any(
+        "scale 'missing' is not defined" in p
+        for p in problems("  - {key: l, type: likert, scale: missing, text: {zh: 量}}\n")
+    )
+    assert any(
+        "unknown attribute 'colour'" in p
+        for p in problems(GOOD.replace("    type: single\n", "    type: single\n    colour: red\n"))
+    )
 
 
 def test_file_errors_name_the_file(tmp_path):

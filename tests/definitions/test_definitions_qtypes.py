@@ -4,6 +4,7 @@ import pytest
 from werkzeug.datastructures import MultiDict
 from wtforms import Form
 
+from surveyapp import create_app
 from surveyapp.definitions import load_text
 from surveyapp.definitions.qtypes import REGISTRY
 from surveyapp.definitions.qtypes import question_type
@@ -17,12 +18,28 @@ scales:
     - {code: 1, label: {zh: 差, en: Bad}}
     - {code: 9, label: {zh: 不知道, en: "Don't know"}, substantive: false}
 questions:
-  - {key: single, type: single, required: true, text: {zh: 单选}, choices: [{code: 1, label: {zh: 是}}, {code: 2, label: {zh: 否}}]}
-  - {key: demo, type: demographic, text: {zh: 区}, choices: [{code: 1, label: {zh: 东}}, {code: 2, label: {zh: 西}}]}
+  - key: single
+    type: single
+    required: true
+    text: {zh: 单选}
+    choices: [{code: 1, label: {zh: 是}}, {code: 2, label: {zh: 否}}]
+  - key: demo
+    type: demographic
+    text: {zh: 区}
+    choices: [{code: 1, label: {zh: 东}}, {code: 2, label: {zh: 西}}]
   - {key: likert, type: likert, scale: s, text: {zh: 量}}
-  - {key: group, type: likert_group, scale: s, required: true, text: {zh: 组}, items: [{key: i1, label: {zh: 一}}, {key: i2, label: {zh: 二}}]}
+  - key: group
+    type: likert_group
+    scale: s
+    required: true
+    text: {zh: 组}
+    items: [{key: i1, label: {zh: 一}}, {key: i2, label: {zh: 二}}]
   - {key: rating, type: rating, text: {zh: 分}}
-  - {key: multi, type: multiple, max_choices: 2, text: {zh: 多}, choices: [{code: 1, label: {zh: 一}}, {code: 2, label: {zh: 二}}, {code: 3, label: {zh: 三}}]}
+  - key: multi
+    type: multiple
+    max_choices: 2
+    text: {zh: 多}
+    choices: [{code: 1, label: {zh: 一}}, {code: 2, label: {zh: 二}}, {code: 3, label: {zh: 三}}]
   - {key: number, type: number, min: 0, max: 10, text: {zh: 数}}
   - {key: text, type: text, required: true, max_length: 5, text: {zh: 字}}
   - {key: long, type: long_text, text: {zh: 长}}
@@ -34,9 +51,15 @@ def definition():
     return load_text(DEFINITION, "types.yaml")
 
 
+@pytest.fixture(scope="module")
+def plain_app():
+    """An app for request contexts only: building fields needs no database."""
+    return create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+
 @pytest.fixture
-def request_context(app):
-    with app.test_request_context("/"):
+def request_context(plain_app):
+    with plain_app.test_request_context("/"):
         yield
 
 
@@ -66,10 +89,20 @@ def test_every_registered_type_is_in_the_test_definition(definition):
         ("single", [("single", "2")], [("single", 2, None, None)], {"single": 2}),
         ("demo", [("demo", "1")], [("demo", 1, None, None)], {"demo": 1}),
         ("likert", [("likert", "9")], [("likert", 9, None, None)], {"likert": 9}),
-        ("group", [("i1", "5"), ("i2", "1")], [("i1", 5, None, None), ("i2", 1, None, None)], {"i1": 5, "i2": 1}),
+        (
+            "group",
+            [("i1", "5"), ("i2", "1")],
+            [("i1", 5, None, None), ("i2", 1, None, None)],
+            {"i1": 5, "i2": 1},
+        ),
         ("rating", [("rating", "0")], [("rating", 0, None, None)], {"rating": 0}),
         ("rating", [("rating", "10")], [("rating", 10, None, None)], {"rating": 10}),
-        ("multi", [("multi", "3"), ("multi", "1")], [("multi", 1, None, None), ("multi", 3, None, None)], {"multi": [1, 3]}),
+        (
+            "multi",
+            [("multi", "3"), ("multi", "1")],
+            [("multi", 1, None, None), ("multi", 3, None, None)],
+            {"multi": [1, 3]},
+        ),
         ("multi", [], [], {"multi": []}),
         ("number", [("number", " 7.25 ")], [("number", None, 7.25, None)], {"number": 7.25}),
         ("number", [("number", "")], [], {}),
@@ -104,8 +137,8 @@ def test_round_trip(definition, request_context, key, data, rows, values):
         ("text", [("text", "六个字六个字")], "请控制在 5 个字以内。"),
     ],
 )
-def test_invalid_input_is_refused_with_a_message(definition, app, key, data, message):
-    with app.test_request_context("/?lang=zh_CN"):
+def test_invalid_input_is_refused_with_a_message(definition, plain_app, key, data, message):
+    with plain_app.test_request_context("/?lang=zh_CN"):
         question = definition.question(key)
         form, fields = bind(question, data)
         results = [field.validate(form) for field in fields]
@@ -113,10 +146,13 @@ def test_invalid_input_is_refused_with_a_message(definition, app, key, data, mes
         assert message in [str(e) for field in fields for e in field.errors]
 
 
-def test_choice_fields_offer_the_choices_in_the_respondents_language(definition, app):
-    with app.test_request_context("/"):
+def test_choice_fields_offer_the_choices_in_the_respondents_language(definition, plain_app):
+    with plain_app.test_request_context("/"):
         question = definition.question("likert")
         pairs = question_type("likert").fields(question, "en")
         form = type("F", (Form,), dict(pairs))()
         assert [(opt.data, opt.label.text) for opt in form["likert"]] == [
-            (5, "Good"), (1, "Bad"), (9, "Don't know")]
+            (5, "Good"),
+            (1, "Bad"),
+            (9, "Don't know"),
+        ]

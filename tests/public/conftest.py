@@ -132,7 +132,10 @@ class Respondent:
 
     @property
     def tokens(self):
-        return {"csrf_token": hidden_value(self.page, "csrf_token"), "_st": hidden_value(self.page, "_st")}
+        return {
+            "csrf_token": hidden_value(self.page, "csrf_token"),
+            "_st": hidden_value(self.page, "_st"),
+        }
 
     def submit(self, answers, url=None, drop=(), **extra):
         """Post ``answers`` with the current page's CSRF and submission tokens (minus ``drop``)."""
@@ -165,7 +168,9 @@ def stored(app):
             for response in _db.session.scalars(select(Response).order_by(Response.id)):
                 answers = sorted(
                     (a.question, a.code, a.number, a.text)
-                    for a in _db.session.scalars(select(Answer).where(Answer.response_id == response.id))
+                    for a in _db.session.scalars(
+                        select(Answer).where(Answer.response_id == response.id)
+                    )
                 )
                 _db.session.expunge(response)
                 result.append((response, answers))

@@ -46,13 +46,23 @@ def save_screenshot(page, tmp_path, name):
 
 def test_phone_completes_default_survey(browser, live_server, app, db, tmp_path):
     context = browser.new_context(
-        viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
     )
     page = context.new_page()
     errors = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     page.goto(f"{live_server}/s/nanyang-dcm?ch=poster")
+
+    # The keyboard works: arrow keys move between options of a group, Tab to the next question.
+    page.focus("#district-0")
+    page.keyboard.press("ArrowDown")
+    assert page.is_checked("#district-1")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "years_lived"
 
     # Conditional questions start hidden and follow the answers live.
     assert page.locator("#q-heard_via").is_hidden()
@@ -72,7 +82,15 @@ def test_phone_completes_default_survey(browser, live_server, app, db, tmp_path)
     pick(page, "reported", 1)  # 没有反映过: report_channel stays hidden
     assert page.locator("#q-report_channel").is_hidden()
     for index, item in enumerate(
-        ["sat_appearance", "sat_sanitation", "sat_roads", "sat_parking", "sat_speed", "sat_quality", "sat_hotline"]
+        [
+            "sat_appearance",
+            "sat_sanitation",
+            "sat_roads",
+            "sat_parking",
+            "sat_speed",
+            "sat_quality",
+            "sat_hotline",
+        ]
     ):
         pick(page, item, index % 3)
     pick(page, "sat_overall", 1)
@@ -91,12 +109,12 @@ def test_phone_completes_default_survey(browser, live_server, app, db, tmp_path)
         ".filter(e => e.offsetParent).map(e => e.getBoundingClientRect().height))"
     )
     assert smallest >= 44
-    save_screenshot(page, tmp_path, "survey-phone-390.png")
+    save_screenshot(page, tmp_path, "public-survey-phone-390.png")
 
     page.get_by_role("button").last.click()
     page.wait_for_url("**/s/nanyang-dcm/thanks")
     assert "感谢" in page.locator("main").inner_text()
-    save_screenshot(page, tmp_path, "thanks-phone-390.png")
+    save_screenshot(page, tmp_path, "public-thanks-phone-390.png")
 
     page.set_viewport_size({"width": 360, "height": 740})
     page.goto(f"{live_server}/s/nanyang-dcm")
@@ -123,7 +141,40 @@ def test_error_summary_links_to_fields_without_javascript(browser, live_server, 
     page.get_by_role("button", name="Submit").click()
     summary = page.locator("#error-summary")
     assert summary.is_visible()
-    save_screenshot(page, tmp_path, "survey-errors-nojs-390.png")
+    save_screenshot(page, tmp_path, "public-errors-nojs-390.png")
     summary.get_by_role("link").first.click()
     assert page.evaluate("document.activeElement.id") == "district-0"
     context.close()
+
+
+CONDITION_CASES = [
+    ("awareness in [1, 2, 3]", {"awareness": 2}),
+    ("awareness in [1, 2, 3]", {"awareness": 4}),
+    ("awareness in [1, 2, 3]", {}),
+    ("awareness != 4", {}),
+    ("awareness != 4", {"awareness": 1}),
+    ("awareness not in [4]", {"awareness": None}),
+    ("heard_via has 5", {"heard_via": [1, 5]}),
+    ("heard_via has 5", {"heard_via": []}),
+    ("heard_via == 5", {"heard_via": [5]}),
+    ("years >= 2.5 and years < 10", {"years": "2.5"}),
+    ("years > 1", {"years": "abc"}),
+    ("not (reported == 1) or answered(note)", {"reported": 1, "note": "x"}),
+    ("not (reported == 1) or answered(note)", {"reported": 1, "note": ""}),
+    ("not answered(note)", {}),
+    ("score == -1", {"score": -1}),
+]
+
+
+def test_browser_evaluates_conditions_exactly_like_the_server(browser, live_server):
+    from surveyapp.definitions.conditions import parse
+
+    page = browser.new_page()
+    page.goto(f"{live_server}/s/nanyang-dcm")
+    for source, answers in CONDITION_CASES:
+        tree = parse(source).tree
+        in_browser = page.evaluate(
+            "([t, a]) => window.surveyConditions.holds(t, a)", [tree, answers]
+        )
+        assert in_browser is parse(source).holds(answers), (source, answers)
+    page.close()

@@ -98,7 +98,9 @@ def test_every_input_has_a_label_and_groups_have_legends(client):
 def test_conditions_are_given_to_the_script_as_parsed_trees(client):
     page = client.get("/s/nanyang-dcm").get_data(as_text=True)
     definition = load_file(builtin_path("nanyang-dcm"))
-    trees = dict(re.findall(r'id="q-([a-z_]+)" data-type="[a-z_]+" data-relevant=\'([^\']+)\'', page))
+    trees = dict(
+        re.findall(r'id="q-([a-z_]+)" data-type="[a-z_]+" data-relevant=\'([^\']+)\'', page)
+    )
     expected = {q.key: q.relevant for q in definition.questions if q.relevant}
     assert set(trees) == set(expected)
     for key, source in expected.items():
@@ -128,7 +130,7 @@ def test_colour_pairs_meet_wcag_aa(client):
         css = response.data.decode()
 
     def luminance(hex_colour):
-        channels = [int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        channels = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
         linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
         return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
 
@@ -137,9 +139,17 @@ def test_colour_pairs_meet_wcag_aa(client):
         return (high + 0.05) / (low + 0.05)
 
     text_pairs = [
-        ("#1b1b1b", "#f2f4f7"), ("#1b1b1b", "#ffffff"), ("#4a4f57", "#f2f4f7"), ("#4a4f57", "#ffffff"),
-        ("#0b5394", "#ffffff"), ("#0b5394", "#f2f4f7"), ("#ffffff", "#0b5394"), ("#b3261e", "#ffffff"),
-        ("#8a1c15", "#ffffff"), ("#1b1b1b", "#e7f0fa"), ("#ffffff", "#1e6b34"),
+        ("#1b1b1b", "#f2f4f7"),
+        ("#1b1b1b", "#ffffff"),
+        ("#4a4f57", "#f2f4f7"),
+        ("#4a4f57", "#ffffff"),
+        ("#0b5394", "#ffffff"),
+        ("#0b5394", "#f2f4f7"),
+        ("#ffffff", "#0b5394"),
+        ("#b3261e", "#ffffff"),
+        ("#8a1c15", "#ffffff"),
+        ("#1b1b1b", "#e7f0fa"),
+        ("#ffffff", "#1e6b34"),
     ]
     for fg, bg in text_pairs:
         assert ratio(fg, bg) >= 4.5, (fg, bg, ratio(fg, bg))

@@ -1,6 +1,6 @@
 """Showing and submitting the questionnaire: storage, idempotency, conditions, channel, language."""
 
-import hashlib
+import re
 
 from sqlalchemy import select
 
@@ -47,7 +47,9 @@ def test_thanks_page_shows_the_survey_thanks_text(respondent, complete, client):
     assert "提交成功，感谢您对城市管理工作的关心和支持！" in thanks.get_data(as_text=True)
 
 
-def test_same_form_posted_twice_stores_one_response_and_shows_the_same_thanks(respondent, complete, counts):
+def test_same_form_posted_twice_stores_one_response_and_shows_the_same_thanks(
+    respondent, complete, counts
+):
     respondent.open()
     tokens = respondent.tokens
     first = respondent.client.post(respondent.url, data={**tokens, **complete})
@@ -57,7 +59,19 @@ def test_same_form_posted_twice_stores_one_response_and_shows_the_same_thanks(re
     assert counts()[0] == 1
 
 
-def test_repeat_that_loses_the_race_rolls_back_and_shows_thanks(respondent, complete, counts, monkeypatch):
+def test_retry_after_the_session_is_lost_still_shows_thanks(respondent, complete, counts, client):
+    respondent.open()
+    tokens = respondent.tokens
+    assert client.post(respondent.url, data={**tokens, **complete}).status_code == 303
+    client.delete_cookie("session")
+    retry = client.post(respondent.url, data={**tokens, **complete})
+    assert retry.status_code == 303 and retry.headers["Location"].endswith("/thanks")
+    assert counts()[0] == 1
+
+
+def test_repeat_that_loses_the_race_rolls_back_and_shows_thanks(
+    respondent, complete, counts, monkeypatch
+):
     """The unique submission token catches a repeat the early look-up missed (a concurrent post)."""
     respondent.open()
     tokens = respondent.tokens
@@ -76,7 +90,9 @@ def test_repeat_that_loses_the_race_rolls_back_and_shows_thanks(respondent, comp
     assert counts()[0] == 1
 
 
-def test_two_fresh_forms_are_two_responses_and_equal_answers_hash_equal(respondent, complete, stored):
+def test_two_fresh_forms_are_two_responses_and_equal_answers_hash_equal(
+    respondent, complete, stored
+):
     for _ in range(2):
         respondent.open()
         assert respondent.submit(complete).status_code == 303
@@ -86,7 +102,9 @@ def test_two_fresh_forms_are_two_responses_and_equal_answers_hash_equal(responde
     assert hashes[0] == hashes[1] != hashes[2]
 
 
-def test_english_respondent_sees_english_and_is_recorded_as_such(respondent, complete, stored, client):
+def test_english_respondent_sees_english_and_is_recorded_as_such(
+    respondent, complete, stored, client
+):
     respondent.open("/s/nanyang-dcm?lang=en&ch=hotline-interview")
     assert '<html lang="en">' in respondent.page
     assert "Which district do you live in?" in respondent.page
@@ -156,7 +174,9 @@ def test_pre_check_can_refuse_and_nothing_is_stored(respondent, complete, counts
     assert counts()[:2] == (0, 0)
 
 
-def test_post_hook_sees_the_flushed_response_and_can_roll_it_back(respondent, complete, counts, monkeypatch):
+def test_post_hook_sees_the_flushed_response_and_can_roll_it_back(
+    respondent, complete, counts, monkeypatch
+):
     seen = []
 
     def flag(submission, response):
@@ -175,3 +195,32 @@ def test_post_hook_sees_the_flushed_response_and_can_roll_it_back(respondent, co
     respondent.open()
     assert respondent.submit(complete).status_code == 422
     assert counts()[0] == 1
+
+
+def test_submission_works_with_csrf_switched_off(app_with, complete):
+    app = app_with(WTF_CSRF_ENABLED=False)
+    client = app.test_client()
+    page = client.get("/s/nanyang-dcm").get_data(as_text=True)
+    assert 'name="csrf_token"' not in page
+    token = re.search(r'name="_st" value="([^"]+)"', page).group(1)
+    assert client.post("/s/nanyang-dcm", data={"_st": token, **complete}).status_code == 303
+
+
+def test_question_keys_that_are_form_attribute_names_work(client, app, stored):
+    from surveyapp.definitions import load_text
+    from surveyapp.definitions.store import save_definition
+
+    names = ["data", "errors", "meta", "validate", "process", "hidden_tag"]
+    yes_no = "[{code: 1, label: {zh: 是}}, {code: 2, label: {zh: 否}}]"
+    questions = "".join(
+        f"  - {{key: {name}, type: single, text: {{zh: 题}}, choices: {yes_no}}}\n"
+        for name in names
+    )
+    with app.app_context():
+        save_definition(load_text(f"key: clash\ntitle: {{zh: 冲突}}\nquestions:\n{questions}"))
+        _db.session.commit()
+    page = client.get("/s/clash").get_data(as_text=True)
+    data = dict(re.findall(r'name="(csrf_token|_st)"[^>]*?value="([^"]*)"', page))
+    assert client.post("/s/clash", data={**data, **dict.fromkeys(names, "2")}).status_code == 303
+    [(_, rows)] = stored()
+    assert rows == sorted((name, 2, None, None) for name in names)

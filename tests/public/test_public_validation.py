@@ -12,14 +12,16 @@ from surveyapp.models import Response
 from surveyapp.models import Survey
 
 
-def test_missing_required_answers_are_shown_next_to_fields_and_answers_stay(respondent, complete, counts):
+def test_missing_required_answers_are_shown_next_to_fields_and_answers_stay(
+    respondent, complete, counts
+):
     respondent.open()
     partial = {k: v for k, v in complete.items() if k not in ("district", "sat_roads")}
     response = respondent.submit(partial)
     assert response.status_code == 422
     page = respondent.page
     # The error summary links to the first input of each field, in page order.
-    summary = page[page.index('id="error-summary"'):page.index("</ul>")]
+    summary = page[page.index('id="error-summary"') : page.index("</ul>")]
     assert summary.index('href="#district-0"') < summary.index('href="#sat_roads-0"')
     assert "有 2 处回答需要修改" in summary
     # Each error is next to its field and linked to it.
@@ -45,7 +47,7 @@ def test_errors_are_in_the_respondents_language(respondent):
 
 def test_answers_to_questions_whose_condition_is_false_are_discarded(respondent, complete, stored):
     respondent.open()
-    # awareness 4 (never heard of it): heard_via, heard_via_other, reported, report_channel do not apply.
+    # awareness 4 (never heard of it): the four follow-up questions about it do not apply.
     response = respondent.submit({**complete, "awareness": "4"})
     assert response.status_code == 303
     [(_, answers)] = stored()
@@ -118,7 +120,9 @@ BAD_ANSWERS = [
     pytest.param({"district": "7"}, "请从列出的选项中选择。", id="unknown-choice-code"),
     pytest.param({"district": "abc"}, "请从列出的选项中选择。", id="non-numeric-code"),
     pytest.param({"heard_via": ["1", "99"]}, "请从列出的选项中选择。", id="unknown-multiple-code"),
-    pytest.param({"heard_via": ["1", "2", "3", "4", "5", "5"]}, "最多选择 5 项。", id="too-many-choices"),
+    pytest.param(
+        {"heard_via": ["1", "2", "3", "4", "5", "5"]}, "最多选择 5 项。", id="too-many-choices"
+    ),
     pytest.param({"years_lived": "101"}, "请输入 0 到 100 之间的数字。", id="number-out-of-range"),
     pytest.param({"years_lived": "-1"}, "请输入 0 到 100 之间的数字。", id="number-below-range"),
     pytest.param({"years_lived": "ten"}, "请输入数字，例如 12。", id="not-a-number"),
@@ -130,7 +134,9 @@ BAD_ANSWERS = [
 
 
 @pytest.mark.parametrize(("bad", "message"), BAD_ANSWERS)
-def test_bad_answers_get_a_clear_message_and_store_nothing(respondent, complete, counts, bad, message):
+def test_bad_answers_get_a_clear_message_and_store_nothing(
+    respondent, complete, counts, bad, message
+):
     respondent.open()
     response = respondent.submit({**complete, **bad})
     assert response.status_code == 422
@@ -175,7 +181,9 @@ def test_forged_csrf_token_is_refused(respondent, complete, counts):
     assert counts()[:2] == (0, 0)
 
 
-@pytest.mark.parametrize("token", [None, "", "garbage", "eyJuIjoiYSIsInYiOjEsInQiOjAsImMiOiJ4In0.forged"])
+@pytest.mark.parametrize(
+    "token", [None, "", "garbage", "eyJuIjoiYSIsInYiOjEsInQiOjAsImMiOiJ4In0.forged"]
+)
 def test_missing_or_forged_submission_token_is_refused(respondent, complete, counts, token):
     respondent.open()
     if token is None:
@@ -188,7 +196,9 @@ def test_missing_or_forged_submission_token_is_refused(respondent, complete, cou
     assert counts()[:2] == (0, 0)
 
 
-def test_token_of_another_survey_is_refused_with_a_message(client, respondent, complete, every_type, counts):
+def test_token_of_another_survey_is_refused_with_a_message(
+    client, respondent, complete, every_type, counts
+):
     other = client.get("/s/every-type").get_data(as_text=True)
     respondent.open()
     response = respondent.submit(complete, _st=_tokens(other)["_st"])
@@ -197,7 +207,9 @@ def test_token_of_another_survey_is_refused_with_a_message(client, respondent, c
     assert counts()[:2] == (0, 0)
 
 
-def test_form_of_an_outdated_version_is_shown_again_as_the_new_version(respondent, complete, app, stored):
+def test_form_of_an_outdated_version_is_shown_again_as_the_new_version(
+    respondent, complete, app, stored
+):
     respondent.open()
     with app.app_context():
         definition = load_file(builtin_path("nanyang-dcm"))
@@ -227,6 +239,24 @@ def test_body_over_the_size_limit_is_answered_413_and_nothing_stored(respondent,
     assert "您填写的内容过长，无法提交" in respondent.page
     assert "Your answers were too long to send" in respondent.page
     assert counts()[:2] == (0, 0)
+
+
+def test_too_many_multipart_fields_are_answered_413_and_nothing_stored(
+    respondent, complete, counts
+):
+    respondent.open()
+    data = {**respondent.tokens, **complete, **{f"junk{i}": "x" for i in range(600)}}
+    response = respondent.client.post(respondent.url, data=data, content_type="multipart/form-data")
+    assert response.status_code == 413
+    assert counts()[:2] == (0, 0)
+
+
+def test_many_junk_fields_in_an_ordinary_post_are_ignored(respondent, complete, stored):
+    respondent.open()
+    response = respondent.submit({**complete, **{f"junk{i}": "x" for i in range(600)}})
+    assert response.status_code == 303
+    [(_, rows)] = stored()
+    assert {question for question, *_ in rows} <= set(complete)
 
 
 def test_unknown_survey_is_a_friendly_404_in_the_respondents_language(client):
