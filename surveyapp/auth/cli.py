@@ -12,6 +12,7 @@ from .users import create_user
 from .users import get_user
 from .users import list_users
 from .users import set_active
+from .users import set_password
 from .users import set_role
 
 users_cli = AppGroup("users", help="Create and manage console users.")
@@ -35,6 +36,12 @@ def _run(operation):
     return result
 
 
+def _read_password(from_stdin):
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
 @users_cli.command("create")
 @click.argument("name")
 @click.option("--role", type=click.Choice(ROLES), default="viewer", show_default=True)
@@ -45,12 +52,24 @@ def _run(operation):
 )
 def create_command(name, role, password_stdin):
     """Create the user NAME (the password is prompted twice unless --password-stdin)."""
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    password = _read_password(password_stdin)
     user = _run(lambda: create_user(name, role, password))
     click.echo(f"created {user.username} ({user.role})")
+
+
+@users_cli.command("set-password")
+@click.argument("name")
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="Read the password from the first line of standard input.",
+)
+def set_password_command(name, password_stdin):
+    """Give the user NAME a new password (prompted twice unless --password-stdin)."""
+    user = _user_or_fail(name)
+    password = _read_password(password_stdin)
+    _run(lambda: set_password(user, password))
+    click.echo(f"{user.username}: password changed")
 
 
 @users_cli.command("list")

@@ -109,6 +109,15 @@ def set_active(user, active, actor=None):
     return user
 
 
+def set_password(user, password, actor=None):
+    """Give a user a new password (audited ``user.password``; the password is never logged)."""
+    check_password(password)
+    user.set_password(password)
+    db.session.flush()
+    audit.record("user.password", user=actor, target=user.username, **_via(actor))
+    return user
+
+
 def list_users():
     """Every user, by name."""
     return db.session.scalars(select(User).order_by(User.username)).all()

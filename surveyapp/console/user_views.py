@@ -97,9 +97,9 @@ def user_active(user_id):
     """Deactivate or reactivate a user (audited ``user.deactivate`` / ``user.reactivate``)."""
     user = _user_or_404(user_id)
     form = ActionForm()
-    active = request.form.get("active") == "1"
-    if not form.validate_on_submit():
+    if not form.validate_on_submit() or request.form.get("active") not in ("0", "1"):
         abort(400)
+    active = request.form["active"] == "1"
     if user.id == current_user.id and not active:
         flash(_("You cannot deactivate your own account."), "error")
         return redirect(url_for("console.users"))

@@ -1,13 +1,22 @@
 """Console fixtures: users of each role as plain records, and a logged-in client per role."""
 
+import functools
 from types import SimpleNamespace
 
 import pytest
+from werkzeug.security import generate_password_hash
 
-from tests.conftest import create_user
+from surveyapp.extensions import db as _db
+from surveyapp.models import User
 from tests.conftest import login_as
 
 PASSWORD = "correct horse battery staple"
+
+
+@functools.cache
+def password_hash():
+    """One scrypt hash of PASSWORD, computed once: hashing is deliberately slow."""
+    return generate_password_hash(PASSWORD, method="scrypt")
 
 
 @pytest.fixture
@@ -16,8 +25,11 @@ def accounts(app):
     made = {}
     with app.app_context():
         for role in ("admin", "evaluator", "viewer"):
-            user = create_user(f"{role}1", role, PASSWORD)
+            user = User(username=f"{role}1", role=role, password_hash=password_hash())
+            _db.session.add(user)
+            _db.session.flush()
             made[role] = SimpleNamespace(id=user.id, username=user.username, role=role)
+        _db.session.commit()
     return made
 
 

@@ -76,6 +76,25 @@ def test_cli_list_set_role_deactivate(app, runner):
     assert result.exit_code != 0 and "no user named" in result.output
 
 
+def test_cli_set_password(app, runner):
+    runner.invoke(args=["users", "create", "ann", "--password-stdin"], input=GOOD + "\n")
+    new = "another long password"
+    result = runner.invoke(
+        args=["users", "set-password", "ann", "--password-stdin"], input=new + "\n"
+    )
+    assert result.exit_code == 0, result.output
+    ann = user_named(app, "ann")
+    assert ann.check_password(new) and not ann.check_password(GOOD)
+    result = runner.invoke(
+        args=["users", "set-password", "ann", "--password-stdin"], input="short\n"
+    )
+    assert result.exit_code != 0
+    assert user_named(app, "ann").check_password(new)
+    entries = audit_actions(app, "user.password")
+    assert len(entries) == 1 and entries[0].detail == {"target": "ann", "via": "cli"}
+    assert new not in str(entries[0].detail)
+
+
 def test_cli_keeps_the_last_admin(app, runner):
     runner.invoke(
         args=["users", "create", "chief", "--role", "admin", "--password-stdin"], input=GOOD + "\n"
@@ -163,6 +182,15 @@ def test_user_form_errors_are_shown_and_nothing_is_stored(app, client, as_role):
     assert response.status_code == 400
     assert user_named(app, "zhang") is None and user_named(app, "x y") is None
     assert audit_actions(app, "user.create") == []
+
+
+def test_malformed_activation_request_changes_nothing(app, client, as_role, accounts):
+    as_role("admin")
+    token = csrf_token(client, "/console/users")
+    url = f"/console/users/{accounts['viewer'].id}/active"
+    assert client.post(url, data={"csrf_token": token, "active": "no"}).status_code == 400
+    assert client.post(url, data={"active": "0"}).status_code == 400
+    assert user_named(app, "viewer1").active is True
 
 
 def test_admin_cannot_deactivate_themself(app, client, as_role, accounts):
