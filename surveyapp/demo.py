@@ -150,7 +150,11 @@ def _chunks(iterable, size):
 def insert_demo_responses(survey, n, seed, start=None, days=28):
     """Insert ``n`` synthetic responses to the survey's newest version; returns how many."""
     version = survey.latest_version
-    definition_of(version)  # fails loudly on a broken definition before anything is written
+    needed = {"district", "age_group", "gender", "awareness", "heard_via", "reported", "report_channel",
+              "sat_overall", "env_improved", "willing_report", "recommend", "years_lived", *ITEM_SHIFT}
+    missing = needed - set(definition_of(version).answer_keys)
+    if missing:
+        raise ValueError(f"demo data fit the default questionnaire; {survey.key} lacks {', '.join(sorted(missing))}")
     start = start or datetime(2026, 10, 8, 1, 0, 0)
     cols = generate(n, seed, start, days)
     run = db.session.scalar(select(func.count()).select_from(Response)) or 0
@@ -198,7 +202,10 @@ def demo_data_command(key, n, seed, days):
     survey = get_survey(key)
     if survey is None:
         raise click.ClickException(f"no survey with key {key!r}")
-    insert_demo_responses(survey, n, seed, days=days)
+    try:
+        insert_demo_responses(survey, n, seed, days=days)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
     audit.record("demo.data", survey_id=survey.id, n=n, seed=seed, username="cli")
     db.session.commit()
     click.echo(f"{key}: added {n} synthetic responses (seed {seed})")

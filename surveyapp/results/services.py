@@ -6,6 +6,7 @@ from sqlalchemy import select
 from ..definitions.store import definition_of
 from ..definitions.store import get_survey
 from ..extensions import db
+from ..i18n import text_in
 from ..models import Survey
 from . import scoretable
 from . import settings as settings_service
@@ -43,5 +44,7 @@ def evaluation_table(results, settings):
 def page_context(survey, lang):
     """Everything the results page renders."""
     results, definition, table, problems = full_results(survey)
+    district = definition.question("district")
+    names = {str(c.code): text_in(c.label, lang) for c in district.choices} if district else {}
     return {"results": results, "definition": definition, "sections": sections(results, definition, lang),
-            "table": table, "problems": problems}
+            "table": table, "problems": problems, "district_names": names}

@@ -11,7 +11,7 @@ from surveyapp.extensions import db as _db
 from tests.conftest import create_user
 from tests.conftest import login_as
 
-DEMO_N = 1500
+DEMO_N = 1000
 
 
 @pytest.fixture
