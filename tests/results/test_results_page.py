@@ -191,3 +191,24 @@ def test_charts_render_in_both_formats(as_role):
         assert response.data[:8] == b"\x89PNG\r\n\x1a\n"
     with client.get(URL + "/chart/nothing.svg") as response:
         assert response.status_code == 404
+
+
+def test_wave_comparison_by_dates(demo):
+    with demo.app_context():
+        survey = get_survey("nanyang-dcm")
+        settings = {**_settings(survey), "comparison": {
+            "by": "dates", "a": ["2026-10-01", "2026-10-20"], "b": ["2026-10-20", "2026-12-01"]}}
+        waves = compute_results(survey, settings, 0)["differences"]["waves"]
+        bad = compute_results(survey, {**settings, "comparison": {"by": "dates", "a": ["x", ""], "b": ["", ""]}},
+                              0)["differences"]["waves"]
+    assert waves["n_a"] + waves["n_b"] == compute_results_n(demo)
+    rows = {r["comparison"]["question"]: r for r in waves["rows"]}
+    assert set(rows) == {"index", "sat_overall", "awareness"}
+    for r in rows.values():
+        assert abs(r["estimate"] - (r["b"] - r["a"])) < 1e-12 and 0 <= r["p_value"] <= 1
+    assert bad["rows"] == [] and "cannot read" in bad["error"]
+
+
+def compute_results_n(app):
+    with app.app_context():
+        return compute_results(get_survey("nanyang-dcm"))["n"]
