@@ -60,11 +60,13 @@ def prepare_frame(frame):
 
 
 def build_design(frame, settings):
-    """The (possibly calibrated) design and a weighting report dict."""
-    design = Design(frame)
+    """The (possibly calibrated) design and a weighting report dict (no design without rows)."""
     method = settings["weighting"]
     report = {"method": method, "error": None}
-    if method == "none" or len(frame) == 0:
+    if len(frame) < 2:
+        return None, {"method": "none", "error": None}
+    design = Design(frame)
+    if method == "none":
         return design, report
     margins = {var: cells for var, cells in settings["margins"].items() if var in frame}
     try:
@@ -284,7 +286,7 @@ def compute_results(survey, settings=None, settings_version=None):
     if len(frame) >= 2:
         index_sets = estimate_all(design, definition, settings, builder)
         differences = district_differences(index_sets, builder.level)
-    weights = np.asarray(design.weights) if len(frame) else np.zeros(0)
+    weights = np.asarray(design.weights) if design is not None else np.zeros(0)
     results = {
         "survey": {"key": survey.key, "title": definition.title},
         "settings": {**_public_settings(settings), "version": settings_version},
@@ -314,9 +316,9 @@ def response_weights(survey, settings):
     # Only the weighting variables are needed (keeps exports light on memory).
     only = set(settings["margins"]) if settings["weighting"] != "none" else set()
     frame = prepare_frame(load_frame(survey, definition=definition, only=only))
-    if len(frame) == 0:
-        return {}
     design, _ = build_design(frame, settings)
+    if design is None:
+        return {}
     return dict(zip(frame["response_id"].tolist(), np.asarray(design.weights).tolist()))
 
 

@@ -212,3 +212,13 @@ def test_wave_comparison_by_dates(demo):
 def compute_results_n(app):
     with app.app_context():
         return compute_results(get_survey("nanyang-dcm"))["n"]
+
+
+def test_empty_survey_pages_do_not_fail(app, client, accounts):  # noqa: D103
+    from tests.conftest import login_as
+
+    login_as(client, accounts["evaluator"])
+    for url in (URL, URL + "/chart/awareness.svg", URL + "/report.md", URL + "/export?format=sav",
+                "/console/surveys/nanyang-dcm/analysis-settings", URL + "/example-score-table"):
+        with client.get(url) as response:
+            assert response.status_code == 200, url
