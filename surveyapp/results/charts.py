@@ -57,13 +57,17 @@ def _series(results, definition, name, lang):
     return chosen, labels, title
 
 
+def chart_language(lang, font):
+    """(language to draw in, footnote): Chinese needs a CJK font, else English with a note."""
+    if lang == "zh" and font is None:
+        return "en", "No CJK font installed (apt-get install fonts-noto-cjk): labels shown in English."
+    return lang, None
+
+
 def render(results, definition, name, fmt, lang="zh"):
     """The chart ``name`` as SVG text or PNG bytes."""
     font = cjk_font() if lang == "zh" else None
-    footnote = None
-    if lang == "zh" and font is None:
-        lang = "en"
-        footnote = "No CJK font installed (apt-get install fonts-noto-cjk): labels shown in English."
+    lang, footnote = chart_language(lang, font)
     chosen, labels, title = _series(results, definition, name, lang)
     fig = Figure(figsize=(6.0, 0.5 * max(len(chosen), 2) + 1.4), dpi=100)
     ax = fig.add_subplot()

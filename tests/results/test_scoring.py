@@ -1,5 +1,6 @@
 """Indicator points, the evaluation score table and its consistency check, the demo generator."""
 
+import os
 from datetime import datetime
 
 import numpy as np
@@ -84,3 +85,18 @@ def test_demo_data_command(app, runner):
     analysed = runner.invoke(args=["survey", "analyze", "nanyang-dcm"])
     assert "n=" in analysed.output and "公众知晓率" in analysed.output
     assert runner.invoke(args=["survey", "demo-data", "nope"]).exit_code != 0
+
+
+def test_charts_fall_back_to_english_without_a_cjk_font(monkeypatch):
+    from surveyapp.results import charts
+
+    assert charts.chart_language("zh", None)[0] == "en"
+    assert "fonts-noto-cjk" in charts.chart_language("zh", None)[1]
+    assert charts.chart_language("zh", object()) == ("zh", None)
+    if os.path.exists("/usr/share/fonts/opentype/noto"):
+        assert charts.cjk_font() is not None
+    calls = []
+    monkeypatch.setattr(charts, "cjk_font", lambda: None)
+    monkeypatch.setattr(charts, "_series", lambda r, d, n, lang: calls.append(lang) or ([], [], "t"))
+    png = charts.render({"settings": {"ci_level": 0.95}}, None, "awareness", "png", "zh")
+    assert png[:4] == b"\x89PNG" and calls == ["en"]
