@@ -24,8 +24,8 @@ csrf.exempt(bp)
 
 
 def api_error(status, message):
-    """A JSON error body ``{"error": {"status", "message"}}``."""
-    response = jsonify({"error": {"status": status, "message": message}})
+    """A JSON error body ``{"error": message, "status": code}`` (the shape of every /api error)."""
+    response = jsonify(error=message, status=status)
     response.status_code = status
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="api"'

@@ -23,9 +23,8 @@ KEY = {"name": "key", "in": "path", "required": True, "schema": {"type": "string
        "description": "Survey key, e.g. nanyang-dcm"}
 
 SCHEMAS = {
-    "Error": {"type": "object", "required": ["error"], "properties": {"error": {
-        "type": "object", "required": ["status", "message"],
-        "properties": {"status": {"type": "integer"}, "message": {"type": "string"}}}}},
+    "Error": {"type": "object", "required": ["error", "status"], "properties": {
+        "error": {"type": "string"}, "status": {"type": "integer"}}},
     "Survey": {"type": "object", "required": ["key", "status", "valid_responses"], "properties": {
         "key": {"type": "string"}, "status": {"type": "string", "enum": ["draft", "open", "closed"]},
         "title": {"type": ["string", "null"]}, "title_en": {"type": ["string", "null"]},

@@ -57,7 +57,7 @@ def test_errors_are_json(demo, client, header):
     headers = {"Authorization": header} if header else {}
     with client.get("/api/v1/surveys", headers=headers) as response:
         assert response.status_code == 401 and response.is_json
-        assert response.get_json()["error"]["status"] == 401
+        assert response.get_json()["status"] == 401 and "token" in response.get_json()["error"]
         assert response.headers["WWW-Authenticate"].startswith("Bearer")
 
 
