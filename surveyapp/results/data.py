@@ -10,6 +10,7 @@ from ..models import Answer as _AnswerModel
 from ..models import Response as _ResponseModel
 
 CHOICE_TYPES = ("single", "likert", "demographic", "rating", "likert_group")
+PARTITION = 50_000
 
 # Core tables: plain rows without ORM loading overhead on millions of answers.
 Answer = _AnswerModel.__table__.c
@@ -58,18 +59,26 @@ def load_frame(survey, statuses=("valid",), definition=None, where=None, only=No
         "status": pd.Series([r[4] for r in head], dtype=object),
     })
     keys = singles + [q.key for q in multiples] + numbers
-    rows = db.session.connection().execute(
+    result = db.session.connection().execution_options(yield_per=PARTITION).execute(
         select(Answer.response_id, Answer.question, Answer.code, Answer.number)
         .join(_ResponseModel.__table__, Response.id == Answer.response_id)
         .where(Answer.survey_id == survey.id, Answer.question.in_(keys), *conds[1:])
-    ).all()
-    if rows:
-        rid = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-        question = pd.Categorical([r[1] for r in rows], categories=keys)
-        code = np.array([np.nan if r[2] is None else r[2] for r in rows], dtype=np.float64)
-        number = np.array([np.nan if r[3] is None else r[3] for r in rows], dtype=np.float64)
+    )
+    # Partitions go straight into numpy arrays, so millions of row objects never coexist.
+    index = {key: j for j, key in enumerate(keys)}
+    parts = []
+    for part in result.partitions():
+        m = len(part)
+        parts.append((
+            np.fromiter((r[0] for r in part), dtype=np.int64, count=m),
+            np.fromiter((index[r[1]] for r in part), dtype=np.int16, count=m),
+            np.fromiter((np.nan if r[2] is None else r[2] for r in part), dtype=np.float32, count=m),
+            np.fromiter((np.nan if r[3] is None else r[3] for r in part), dtype=np.float64, count=m),
+        ))
+    if parts:
+        rid, qcodes, code, number = (np.concatenate(arrays) for arrays in zip(*parts))
         pos = np.searchsorted(ids, rid)
-        qcodes = np.asarray(question.codes)
+        del rid, parts
     else:
         pos = qcodes = np.zeros(0, dtype=np.int64)
         code = number = np.zeros(0)
