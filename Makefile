@@ -37,5 +37,21 @@ test: install-test
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
+## Like `make run`, but under gunicorn (workers/threads/bind from SURVEYAPP_WORKERS, SURVEYAPP_THREADS,
+## PORT or SURVEYAPP_BIND) against the configured database (instance/config.py or SURVEYAPP_DATABASE_URL).
+serve-prod: install instance/config.py
+	$(FLASK) db upgrade
+	$(FLASK) survey load-default --if-absent
+	PORT=$${PORT:-8000} $(BIN)/gunicorn -c gunicorn.conf.py surveyapp.wsgi:app
+
+## Print every benchmark's figures (submissions under gunicorn, page weight, analysis, export).
+bench: install-test
+	$(BIN)/python bench/submit_bench.py
+	$(BIN)/python bench/page_weight.py
+	@for b in analysis_bench export_bench; do \
+	  if [ -f bench/$$b.py ]; then $(BIN)/python bench/$$b.py || exit 1; \
+	  else echo "bench/$$b.py: missing"; fi; \
+	done
+
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .hypothesis

@@ -37,6 +37,9 @@ def create_app(test_config=None):
         os.makedirs(app.instance_path, exist_ok=True)
 
     _init_extensions(app)
+    from . import serving
+
+    serving.init_app(app)
     _register_blueprints(app)
     _register_cli(app)
     return app
@@ -52,6 +55,7 @@ def _init_extensions(app):
     from .extensions import migrate
     from .i18n import select_locale
 
+    database.apply_engine_defaults(app.config)
     db.init_app(app)
     database.configure_engine_events(app)
     migrate.init_app(app, db, directory=migrations_folder(), render_as_batch=True)

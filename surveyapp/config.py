@@ -33,6 +33,19 @@ DEFAULTS = {
     "SECURE_COOKIES": False,
     # Console: base of the public links and QR codes (e.g. https://survey.example.gov.cn); None = this site.
     "PUBLIC_BASE_URL": None,
+    # Writers take SQLite's lock when their transaction begins (see surveyapp/database.py).
+    "SQLITE_BEGIN_IMMEDIATE": True,
+    # PostgreSQL pool per worker process: one connection per thread plus headroom.
+    "DATABASE_POOL_SIZE": 8,
+    "DATABASE_MAX_OVERFLOW": 4,
+    "DATABASE_POOL_TIMEOUT": 10,
+    "DATABASE_CONNECT_TIMEOUT": 5,
+    # Number of reverse proxies whose X-Forwarded-* headers to trust (0 = none; see README).
+    "PROXY_FIX_X_FOR": 0,
+    "PROXY_FIX_X_PROTO": 0,
+    "PROXY_FIX_X_HOST": 0,
+    "PROXY_FIX_X_PORT": 0,
+    "PROXY_FIX_X_PREFIX": 0,
 }
 
 

@@ -1,6 +1,7 @@
 """Language choice: an explicit ``?lang=`` (remembered in the session), else Chinese."""
 
 from flask import current_app
+from flask import has_request_context
 from flask import request
 from flask import session
 
@@ -17,7 +18,9 @@ def normalise_locale(value):
 
 
 def select_locale():
-    """Flask-Babel locale selector."""
+    """Flask-Babel locale selector (the default locale outside a request, e.g. in CLI commands)."""
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = normalise_locale(request.args.get("lang"))
     if chosen:
         session["lang"] = chosen

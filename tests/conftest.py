@@ -147,6 +147,7 @@ def users(app):
     with app.app_context():
         made = {role: create_user(f"{role}1", role) for role in ("admin", "evaluator", "viewer")}
         for user in made.values():
+            _db.session.refresh(user)
             _db.session.expunge(user)
     return made
 

@@ -57,7 +57,9 @@ class SurveyVersion(db.Model):
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     source_name: Mapped[str] = mapped_column(String(255), default="")
     # The validated definition as plain data (see surveyapp.definitions.schema).
-    definition: Mapped[dict] = mapped_column(JsonData)
+    # Deferred: requests find the version by id and hash and parse the definition once per process
+    # (store.definition_of), so loading versions must not drag the JSON along each time.
+    definition: Mapped[dict] = mapped_column(JsonData, deferred=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 

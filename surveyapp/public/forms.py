@@ -25,12 +25,28 @@ class QuestionnaireForm(FlaskForm):
     """Base class of the per-definition forms; CSRF comes from Flask-WTF."""
 
 
+# (id(definition), locale) -> (definition, form class, field names). Definitions are immutable
+# and cached per version by definitions.store, so a built class stays valid; keeping the
+# definition in the value guards against a recycled id().
+_FORM_CLASSES = {}
+
+
 def build_form(definition, locale, formdata=None):
     """A form for ``definition`` in ``locale``, bound to ``formdata`` (a POST) or empty (a GET).
 
     Returns ``(form, field_names)``: ``field_names`` maps question key -> its fields' keys in the
     form (``form[key]``); each field's ``name`` is the answer key.
     """
+    form_class, field_names = form_class_for(definition, locale)
+    return form_class(formdata=formdata), field_names
+
+
+def form_class_for(definition, locale):
+    """The form class of ``definition`` in ``locale`` and its field names (built once a process)."""
+    cache_key = (id(definition), str(locale))
+    cached = _FORM_CLASSES.get(cache_key)
+    if cached is not None and cached[0] is definition:
+        return cached[1], cached[2]
     attrs, field_names = {}, {}
     for question in definition.questions:
         names = field_names[question.key] = []
@@ -41,7 +57,10 @@ def build_form(definition, locale, formdata=None):
             attrs[ATTRIBUTE_PREFIX + name] = unbound
             names.append(ATTRIBUTE_PREFIX + name)
     form_class = type("SurveyForm", (QuestionnaireForm,), attrs)
-    return form_class(formdata=formdata), field_names
+    if len(_FORM_CLASSES) > 256:
+        _FORM_CLASSES.clear()
+    _FORM_CLASSES[cache_key] = (definition, form_class, field_names)
+    return form_class, field_names
 
 
 class Questionnaire:

@@ -31,6 +31,7 @@ import re
 from dataclasses import dataclass
 from dataclasses import field
 
+from sqlalchemy import insert
 from sqlalchemy import select
 
 from ..extensions import db
@@ -140,12 +141,27 @@ def submit_response(submission):
         client_hash=submission.client_hash,
         answers_hash=answers_hash(submission.rows),
     )
-    response.answers = [
-        Answer(survey_id=submission.survey.id, question=key, code=code, number=number, text=text)
-        for key, code, number, text in submission.rows
-    ]
     db.session.add(response)
     db.session.flush()
+    # One multi-row INSERT for the answers instead of an ORM object each (the hot path of a
+    # submission); ``response.answers`` loads them on first access, e.g. in a post-hook.
+    if submission.rows:
+        # Core, not ORM, insert: the ORM splits rows by which values are None (one statement per
+        # shape); the table insert sends every row in one executemany.
+        db.session.execute(
+            insert(Answer.__table__),
+            [
+                {
+                    "response_id": response.id,
+                    "survey_id": submission.survey.id,
+                    "question": key,
+                    "code": code,
+                    "number": number,
+                    "text": text,
+                }
+                for key, code, number, text in submission.rows
+            ],
+        )
     for hook in POST_HOOKS:
         hook(submission, response)
     db.session.flush()

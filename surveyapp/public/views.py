@@ -108,6 +108,7 @@ def _answerable_survey(key):
 
 
 def _submit(found):
+    key = found.key  # read before the commit expires ``found`` (saves a query per submission)
     version = found.latest_version
     questionnaire = Questionnaire(definition_of(version), get_locale(), request.form)
     token, problem = _posted_token(found)
@@ -127,7 +128,7 @@ def _submit(found):
 
     # A form already stored (a double tap, a retry) gets its thank-you page again: nothing changes.
     if token is not None and services.response_for_token(found, token.nonce) is not None:
-        return _to_thanks(found)
+        return _to_thanks(key)
     if not questionnaire.csrf_valid():
         return again(
             _(
@@ -173,7 +174,7 @@ def _submit(found):
         db.session.rollback()
         if services.response_for_token(found, token.nonce) is None:
             raise
-    return _to_thanks(found)
+    return _to_thanks(key)
 
 
 def _posted_token(found):
@@ -196,8 +197,8 @@ def _posted_token(found):
     )
 
 
-def _to_thanks(found):
-    return redirect(url_for("public.thanks", key=found.key), code=303)
+def _to_thanks(key):
+    return redirect(url_for("public.thanks", key=key), code=303)
 
 
 def _render(found, version, questionnaire, token, status=200, notice=None):

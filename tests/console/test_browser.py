@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from surveyapp.extensions import db as _db
 from tests.conftest import create_user
 from tests.console.helpers import add_response
@@ -100,23 +101,25 @@ def test_admin_creates_evaluator_who_checks_fieldwork(browser, seeded, live_serv
     page.fill("#password", EVALUATOR_PASSWORD)
     page.fill("#confirm", EVALUATOR_PASSWORD)
     page.click("#new-user button[type=submit]")
-    assert page.locator(f"tr[data-username='li.{size}']").count() == 1
+    expect(page.locator(f"tr[data-username='li.{size}']")).to_have_count(1)
     shoot(page, tmp_path, f"{size}-users")
     log_out(page)
 
     log_in(page, base, f"li.{size}", EVALUATOR_PASSWORD)
-    assert page.locator(".c-role").inner_text() == "评价人员"
+    expect(page.locator(".c-role")).to_have_text("评价人员")
     shoot(page, tmp_path, f"{size}-surveys")
     page.click("table.c-table a >> nth=0")
     page.wait_for_url(f"{base}/console/surveys/nanyang-dcm")
-    assert page.locator("#kpi-submitted").inner_text() == "40"
-    assert page.locator("svg.c-chart").count() == 3
+    expect(page.locator("#kpi-submitted")).to_have_text("40")
+    expect(page.locator("svg.c-chart")).to_have_count(3)
     shoot(page, tmp_path, f"{size}-dashboard")
 
     page.click(".c-tabs >> text=发放")
     qr = page.locator(".c-link-card img").first
     qr.wait_for()
-    assert page.evaluate("img => img.complete && img.naturalWidth > 100", qr.element_handle())
+    page.wait_for_function(
+        "img => img.complete && img.naturalWidth > 100", arg=qr.element_handle(), timeout=15000
+    )
     shoot(page, tmp_path, f"{size}-distribution")
 
     page.click(".c-tabs >> text=问卷定义")
@@ -131,12 +134,12 @@ def test_admin_creates_evaluator_who_checks_fieldwork(browser, seeded, live_serv
     page.fill("#target_1", "12")
     page.fill("#target_2", "10")
     page.click("form.c-form button[type=submit]")
-    assert page.locator(".c-flash--success").count() == 1
+    expect(page.locator(".c-flash--success")).to_have_count(1)
     shoot(page, tmp_path, f"{size}-quotas")
     page.click(".c-tabs >> text=邀请码")
     page.fill("#count", "3")
     page.click("form.c-form >> nth=0 >> button[type=submit]")
-    assert page.locator("#inv-total").inner_text() == "3"
+    expect(page.locator("#inv-total")).to_have_text("3")
     shoot(page, tmp_path, f"{size}-invitations")
 
     assert csp_errors == []

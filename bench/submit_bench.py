@@ -1,0 +1,298 @@
+"""Accepted questionnaire submissions per second under gunicorn, against the floor.
+
+Run from the repository root::
+
+    .venv/bin/python bench/submit_bench.py [--seconds 10] [--connections 16 64]
+        [--postgres postgresql://postgres@127.0.0.1:5432/h_serving] [--flow post|get-post]
+
+For each database (SQLite, then PostgreSQL when ``--postgres`` or ``BENCH_DATABASE_URL`` names a
+server; a dedicated database ``h_serving_bench_*`` is created next to it and dropped afterwards)
+the app runs under gunicorn with the settings of ``gunicorn.conf.py`` on loopback, and a load
+generator in separate processes (one keep-alive connection per simulated respondent) posts
+complete, valid answers to the default survey for a fixed time: each POST carries the session's
+CSRF token and a fresh signed submission token. ``--flow post`` (default) mints the submission
+token in the client, as the form page would, so every request is one submission;
+``--flow get-post`` fetches the form page before every submission instead.
+
+Printed per run: accepted submissions/s, p50/p99 latency of the submitting POST, errors, and the
+responses found in the database afterwards (must equal the accepted count: zero lost). The floor
+is bench/floor_app.py (raw form body inserted into SQLite) under the same gunicorn settings;
+the ratio full/floor is printed for SQLite.
+"""
+
+import argparse
+import multiprocessing
+import os
+import random
+import runpy
+import sqlite3
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import harness  # noqa: E402
+
+SECRET = "bench-secret-key"
+FLOOR_PAGE = None  # the questionnaire page, for the floor's request bodies (set in main)
+FORM_PATH = f"/s/{harness.SURVEY}"
+
+
+def _respondent_loop(kind, base_url, version_id, deadline, flow, seed, out):
+    """One simulated respondent: submit until ``deadline``; append results to ``out``."""
+    rng = random.Random(seed)
+    client = harness.Respondent(base_url)
+    latencies, accepted, errors = [], [], {}
+    try:
+        if kind == "floor":
+            # The floor stores bodies of the same shape and size as real submissions.
+            form = harness.parse_form(FLOOR_PAGE)
+        else:
+            status, _resp, page = client.get(FORM_PATH)
+            if status != 200:
+                raise RuntimeError(f"GET {FORM_PATH} answered {status}")
+            form = harness.parse_form(page)
+        csrf = form.hidden["csrf_token"]
+        while time.monotonic() < deadline:
+            answers = harness.complete_answers(form, rng)
+            if kind == "floor":
+                token, nonce = "floor", None
+            elif flow == "get-post":
+                _status, _resp, page = client.get(FORM_PATH)
+                token = harness.parse_form(page).hidden["_st"]
+                nonce = harness.nonce_of(token)
+            else:
+                token, nonce = harness.mint_token(SECRET, version_id)
+            body = harness.encode(answers, csrf, token)
+            path = "/submit" if kind == "floor" else FORM_PATH
+            started = time.perf_counter()
+            try:
+                status, response, _data = client.post(path, body)
+            except OSError as exc:
+                errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
+                client.close()
+                continue
+            elapsed = time.perf_counter() - started
+            ok = status == 201 if kind == "floor" else (
+                status == 303 and response.getheader("Location", "").endswith("/thanks")
+            )
+            if ok:
+                latencies.append(elapsed)
+                accepted.append(nonce)
+            else:
+                errors[status] = errors.get(status, 0) + 1
+    finally:
+        client.close()
+    out.append((latencies, accepted, errors))
+
+
+def _load_process(kind, base_url, version_id, deadline, flow, threads, seed, queue):
+    out = []
+    workers = [
+        threading.Thread(
+            target=_respondent_loop,
+            args=(kind, base_url, version_id, deadline, flow, seed * 1000 + i, out),
+        )
+        for i in range(threads)
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    latencies, accepted, errors = [], [], {}
+    for lat, acc, err in out:
+        latencies += lat
+        accepted += acc
+        for key, count in err.items():
+            errors[key] = errors.get(key, 0) + count
+    queue.put((latencies, accepted, errors))
+
+
+def drive(kind, base_url, version_id, connections, seconds, flow):
+    """Run the load generator (separate processes) for ``seconds``; return the merged results."""
+    processes = min(4, connections)
+    per_process = [
+        connections // processes + (i < connections % processes) for i in range(processes)
+    ]
+    # Start together a moment from now, after every process and connection is up.
+    deadline = time.monotonic() + seconds + 1.0
+    queue = multiprocessing.Queue()
+    procs = [
+        multiprocessing.Process(
+            target=_load_process,
+            args=(kind, base_url, version_id, deadline, flow, n, i + 1, queue),
+        )
+        for i, n in enumerate(per_process)
+    ]
+    started = time.monotonic()
+    for proc in procs:
+        proc.start()
+    results = [queue.get() for _ in procs]
+    for proc in procs:
+        proc.join()
+    elapsed = min(seconds, time.monotonic() - started)
+    latencies, accepted, errors = [], [], {}
+    for lat, acc, err in results:
+        latencies += lat
+        accepted += acc
+        for key, count in err.items():
+            errors[key] = errors.get(key, 0) + count
+    return {"latencies": latencies, "accepted": accepted, "errors": errors, "seconds": elapsed}
+
+
+def stored_responses(url):
+    """Submission tokens of the responses stored in the surveyapp database ``url``."""
+    from sqlalchemy import create_engine
+    from sqlalchemy import text
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return [row[0] for row in conn.execute(text("SELECT submission_token FROM responses"))]
+    finally:
+        engine.dispose()
+
+
+def quantile(values, q):
+    """The ``q`` quantile of ``values`` (0 when empty)."""
+    if not values:
+        return 0.0
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[round(q * 100) - 1]
+
+
+def report(label, connections, result, stored):
+    """Print one run's line; return its accepted rate."""
+    accepted = len(result["accepted"])
+    rate = accepted / result["seconds"]
+    lost = accepted - stored if stored is not None else 0
+    errors = sum(result["errors"].values())
+    detail = ", ".join(f"{k}: {v}" for k, v in sorted(result["errors"].items(), key=str))
+    print(
+        f"  {label:<22} c={connections:<3} {rate:8.1f} accepted/s   "
+        f"p50 {quantile(result['latencies'], 0.50) * 1000:6.1f} ms   "
+        f"p99 {quantile(result['latencies'], 0.99) * 1000:6.1f} ms   "
+        f"errors {errors}{' (' + detail + ')' if detail else ''}   "
+        f"accepted {accepted} stored {stored} lost {lost}",
+        flush=True,
+    )
+    return rate
+
+
+def run_app(label, url, args):
+    """Benchmark surveyapp on database ``url`` at each connection count; return rates."""
+    rates = {}
+    for connections in args.connections:
+        if url.startswith("sqlite"):
+            Path(url[len("sqlite:///"):]).unlink(missing_ok=True)
+            for suffix in ("-wal", "-shm"):
+                Path(url[len("sqlite:///"):] + suffix).unlink(missing_ok=True)
+        else:
+            _reset_postgres(url)
+        version_id = harness.prepare_database(url)
+        env = {
+            "SURVEYAPP_SECRET_KEY": SECRET,
+            "SURVEYAPP_DATABASE_URL": url,
+            "SURVEYAPP_RATELIMIT_ENABLED": "false",
+        }
+        with harness.Server(env=env, workers=args.workers, threads=args.threads) as server:
+            server.wait_ready()
+            result = drive("app", server.url, version_id, connections, args.seconds, args.flow)
+        tokens = stored_responses(url)
+        missing = set(result["accepted"]) - set(tokens)
+        if missing:
+            print(f"  !! {len(missing)} accepted submissions are not in the database")
+        rates[connections] = report(label, connections, result, len(tokens))
+        rates[connections, "p99"] = quantile(result["latencies"], 0.99)
+    return rates
+
+
+def _reset_postgres(url):
+    from sqlalchemy import create_engine
+    from sqlalchemy import text
+
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def run_floor(directory, args):
+    """Benchmark the floor app at each connection count; return rates."""
+    rates = {}
+    path = Path(directory) / "floor.sqlite"
+    for connections in args.connections:
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+        env = {"FLOOR_DATABASE": str(path)}
+        with harness.Server("floor_app:app", env=env, workers=args.workers,
+                            threads=args.threads) as server:
+            server.wait_ready()
+            result = drive("floor", server.url, None, connections, args.seconds, args.flow)
+        with sqlite3.connect(path) as conn:
+            stored = conn.execute("SELECT count(*) FROM submission").fetchone()[0]
+        rates[connections] = report("floor (raw insert)", connections, result, stored)
+    return rates
+
+
+def main(argv=None):
+    """Run every configuration and print figures and ratios."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--connections", type=int, nargs="+", default=[16, 64])
+    parser.add_argument("--flow", choices=["post", "get-post"], default="post")
+    parser.add_argument("--workers", type=int, default=None, help="default: gunicorn.conf.py's")
+    parser.add_argument("--threads", type=int, default=None, help="default: gunicorn.conf.py's")
+    parser.add_argument("--postgres", default=os.environ.get("BENCH_DATABASE_URL"),
+                        help="a PostgreSQL server URL; a scratch database is made next to it")
+    parser.add_argument("--no-floor", action="store_true")
+    args = parser.parse_args(argv)
+    settings = runpy.run_path(str(harness.ROOT / "gunicorn.conf.py"))
+    args.workers = args.workers or settings["workers"]
+    args.threads = args.threads or settings["threads"]
+    print(
+        f"submit_bench: {args.seconds:g} s per run, flow={args.flow}, gunicorn "
+        f"{args.workers} workers x {args.threads} threads (gthread), {os.cpu_count()} CPUs, "
+        f"load generator in {min(4, max(args.connections))} separate processes",
+        flush=True,
+    )
+    with tempfile.TemporaryDirectory(prefix="submit-bench-") as directory:
+        global FLOOR_PAGE
+        FLOOR_PAGE = harness.form_page(directory)
+        floor = {} if args.no_floor else run_floor(directory, args)
+        sqlite = run_app("surveyapp on SQLite", f"sqlite:///{directory}/app.sqlite", args)
+        postgres = {}
+        if args.postgres:
+            name = harness.unique_name("h_serving_bench")
+            try:
+                url = harness.postgres_database(args.postgres, name)
+                postgres = run_app("surveyapp on PostgreSQL", url, args)
+            except Exception as exc:  # noqa: BLE001 - a missing server is reported, not fatal
+                print(f"  PostgreSQL run skipped: {exc}")
+            finally:
+                try:
+                    harness.drop_postgres_database(args.postgres, name)
+                except Exception:  # noqa: BLE001
+                    pass
+        else:
+            print("  PostgreSQL: not run (pass --postgres URL or set BENCH_DATABASE_URL)")
+    print("ratios (full submission / floor, SQLite; target >= 0.25, p99 < 100 ms at c=16):")
+    for connections in args.connections:
+        if connections in floor and floor[connections]:
+            ratio = sqlite[connections] / floor[connections]
+            p99 = sqlite[connections, "p99"] * 1000
+            print(f"  c={connections:<3} SQLite/floor {ratio:5.2f}   p99 {p99:.1f} ms")
+        if connections in postgres and floor.get(connections):
+            ratio = postgres[connections] / floor[connections]
+            print(f"  c={connections:<3} PostgreSQL/floor {ratio:5.2f}")
+
+
+if __name__ == "__main__":
+    main()

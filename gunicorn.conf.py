@@ -1,0 +1,49 @@
+"""gunicorn settings for surveyapp (``gunicorn -c gunicorn.conf.py surveyapp.wsgi:app``).
+
+Everything machine-specific comes from the environment:
+
+- ``SURVEYAPP_BIND`` (e.g. ``unix:/run/surveyapp.sock`` or ``0.0.0.0:8000``), else
+  ``127.0.0.1:$PORT`` (``PORT`` defaults to 8000): behind a reverse proxy, listen on loopback.
+- ``SURVEYAPP_WORKERS``: processes, default ``cores + 1`` (3 on two cores). More processes use
+  more cores for rendering and validation; with SQLite every writer queues on one lock anyway.
+- ``SURVEYAPP_THREADS``: threads per process, default 4, so a worker keeps serving while
+  one of its requests waits on the database.
+- ``SURVEYAPP_TIMEOUT``: seconds before a silent worker is killed and replaced (default 30).
+- ``SURVEYAPP_ACCESS_LOG``: a path or ``-`` for stdout; off by default (the proxy logs requests).
+"""
+
+import multiprocessing
+import os
+
+
+def _int(name, default):
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
+bind = os.environ.get("SURVEYAPP_BIND") or f"127.0.0.1:{_int('PORT', 8000)}"
+workers = _int("SURVEYAPP_WORKERS", multiprocessing.cpu_count() + 1)
+threads = _int("SURVEYAPP_THREADS", 4)
+worker_class = "gthread"
+timeout = _int("SURVEYAPP_TIMEOUT", 30)
+graceful_timeout = 30
+# Keep-alive to the proxy (nginx reuses upstream connections with `keepalive` in its upstream).
+keepalive = 5
+# Recycle workers now and then so slow leaks cannot grow without bound; jitter avoids all at once.
+max_requests = _int("SURVEYAPP_MAX_REQUESTS", 5000)
+max_requests_jitter = max_requests // 10
+# Each worker builds its own app and connection pool after the fork (never share connections).
+preload_app = False
+# Heartbeat files in memory, not on a disk that may stall.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+accesslog = os.environ.get("SURVEYAPP_ACCESS_LOG") or None
+errorlog = "-"
+loglevel = os.environ.get("SURVEYAPP_LOG_LEVEL", "info")
+# gunicorn sets wsgi.url_scheme from X-Forwarded-Proto only for these addresses; the app's
+# ProxyFix (SURVEYAPP_PROXY_FIX_*) handles the rest of X-Forwarded-*.
+forwarded_allow_ips = os.environ.get("SURVEYAPP_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+proc_name = "surveyapp"
+# gunicorn 27's control socket defaults to one path per user, which several instances on a
+# machine (app servers, tests, benchmarks) would fight over: off unless a path is given.
+control_socket = os.environ.get("SURVEYAPP_CONTROL_SOCKET") or "gunicorn.ctl"
+control_socket_disable = not os.environ.get("SURVEYAPP_CONTROL_SOCKET")

@@ -1,0 +1,47 @@
+"""Running behind a reverse proxy; answering 503 (not a traceback) while the database is down."""
+
+from flask import current_app
+from flask import jsonify
+from flask import render_template
+from flask import request
+from sqlalchemy.exc import InterfaceError
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from .extensions import db
+
+PROXY_FIX_KEYS = ("X_FOR", "X_PROTO", "X_HOST", "X_PORT", "X_PREFIX")
+# Seconds a client (or the proxy) should wait before retrying during an outage.
+RETRY_AFTER = "5"
+
+
+def init_app(app):
+    """Trust ``X-Forwarded-*`` from the configured number of proxies; map outages to 503."""
+    counts = {key.lower(): int(app.config.get(f"PROXY_FIX_{key}") or 0) for key in PROXY_FIX_KEYS}
+    if any(counts.values()):
+        app.wsgi_app = ProxyFix(app.wsgi_app, **counts)
+    for error in (OperationalError, InterfaceError, PoolTimeoutError):
+        app.register_error_handler(error, database_unavailable)
+
+
+def database_unavailable(error):
+    """503 with a short message: the database is down, locked too long or has no free connection."""
+    try:
+        db.session.rollback()
+    except SQLAlchemyError:
+        # The connection is gone; removing the session returns what is left of it to the pool.
+        db.session.remove()
+    current_app.logger.warning("database unavailable: %s", getattr(error, "orig", error))
+    wants_json = request.path.startswith("/api/") or (
+        request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json"
+    )
+    if wants_json:
+        response = jsonify(error="database unavailable", status=503)
+        response.status_code = 503
+    else:
+        response = current_app.make_response((render_template("serving/unavailable.html"), 503))
+    response.headers["Retry-After"] = RETRY_AFTER
+    return response
+
