@@ -59,10 +59,12 @@ def load_frame(survey, statuses=("valid",), definition=None, where=None, only=No
         "status": pd.Series([r[4] for r in head], dtype=object),
     })
     keys = singles + [q.key for q in multiples] + numbers
-    result = db.session.connection().execution_options(yield_per=PARTITION).execute(
+    # yield_per on the statement (Connection.execution_options would change the shared connection).
+    result = db.session.connection().execute(
         select(Answer.response_id, Answer.question, Answer.code, Answer.number)
         .join(_ResponseModel.__table__, Response.id == Answer.response_id)
         .where(Answer.survey_id == survey.id, Answer.question.in_(keys), *conds[1:])
+        .execution_options(yield_per=PARTITION)
     )
     # Partitions go straight into numpy arrays, so millions of row objects never coexist.
     index = {key: j for j, key in enumerate(keys)}
