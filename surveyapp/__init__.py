@@ -37,16 +37,17 @@ def create_app(test_config=None):
         os.makedirs(app.instance_path, exist_ok=True)
 
     _init_extensions(app)
-    from . import serving
-
-    serving.init_app(app)
     _register_blueprints(app)
     _register_cli(app)
     return app
 
 
 def _init_extensions(app):
+    # access registers the user loader; serving adds ProxyFix and the database-outage handler.
+    from . import access  # noqa: F401
     from . import database
+    from . import security
+    from . import serving
     from .extensions import babel
     from .extensions import csrf
     from .extensions import db
@@ -61,39 +62,36 @@ def _init_extensions(app):
     migrate.init_app(app, db, directory=migrations_folder(), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)
-    from . import access  # noqa: F401  (registers the user loader every template context needs)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
-    from . import security
-
     security.init_app(app)
+    serving.init_app(app)
 
 
 def _register_blueprints(app):
-    from .health import bp as health_bp
-    from .public import bp as public_bp
-
-    app.register_blueprint(health_bp)
-    app.register_blueprint(public_bp)
+    from .api import bp as api_bp
     from .auth import bp as auth_bp
     from .console import bp as console_bp
-
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(console_bp)
     from .dataops import bp as dataops_bp
+    from .health import bp as health_bp
+    from .public import bp as public_bp
+    from .results import bp as results_bp
 
-    app.register_blueprint(dataops_bp)
+    for blueprint in (health_bp, public_bp, auth_bp, console_bp, dataops_bp, results_bp, api_bp):
+        app.register_blueprint(blueprint)
 
 
 def _register_cli(app):
-    from .cli import survey_cli
-
-    app.cli.add_command(survey_cli)
+    # Importing these modules attaches their commands to the ``survey`` and ``users`` groups:
+    # survey demo-data, survey export, survey analyze, users token.
+    from . import demo  # noqa: F401
+    from .api import cli as api_cli  # noqa: F401
     from .auth.cli import users_cli
-
-    app.cli.add_command(users_cli)
     from .backup import backup_command
     from .backup import restore_command
+    from .cli import survey_cli
+    from .exports import cli as export_cli  # noqa: F401
+    from .results import cli as results_cli  # noqa: F401
 
-    app.cli.add_command(backup_command)
-    app.cli.add_command(restore_command)
+    for command in (survey_cli, users_cli, backup_command, restore_command):
+        app.cli.add_command(command)

@@ -1,0 +1,1 @@
+"""Exports of responses and estimates: CSV, XLSX, SPSS, Stata and JSON, streamed where possible."""

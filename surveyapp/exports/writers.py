@@ -1,0 +1,180 @@
+"""Export writers: CSV (UTF-8 with BOM), JSON (array) and JSON lines, XLSX with a codebook, SPSS, Stata.
+
+CSV, JSON and XLSX stream: rows come from :func:`.rows.iter_rows` a chunk at a time and are
+written straight out (XLSX through openpyxl's write-only mode), so memory stays flat. pyreadstat
+has no row-append for .sav/.dta (``write_sav``/``write_dta`` take one DataFrame), so those build
+one numpy array per column with compact dtypes (float32 for codes, which hold NaN) -- about
+4 bytes per cell plus the text columns -- and write once.
+"""
+
+import csv
+import io
+import json
+import os
+import tempfile
+
+import numpy as np
+import pandas as pd
+
+FORMATS = ("csv", "xlsx", "sav", "dta", "json", "jsonl")
+MIMETYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "json": "application/json",
+    "jsonl": "application/x-ndjson",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "sav": "application/x-spss-sav",
+    "dta": "application/x-stata-dta",
+}
+BUFFER_ROWS = 500
+
+
+def _json_default(value):
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating,)):
+        return None if np.isnan(value) else float(value)
+    return str(value)
+
+
+def csv_chunks(columns, rows):
+    """Yield CSV text (UTF-8 BOM first so Excel reads Chinese correctly), a few hundred rows at a time."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    buf.write("\ufeff")
+    writer.writerow([c.name for c in columns])
+    for i, row in enumerate(rows, start=1):
+        writer.writerow(["" if v is None else v for v in row])
+        if i % BUFFER_ROWS == 0:
+            yield buf.getvalue()
+            buf.seek(0)
+            buf.truncate()
+    yield buf.getvalue()
+
+
+def json_chunks(columns, rows, lines=False):
+    """Yield a JSON array of objects (or JSON lines with ``lines``), streamed."""
+    names = [c.name for c in columns]
+    parts = [] if lines else ["["]
+    first = True
+    for i, row in enumerate(rows, start=1):
+        text = json.dumps(dict(zip(names, row)), ensure_ascii=False, default=_json_default)
+        if lines:
+            parts.append(text + "\n")
+        else:
+            parts.append(("" if first else ",\n") + text)
+        first = False
+        if i % BUFFER_ROWS == 0:
+            yield "".join(parts)
+            parts = []
+    if not lines:
+        parts.append("]\n")
+    yield "".join(parts)
+
+
+def codebook_rows(columns):
+    """(variable, label, type, value labels) per column."""
+    return [(c.name, c.label, c.kind,
+             "; ".join(f"{k}={v}" for k, v in c.value_labels.items())) for c in columns]
+
+
+def write_xlsx(columns, rows, path):
+    """Write the responses sheet and a codebook sheet with openpyxl's write-only mode."""
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    data = wb.create_sheet("responses")
+    data.append([c.name for c in columns])
+    for row in rows:
+        data.append(row)
+    book = wb.create_sheet("codebook")
+    book.append(["variable", "label", "type", "value labels"])
+    for line in codebook_rows(columns):
+        book.append(list(line))
+    wb.save(path)
+
+
+def _frame(columns, rows):
+    """Per-column numpy arrays with compact dtypes (float32 codes, float64 numbers, text objects)."""
+    chunks = {c.name: [] for c in columns}
+    block = []
+
+    def flush():
+        if not block:
+            return
+        cols = list(zip(*block))
+        for c, values in zip(columns, cols):
+            if c.kind in ("code", "flag"):
+                arr = np.array([np.nan if v is None else v for v in values], dtype=np.float32)
+            elif c.kind in ("number", "weight", "id"):
+                arr = np.array([np.nan if v is None else v for v in values], dtype=np.float64)
+            else:
+                arr = np.array(["" if v is None else str(v) for v in values], dtype=object)
+            chunks[c.name].append(arr)
+        block.clear()
+
+    for row in rows:
+        block.append(row)
+        if len(block) >= 5000:
+            flush()
+    flush()
+    data = {}
+    for c in columns:
+        parts = chunks[c.name]
+        if parts:
+            data[c.name] = np.concatenate(parts)
+        else:
+            data[c.name] = np.array([], dtype=object if c.kind in ("text", "datetime") else np.float64)
+    return pd.DataFrame(data, copy=False)
+
+
+def write_stats(columns, rows, path, fmt):
+    """Write an SPSS .sav or Stata .dta file with variable and value labels (pyreadstat)."""
+    import pyreadstat
+
+    frame = _frame(columns, rows)
+    labels = {c.name: c.label[:80] if fmt == "dta" else c.label for c in columns}
+    value_labels = {c.name: {float(k): str(v) for k, v in c.value_labels.items()}
+                    for c in columns if c.value_labels and c.kind in ("code", "flag")}
+    if fmt == "sav":
+        pyreadstat.write_sav(frame, path, column_labels=labels, variable_value_labels=value_labels,
+                             row_compress=True)
+    else:
+        # Stata value labels must be integers; codes are stored as floats with integer values.
+        pyreadstat.write_dta(frame, path, column_labels=labels, version=15,
+                             variable_value_labels={k: {int(c): v for c, v in d.items()}
+                                                    for k, d in value_labels.items()})
+
+
+def write(fmt, columns, rows, path):
+    """Write ``rows`` in format ``fmt`` to ``path``."""
+    if fmt in ("csv", "json", "jsonl"):
+        chunks = csv_chunks(columns, rows) if fmt == "csv" else json_chunks(columns, rows, fmt == "jsonl")
+        with open(path, "w", encoding="utf-8", newline="") as fh:
+            for chunk in chunks:
+                fh.write(chunk)
+    elif fmt == "xlsx":
+        write_xlsx(columns, rows, path)
+    elif fmt in ("sav", "dta"):
+        write_stats(columns, rows, path, fmt)
+    else:
+        raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
+
+
+def file_chunks(path, size=256 * 1024):
+    """Yield a file's bytes and delete it afterwards (for downloads written to a temporary file)."""
+    try:
+        with open(path, "rb") as fh:
+            while True:
+                block = fh.read(size)
+                if not block:
+                    break
+                yield block
+    finally:
+        os.unlink(path)
+
+
+def temporary_path(suffix):
+    """A fresh temporary file name (the caller writes it, :func:`file_chunks` removes it)."""
+    fd, path = tempfile.mkstemp(suffix=suffix)
+    os.close(fd)
+    return path

@@ -1,0 +1,28 @@
+"""URL rules of the ``results`` blueprint (under /console/surveys/<key>/...)."""
+
+from flask import Blueprint
+
+from . import views
+
+bp = Blueprint("results", __name__, template_folder="templates", url_prefix="/console")
+
+_RULES = (
+    ("/results", "index", views.index, ["GET"]),
+    ("/surveys/<key>/results", "survey", views.results_page, ["GET"]),
+    ("/surveys/<key>/results/chart/<name>.<fmt>", "chart", views.chart, ["GET"]),
+    ("/surveys/<key>/results/report.<fmt>", "report", views.report, ["GET"]),
+    ("/surveys/<key>/results/export", "export", views.export, ["GET"]),
+    ("/surveys/<key>/results/estimates.<fmt>", "estimates", views.estimates, ["GET"]),
+    ("/surveys/<key>/results/score-table", "score_table", views.score_table, ["GET", "POST"]),
+    ("/surveys/<key>/results/example-score-table", "example_table", views.example_table, ["GET"]),
+    ("/surveys/<key>/analysis-settings", "settings", views.settings_page, ["GET", "POST"]),
+)
+for rule, endpoint, view, methods in _RULES:
+    bp.add_url_rule(rule, endpoint, view, methods=methods)
+
+
+@bp.context_processor
+def _helpers():
+    from .citations import methods_paragraph
+
+    return {"methods_text": methods_paragraph}

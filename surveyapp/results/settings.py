@@ -1,0 +1,154 @@
+"""Versioned analysis settings of a survey: weighting margins, CI method, scoring, rubric, waves."""
+
+import copy
+import csv
+import io
+from pathlib import Path
+
+import yaml
+from sqlalchemy import select
+
+from .. import audit
+from ..extensions import db
+from ..models import AnalysisSettings
+
+SURVEYS_DIR = Path(__file__).resolve().parent.parent / "definitions" / "surveys"
+WEIGHTING_METHODS = ("rake", "poststratify", "none")
+CI_METHODS = ("logit", "korn-graubard", "wilson", "clopper-pearson", "wald")
+WEIGHTING_VARIABLES = ("district", "age_group", "gender")
+DEFAULT_SCORE_TABLE = {"5": 100, "4": 80, "3": 60, "2": 40, "1": 20}
+DEFAULT_GRADES = [["优", 90], ["良", 80], ["中", 60]]
+
+
+class SettingsError(ValueError):
+    """Settings input that cannot be used; the message says why."""
+
+
+def _shipped(key, suffix):
+    path = SURVEYS_DIR / f"{key}.{suffix}.yaml"
+    if not path.exists():
+        return None
+    with open(path, encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+def default_settings(survey_key):
+    """The settings a survey starts with (shipped margins and rubric when present)."""
+    margins = _shipped(survey_key, "margins") or {}
+    rubric = _shipped(survey_key, "rubric") or {"indicators": []}
+    return {
+        "weighting": "rake" if margins else "none",
+        "poststratify_variable": "district",
+        "margins": {var: {str(c): float(n) for c, n in cells.items()} for var, cells in margins.items()},
+        "ci_method": "logit",
+        "ci_level": 0.95,
+        "scoring": "table",
+        "score_table": dict(DEFAULT_SCORE_TABLE),
+        "rubric": rubric,
+        "comparison": {"by": "none", "a": ["", ""], "b": ["", ""]},
+        "grades": copy.deepcopy(DEFAULT_GRADES),
+        "manual_scores": {},
+    }
+
+
+def current(survey):
+    """``(version number, settings dict)`` in force; version 0 means the shipped defaults."""
+    row = db.session.scalars(
+        select(AnalysisSettings).where(AnalysisSettings.survey_id == survey.id)
+        .order_by(AnalysisSettings.number.desc()).limit(1)
+    ).first()
+    settings = default_settings(survey.key)
+    if row is None:
+        return 0, settings
+    settings.update(row.settings)
+    return row.number, settings
+
+
+def save(survey, changes, user=None):
+    """Store a new settings version with ``changes`` applied; audited ``settings.change``."""
+    number, settings = current(survey)
+    changed = sorted(k for k, v in changes.items() if settings.get(k) != v)
+    settings.update(changes)
+    validate(settings)
+    row = AnalysisSettings(survey_id=survey.id, number=number + 1, settings=settings,
+                           created_by_id=getattr(user, "id", None))
+    db.session.add(row)
+    db.session.flush()
+    audit.record("settings.change", survey_id=survey.id, user=user, version=row.number,
+                 changed=changed)
+    return row
+
+
+def validate(settings):
+    """Raise :class:`SettingsError` when settings could not drive an analysis."""
+    if settings["weighting"] not in WEIGHTING_METHODS:
+        raise SettingsError(f"unknown weighting method {settings['weighting']!r}")
+    if settings["ci_method"] not in CI_METHODS:
+        raise SettingsError(f"unknown interval method {settings['ci_method']!r}")
+    if not 0.5 <= float(settings["ci_level"]) < 1:
+        raise SettingsError("the confidence level must be between 0.5 and 1 (e.g. 0.95)")
+    if settings["weighting"] != "none":
+        margins = settings["margins"]
+        if not margins:
+            raise SettingsError("weighting needs population margins")
+        totals = {var: sum(cells.values()) for var, cells in margins.items()}
+        if any(n < 0 for cells in margins.values() for n in cells.values()):
+            raise SettingsError("population counts cannot be negative")
+        if settings["weighting"] == "rake" and len({round(t) for t in totals.values()}) > 1:
+            shown = ", ".join(f"{var} {total:,.0f}" for var, total in totals.items())
+            raise SettingsError(f"every margin must add up to the same total ({shown})")
+        if settings["weighting"] == "poststratify" and settings["poststratify_variable"] not in margins:
+            raise SettingsError("post-stratification needs margins for its variable")
+    if settings["scoring"] == "table":
+        if not settings["score_table"]:
+            raise SettingsError("the score table is empty")
+
+
+def parse_margins_csv(text):
+    """Margins from CSV text with columns variable,code,count."""
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    if not reader.fieldnames or {"variable", "code", "count"} - set(reader.fieldnames):
+        raise SettingsError("the CSV needs the columns variable,code,count")
+    margins = {}
+    for line, row in enumerate(reader, start=2):
+        try:
+            code = str(int(row["code"]))
+            count = float(row["count"])
+        except (TypeError, ValueError):
+            raise SettingsError(f"line {line}: code must be a whole number and count a number") from None
+        margins.setdefault(row["variable"].strip(), {})[code] = count
+    return margins
+
+
+def parse_score_table(text):
+    """A Likert score table from ``5:100,4:80,3:60,2:40,1:20``."""
+    table = {}
+    for part in text.replace("，", ",").split(","):
+        if not part.strip():
+            continue
+        try:
+            code, points = part.split(":")
+            table[str(int(code))] = float(points)
+        except ValueError:
+            raise SettingsError(f"cannot read {part.strip()!r}; write code:score pairs") from None
+    if len(table) < 2:
+        raise SettingsError("a score table needs at least two levels")
+    return table
+
+
+def parse_rubric(text):
+    """A rubric from YAML text (the format of the shipped ``*.rubric.yaml``)."""
+    try:
+        rubric = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise SettingsError(f"the rubric is not valid YAML: {exc}") from None
+    if not isinstance(rubric, dict) or not isinstance(rubric.get("indicators"), list):
+        raise SettingsError("the rubric needs a list under 'indicators'")
+    for ind in rubric["indicators"]:
+        if not isinstance(ind, dict) or not {"id", "name", "points", "estimate", "rule"} <= set(ind):
+            raise SettingsError("each indicator needs id, name, points, estimate and rule")
+        if ind["rule"].get("type") not in ("target", "proportional", "tiers"):
+            raise SettingsError(f"indicator {ind['id']}: rule type must be target, proportional or tiers")
+        if ind["estimate"].get("kind") not in ("rate", "improved", "share", "index"):
+            raise SettingsError(f"indicator {ind['id']}: unknown estimate kind")
+    return rubric

@@ -1,0 +1,232 @@
+"""Results views (thin): the results page, charts, reports, exports, settings, score tables."""
+
+import json
+
+import yaml
+from flask import Response
+from flask import abort
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import stream_with_context
+from flask import url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..access import role_required
+from ..extensions import db
+from ..exports import services as export_services
+from ..exports import writers
+from . import charts
+from . import report as report_service
+from . import scoretable
+from . import settings as settings_service
+from .forms import ManualScoresForm
+from .forms import SettingsForm
+from .scoretable import BENEFIT
+from .scoretable import FIRST_LEVEL
+from .services import all_surveys
+from .services import full_results
+from .services import page_context
+from .services import survey_or_404
+
+
+def _lang():
+    return "en" if str(get_locale()).startswith("en") else "zh"
+
+
+@role_required("viewer")
+def index():
+    """The surveys whose results can be opened."""
+    return render_template("results/index.html", surveys=all_surveys())
+
+
+@role_required("viewer")
+def results_page(key):
+    """Weighted estimates with intervals, indicator points, score table, sentences and charts."""
+    survey = survey_or_404(key)
+    context = page_context(survey, _lang())
+    return render_template("results/results.html", survey=survey, lang=_lang(),
+                           charts=charts.CHARTS, chart_title=charts.chart_title,
+                           can_export=current_user.has_role("evaluator"), **context)
+
+
+@role_required("viewer")
+def chart(key, name, fmt):
+    """One chart as SVG or PNG."""
+    if name not in charts.CHARTS or fmt not in ("svg", "png"):
+        abort(404)
+    survey = survey_or_404(key)
+    results, definition, _table, _problems = full_results(survey)
+    body = charts.render(results, definition, name, fmt, _lang())
+    mimetype = "image/svg+xml" if fmt == "svg" else "image/png"
+    return Response(body, mimetype=mimetype, headers={"Cache-Control": "private, max-age=60"})
+
+
+@role_required("evaluator")
+def report(key, fmt):
+    """The report as DOCX or Markdown (audited as an export)."""
+    if fmt not in ("docx", "md"):
+        abort(404)
+    survey = survey_or_404(key)
+    results, definition, table, problems = full_results(survey)
+    export_services.record_export(survey, "report", fmt)
+    db.session.commit()
+    if fmt == "md":
+        body = report_service.markdown(results, definition, table, problems, _lang())
+        mimetype = "text/markdown; charset=utf-8"
+    else:
+        body = report_service.docx(results, definition, table, problems, _lang())
+        mimetype = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    return Response(body, mimetype=mimetype,
+                    headers={"Content-Disposition": f"attachment; filename={key}-report.{fmt}"})
+
+
+@role_required("evaluator")
+def export(key):
+    """Download the responses in one format (streamed; audited ``export``)."""
+    survey = survey_or_404(key)
+    fmt = request.args.get("format", "csv")
+    if fmt not in writers.FORMATS:
+        abort(404)
+    labels = request.args.get("labels") == "1"
+    columns, rows = export_services.response_export(survey, labels=labels, lang=_lang())
+    export_services.record_export(survey, "responses", fmt, labels)
+    db.session.commit()
+    headers = {"Content-Disposition": f"attachment; filename={key}-responses.{fmt}"}
+    if fmt == "csv":
+        body = stream_with_context(s.encode("utf-8") for s in writers.csv_chunks(columns, rows))
+    elif fmt in ("json", "jsonl"):
+        body = stream_with_context(s.encode("utf-8") for s in writers.json_chunks(columns, rows, fmt == "jsonl"))
+    else:
+        path = writers.temporary_path("." + fmt)
+        writers.write(fmt, columns, rows, path)
+        body = writers.file_chunks(path)
+    return Response(body, mimetype=writers.MIMETYPES[fmt], headers=headers)
+
+
+@role_required("evaluator")
+def estimates(key, fmt):
+    """The estimates table as CSV, XLSX or JSON (audited)."""
+    if fmt not in ("csv", "xlsx", "json"):
+        abort(404)
+    survey = survey_or_404(key)
+    results, _definition, _table, _problems = full_results(survey)
+    export_services.record_export(survey, "estimates", fmt)
+    db.session.commit()
+    path = writers.temporary_path("." + fmt)
+    export_services.export_estimates_to(results, fmt, path)
+    return Response(writers.file_chunks(path), mimetype=writers.MIMETYPES[fmt],
+                    headers={"Content-Disposition": f"attachment; filename={key}-estimates.{fmt}"})
+
+
+@role_required("viewer")
+def example_table(key):
+    """The shipped example score table (the seed's 2021 table) with its consistency check."""
+    survey = survey_or_404(key)
+    try:
+        table = scoretable.load_example(survey.key)
+    except FileNotFoundError:
+        abort(404)
+    _version, settings = settings_service.current(survey)
+    problems = scoretable.check(table, settings["grades"])
+    for row in table["rows"]:
+        row.setdefault("source", "example")
+    return render_template("results/example_table.html", survey=survey, table=table, problems=problems)
+
+
+@role_required("evaluator")
+def score_table(key):
+    """Enter the points of the score-table rows that do not come from the survey."""
+    survey = survey_or_404(key)
+    _version, settings = settings_service.current(survey)
+    form = ManualScoresForm()
+    manual = settings.get("manual_scores") or {}
+    if request.method == "GET":
+        for name, _weight in FIRST_LEVEL:
+            if name != BENEFIT:
+                getattr(form, f"score_{name}").data = manual.get(name)
+    if form.validate_on_submit():
+        scores = {name: float(getattr(form, f"score_{name}").data)
+                  for name, _w in FIRST_LEVEL
+                  if name != BENEFIT and getattr(form, f"score_{name}").data is not None}
+        settings_service.save(survey, {"manual_scores": scores}, current_user)
+        db.session.commit()
+        flash(_("Scores saved."), "success")
+        return redirect(url_for("results.survey", key=key) + "#score-table")
+    return render_template("results/score_table.html", survey=survey, form=form,
+                           fields=[getattr(form, f"score_{n}") for n, _w in FIRST_LEVEL if n != BENEFIT])
+
+
+def _margins_csv(margins):
+    return "variable,code,count\n" + "\n".join(
+        f"{var},{code},{count:g}" for var, cells in margins.items() for code, count in cells.items())
+
+
+def _fill(form, settings):
+    form.weighting.data = settings["weighting"]
+    form.poststratify_variable.data = settings["poststratify_variable"]
+    form.margins.data = _margins_csv(settings["margins"])
+    form.ci_method.data = settings["ci_method"]
+    form.ci_level.data = settings["ci_level"]
+    form.scoring.data = settings["scoring"]
+    form.score_table.data = ",".join(f"{k}:{v:g}" for k, v in settings["score_table"].items())
+    form.rubric.data = yaml.safe_dump(settings["rubric"], allow_unicode=True, sort_keys=False)
+    comparison = settings.get("comparison") or {}
+    form.comparison_by.data = comparison.get("by", "none")
+    form.wave_a.data = ",".join(map(str, comparison.get("a", [])))
+    form.wave_b.data = ",".join(map(str, comparison.get("b", [])))
+    form.grades.data = ",".join(f"{name}:{minimum:g}" for name, minimum in settings["grades"])
+
+
+def _changes(form):
+    """Settings from the submitted form; raises SettingsError with a readable message."""
+    upload = form.margins_file.data
+    text = upload.read().decode("utf-8-sig") if upload and getattr(upload, "filename", "") else form.margins.data
+    grades = []
+    for part in (form.grades.data or "").replace("，", ",").split(","):
+        if part.strip():
+            try:
+                name, minimum = part.split(":")
+                grades.append([name.strip(), float(minimum)])
+            except ValueError:
+                raise settings_service.SettingsError(_("Grades are written as name:minimum, e.g. 优:90")) from None
+    return {
+        "weighting": form.weighting.data,
+        "poststratify_variable": form.poststratify_variable.data,
+        "margins": settings_service.parse_margins_csv(text or ""),
+        "ci_method": form.ci_method.data,
+        "ci_level": float(form.ci_level.data),
+        "scoring": form.scoring.data,
+        "score_table": settings_service.parse_score_table(form.score_table.data or ""),
+        "rubric": settings_service.parse_rubric(form.rubric.data or ""),
+        "comparison": {"by": form.comparison_by.data,
+                       "a": [s.strip() for s in (form.wave_a.data or "").split(",")],
+                       "b": [s.strip() for s in (form.wave_b.data or "").split(",")]},
+        "grades": grades,
+    }
+
+
+@role_required("evaluator")
+def settings_page(key):
+    """Edit the analysis settings; each save is a new audited version."""
+    survey = survey_or_404(key)
+    version, settings = settings_service.current(survey)
+    form = SettingsForm()
+    if request.method == "GET":
+        _fill(form, settings)
+    error = None
+    if form.validate_on_submit():
+        try:
+            row = settings_service.save(survey, _changes(form), current_user)
+        except settings_service.SettingsError as exc:
+            db.session.rollback()
+            error = str(exc)
+        else:
+            db.session.commit()
+            flash(_("Analysis settings saved as version %(n)s.", n=row.number), "success")
+            return redirect(url_for("results.survey", key=key))
+    return render_template("results/settings.html", survey=survey, form=form, version=version,
+                           error=error, settings_json=json.dumps(settings, ensure_ascii=False))

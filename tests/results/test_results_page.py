@@ -1,0 +1,224 @@
+"""The results page, the JSON CLI and the settings: same numbers everywhere, weighted, audited."""
+
+import hashlib
+import io
+import json
+import re
+
+import numpy as np
+from docx import Document
+from sqlalchemy import select
+
+from surveyapp.definitions.store import get_survey
+from surveyapp.models import AnalysisSettings
+from surveyapp.models import AuditEntry
+from surveyapp.models import Response
+from surveyapp.results.compute import compute_results
+from surveyapp.results.data import load_frame
+from tests.results.conftest import csrf_from
+
+URL = "/console/surveys/nanyang-dcm/results"
+FIGURE = re.compile(r'<tr class="r-figure" data-key="([^"]+)" data-estimate="([^"]+)" '
+                    r'data-ci-low="([^"]+)" data-ci-high="([^"]+)" data-n="(\d+)"')
+
+
+def _key(row):
+    domain = "" if not row["domain"] else "{}={}".format(*next(iter(row["domain"].items())))
+    return f"{row['question']}|{row['category'] or ''}|{domain}|{row['kind']}"
+
+
+def test_page_shows_the_same_numbers_as_the_json_cli(as_role, runner):
+    client = as_role("viewer")
+    with client.get(URL) as response:
+        assert response.status_code == 200
+        page = response.text
+    shown = {m[0]: (float(m[1]), float(m[2]), float(m[3]), int(m[4])) for m in FIGURE.findall(page)}
+    result = runner.invoke(args=["survey", "analyze", "nanyang-dcm", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert set(data) >= {"survey", "settings", "estimates", "indicators"}
+    by_key = {_key(r): r for r in data["estimates"]}
+    # Every figure on the page is one of the JSON estimates, with exactly the same values...
+    assert len(shown) > 50
+    for key, (est, low, high, n) in shown.items():
+        row = by_key[key]
+        assert (est, low, high, n) == (row["estimate"], row["ci"][0], row["ci"][1], row["n"])
+    # ...and the headline whole-sample figures are all on the page.
+    for key in ("awareness|3||share", "awareness|1-3||share", "sat_overall|4-5||rate", "index|||index",
+                "env_improved|4-5||improved", "index||district=2|index", "sat_overall|4-5|channel=wechat|rate"):
+        assert key in shown
+    for ind in data["indicators"]:
+        assert f'data-id="{ind["id"]}" data-estimate="{ind["estimate"]}" data-points="{ind["points"]}"' in page
+
+
+def test_json_shape_of_an_awareness_share(demo, runner):
+    data = json.loads(runner.invoke(args=["survey", "analyze", "nanyang-dcm", "--json"]).output)
+    row = next(r for r in data["estimates"] if r["question"] == "awareness" and r["category"] == "3"
+               and r["domain"] is None)
+    assert row["kind"] == "share" and row["method"] == "logit" and row["level"] == 0.95
+    assert row["ci"][0] < row["estimate"] < row["ci"][1]
+    assert row["n_eff"] > 0 and row["deff"] > 0
+    district = next(r for r in data["estimates"] if r["question"] == "awareness" and r["domain"] == {"district": "2"})
+    assert district["n"] < row["n"]
+
+
+def test_raking_hits_the_margins_and_changes_the_estimates(demo):
+    with demo.app_context():
+        survey = get_survey("nanyang-dcm")
+        results = compute_results(survey)
+        assert results["weighting"]["method"] == "rake" and results["weighting"]["converged"]
+        # Weights add up to the population of the shipped margins (1,200,000 adults).
+        assert abs(results["weights_summary"]["sum"] - 1_200_000) < 1
+        frame = load_frame(survey)
+        # The sample over-represents the young (demo), so the unweighted age mix differs from the
+        # weighted one: the raw share of 60+ is far below the population share 276000/1200000.
+        assert (frame["age_group"] == 4).mean() < 0.8 * 276000 / 1200000
+        unweighted = compute_results(survey, {**_settings(survey), "weighting": "none"}, 0)
+    w = next(r for r in results["estimates"] if _key(r) == "awareness|4||share")
+    u = next(r for r in unweighted["estimates"] if _key(r) == "awareness|4||share")
+    # The oldest are least aware (demo model): weighting them up raises the "not at all" share.
+    assert w["estimate"] > u["estimate"]
+    assert u["deff"] < w["deff"] * 1.5
+
+
+def _settings(survey):
+    from surveyapp.results import settings
+
+    return settings.current(survey)[1]
+
+
+def test_only_valid_responses_are_analysed(demo):
+    with demo.app_context():
+        survey = get_survey("nanyang-dcm")
+        valid = demo.extensions["sqlalchemy"].session.scalars(
+            select(Response.id).where(Response.status == "valid")).all()
+        frame = load_frame(survey)
+        assert sorted(frame["response_id"]) == sorted(valid)
+        results = compute_results(survey)
+    expected = hashlib.sha256(",".join(map(str, sorted(valid))).encode()).hexdigest()
+    assert results["provenance"]["response_ids_sha256"] == expected
+    assert results["fieldwork"]["n_excluded"] > 0
+
+
+def test_load_frame_columns(demo):
+    with demo.app_context():
+        frame = load_frame(get_survey("nanyang-dcm"))
+    assert {"district", "awareness", "sat_parking", "heard_via_1", "heard_via_5", "years_lived"} <= set(frame)
+    aware = frame["awareness"].isin([1, 2, 3])
+    # heard_via was asked only of the aware: 0/1 there, missing elsewhere.
+    assert frame.loc[~aware, "heard_via_1"].isna().all()
+    assert set(np.unique(frame.loc[aware, "heard_via_1"])) <= {0.0, 1.0}
+
+
+def test_viewer_sees_results_but_not_downloads(as_role):
+    client = as_role("viewer")
+    with client.get(URL) as response:
+        assert "report.docx" not in response.text
+    for url in (URL + "/report.docx", URL + "/export?format=csv", "/console/surveys/nanyang-dcm/analysis-settings"):
+        with client.get(url) as response:
+            assert response.status_code == 403
+
+
+def test_anonymous_is_sent_to_login(demo, client):
+    with client.get(URL) as response:
+        assert response.status_code in (302, 401)
+
+
+def test_settings_change_is_versioned_and_audited(as_role, demo):
+    client = as_role("evaluator")
+    url = "/console/surveys/nanyang-dcm/analysis-settings"
+    token = csrf_from(client, url)
+    with client.get(url) as response:
+        form = response.text
+    margins = "variable,code,count\ndistrict,1,400\ndistrict,2,300\ndistrict,3,200\ndistrict,4,100\n"
+    rubric = re.search(r'<textarea class="r-code" id="rubric" name="rubric"[^>]*>\s*(.*?)</textarea>', form, re.S)
+    import html
+
+    data = {"csrf_token": token, "weighting": "poststratify", "poststratify_variable": "district",
+            "margins": margins, "ci_method": "wilson", "ci_level": "0.9", "scoring": "linear",
+            "score_table": "5:100,4:75,3:50,2:25,1:0", "rubric": html.unescape(rubric.group(1)),
+            "comparison_by": "none", "wave_a": "", "wave_b": "", "grades": "优:90,良:80,中:60"}
+    with client.post(url, data=data) as response:
+        assert response.status_code == 302, response.text
+    with demo.app_context():
+        survey = get_survey("nanyang-dcm")
+        rows = demo.extensions["sqlalchemy"].session.scalars(select(AnalysisSettings)).all()
+        assert [r.number for r in rows] == [1]
+        entry = demo.extensions["sqlalchemy"].session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "settings.change")).one()
+        assert entry.detail["version"] == 1 and "ci_method" in entry.detail["changed"]
+        results = compute_results(survey)
+    assert results["weighting"]["method"] == "poststratify"
+    assert abs(results["weights_summary"]["sum"] - 1000) < 1e-6
+    share = next(r for r in results["estimates"] if _key(r) == "awareness|3||share")
+    assert share["method"] == "wilson" and share["level"] == 0.9
+    # Bad input: a clear message, no new version, no 500.
+    with client.post(url, data={**data, "margins": "variable,code,count\ndistrict,x,1\n"}) as response:
+        assert response.status_code == 200
+        assert "whole number" in response.text
+    with client.post(url, data={**data, "weighting": "rake", "margins": margins + "gender,1,5\n"}) as response:
+        assert "same total" in response.text
+
+
+def test_report_docx_and_markdown_carry_tables_and_provenance(as_role, demo):
+    client = as_role("evaluator")
+    with client.get(URL + "/report.docx") as response:
+        assert response.status_code == 200
+        doc = Document(io.BytesIO(response.data))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    with demo.app_context():
+        results = compute_results(get_survey("nanyang-dcm"))
+    assert results["provenance"]["response_ids_sha256"] in text
+    assert "调查于" in text and "置信区间" in text
+    assert len(doc.tables) >= 5 and len(doc.inline_shapes) == 3
+    cells = [c.text for t in doc.tables for row in t.rows for c in row.cells]
+    assert "居民对城市管理工作的满意度" in cells and "项目产出" in cells
+    with client.get(URL + "/report.md") as response:
+        md = response.text
+    assert results["provenance"]["response_ids_sha256"] in md and "data:image/png;base64," in md
+    with demo.app_context():
+        actions = demo.extensions["sqlalchemy"].session.scalars(
+            select(AuditEntry.detail).where(AuditEntry.action == "export")).all()
+    assert {(a["what"], a["format"]) for a in actions} == {("report", "docx"), ("report", "md")}
+
+
+def test_charts_render_in_both_formats(as_role):
+    client = as_role("viewer")
+    with client.get(URL + "/chart/awareness.svg") as response:
+        assert response.status_code == 200 and response.mimetype == "image/svg+xml"
+        assert b"<svg" in response.data
+    with client.get(URL + "/chart/districts.png") as response:
+        assert response.data[:8] == b"\x89PNG\r\n\x1a\n"
+    with client.get(URL + "/chart/nothing.svg") as response:
+        assert response.status_code == 404
+
+
+def test_wave_comparison_by_dates(demo):
+    with demo.app_context():
+        survey = get_survey("nanyang-dcm")
+        settings = {**_settings(survey), "comparison": {
+            "by": "dates", "a": ["2026-10-01", "2026-10-20"], "b": ["2026-10-20", "2026-12-01"]}}
+        waves = compute_results(survey, settings, 0)["differences"]["waves"]
+        bad = compute_results(survey, {**settings, "comparison": {"by": "dates", "a": ["x", ""], "b": ["", ""]}},
+                              0)["differences"]["waves"]
+    assert waves["n_a"] + waves["n_b"] == compute_results_n(demo)
+    rows = {r["comparison"]["question"]: r for r in waves["rows"]}
+    assert set(rows) == {"index", "sat_overall", "awareness"}
+    for r in rows.values():
+        assert abs(r["estimate"] - (r["b"] - r["a"])) < 1e-12 and 0 <= r["p_value"] <= 1
+    assert bad["rows"] == [] and "cannot read" in bad["error"]
+
+
+def compute_results_n(app):
+    with app.app_context():
+        return compute_results(get_survey("nanyang-dcm"))["n"]
+
+
+def test_empty_survey_pages_do_not_fail(app, client, accounts):  # noqa: D103
+    from tests.conftest import login_as
+
+    login_as(client, accounts["evaluator"])
+    for url in (URL, URL + "/chart/awareness.svg", URL + "/report.md", URL + "/export?format=sav",
+                "/console/surveys/nanyang-dcm/analysis-settings", URL + "/example-score-table"):
+        with client.get(url) as response:
+            assert response.status_code == 200, url
