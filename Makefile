@@ -34,6 +34,8 @@ run: install instance/config.py
 
 ## Install with test extras and run the whole suite.
 test: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 

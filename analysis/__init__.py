@@ -13,32 +13,77 @@ for the command line).
 """
 
 from ._bulk import describe_items
-from ._calibration import WeightingReport, poststratify, rake, trim_weights
-from ._compare import (ChisqResult, Difference, KeyDrivers, Reliability, chisq_test,
-                       cronbach_alpha, difference, domain_difference, key_drivers)
+from ._calibration import WeightingReport
+from ._calibration import poststratify
+from ._calibration import rake
+from ._calibration import trim_weights
+from ._compare import ChisqResult
+from ._compare import Difference
+from ._compare import KeyDrivers
+from ._compare import Reliability
+from ._compare import chisq_test
+from ._compare import cronbach_alpha
+from ._compare import difference
+from ._compare import domain_difference
+from ._compare import key_drivers
 from ._design import Design
-from ._errors import (CalibrationError, ConvergenceError, DesignError, LonelyPSUError,
-                      SurveyError)
-from ._estimators import mean, proportion, ratio, total
-from ._planning import margin_of_error, sample_size
-from ._results import Estimate, EstimateSet
-from ._scoring import dimension_index, satisfaction_rate, score, score_items
+from ._errors import CalibrationError
+from ._errors import ConvergenceError
+from ._errors import DesignError
+from ._errors import LonelyPSUError
+from ._errors import SurveyError
+from ._estimators import mean
+from ._estimators import proportion
+from ._estimators import ratio
+from ._estimators import total
+from ._planning import margin_of_error
+from ._planning import sample_size
+from ._results import Estimate
+from ._results import EstimateSet
+from ._scoring import dimension_index
+from ._scoring import satisfaction_rate
+from ._scoring import score
+from ._scoring import score_items
 
 __all__ = [
     # design and estimators
-    "Design", "mean", "total", "proportion", "ratio",
+    "Design",
+    "mean",
+    "total",
+    "proportion",
+    "ratio",
     # weighting
-    "rake", "poststratify", "trim_weights", "WeightingReport",
+    "rake",
+    "poststratify",
+    "trim_weights",
+    "WeightingReport",
     # bulk
-    "describe_items", "score_items",
+    "describe_items",
+    "score_items",
     # satisfaction scoring
-    "score", "satisfaction_rate", "dimension_index",
+    "score",
+    "satisfaction_rate",
+    "dimension_index",
     # comparisons and models
-    "difference", "domain_difference", "chisq_test", "cronbach_alpha", "key_drivers",
+    "difference",
+    "domain_difference",
+    "chisq_test",
+    "cronbach_alpha",
+    "key_drivers",
     # planning
-    "sample_size", "margin_of_error",
+    "sample_size",
+    "margin_of_error",
     # result types
-    "Estimate", "EstimateSet", "Difference", "ChisqResult", "Reliability", "KeyDrivers",
+    "Estimate",
+    "EstimateSet",
+    "Difference",
+    "ChisqResult",
+    "Reliability",
+    "KeyDrivers",
     # errors
-    "SurveyError", "DesignError", "LonelyPSUError", "CalibrationError", "ConvergenceError",
+    "SurveyError",
+    "DesignError",
+    "LonelyPSUError",
+    "CalibrationError",
+    "ConvergenceError",
 ]

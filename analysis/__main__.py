@@ -41,12 +41,17 @@ import sys
 
 import pandas as pd
 
-from ._calibration import poststratify, rake
+from ._calibration import poststratify
+from ._calibration import rake
 from ._design import Design
 from ._errors import SurveyError
-from ._estimators import mean, proportion, ratio, total
+from ._estimators import mean
+from ._estimators import proportion
+from ._estimators import ratio
+from ._estimators import total
 from ._results import Estimate
-from ._scoring import satisfaction_rate, score
+from ._scoring import satisfaction_rate
+from ._scoring import score
 
 
 def _load_yaml(path: str) -> dict:
@@ -62,16 +67,21 @@ def _load_yaml(path: str) -> dict:
 def build_design(frame: pd.DataFrame, config: dict) -> Design:
     """Design (and weighting) described by a parsed YAML configuration."""
     spec = config.get("design") or {}
-    design = Design(frame, weights=spec.get("weights"), strata=spec.get("strata"),
-                    clusters=spec.get("clusters"), fpc=spec.get("fpc"),
-                    lonely_psu=spec.get("lonely_psu", "fail"))
+    design = Design(
+        frame,
+        weights=spec.get("weights"),
+        strata=spec.get("strata"),
+        clusters=spec.get("clusters"),
+        fpc=spec.get("fpc"),
+        lonely_psu=spec.get("lonely_psu", "fail"),
+    )
     weighting = config.get("weighting")
     if weighting:
         margins = weighting.get("margins") or {}
         if weighting.get("method", "rake") == "poststratify":
             if len(margins) != 1:
                 raise SurveyError("poststratify takes exactly one margin")
-            (variable, population), = margins.items()
+            ((variable, population),) = margins.items()
             design = poststratify(design, variable, population)
         else:
             bounds = weighting.get("bounds")
@@ -96,11 +106,17 @@ def run_estimates(design: Design, config: dict) -> list[dict]:
         elif kind == "proportion":
             result = proportion(design, spec["variable"], by=by, levels=spec.get("levels"))
         elif kind == "score":
-            result = score(design, spec["variable"], levels=spec.get("levels"),
-                           table=spec.get("table"), by=by)
+            result = score(
+                design, spec["variable"], levels=spec.get("levels"), table=spec.get("table"), by=by
+            )
         elif kind == "satisfaction_rate":
-            result = satisfaction_rate(design, spec["variable"], levels=spec.get("levels"),
-                                       top=int(spec.get("top", 2)), by=by)
+            result = satisfaction_rate(
+                design,
+                spec["variable"],
+                levels=spec.get("levels"),
+                top=int(spec.get("top", 2)),
+                by=by,
+            )
         else:
             raise SurveyError(f"unknown estimate type {kind!r}")
         items = [result] if isinstance(result, Estimate) else list(result)
@@ -109,8 +125,9 @@ def run_estimates(design: Design, config: dict) -> list[dict]:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m analysis",
-                                     description="Design-based survey estimates with CIs.")
+    parser = argparse.ArgumentParser(
+        prog="python -m analysis", description="Design-based survey estimates with CIs."
+    )
     parser.add_argument("responses", help="responses CSV (one row per respondent)")
     parser.add_argument("config", help="YAML file: design, weighting and estimates")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
@@ -135,10 +152,26 @@ def main(argv=None) -> int:
         table = pd.DataFrame(rows)
         for label in ("domain", "category"):
             if label in table.columns:
-                table[label] = ["" if v is None or (isinstance(v, float) and v != v) else v
-                                for v in table[label]]
-        columns = [c for c in ("name", "kind", "domain", "category", "estimate", "se", "ci_low",
-                               "ci_high", "n", "deff") if c in table.columns]
+                table[label] = [
+                    "" if v is None or (isinstance(v, float) and v != v) else v
+                    for v in table[label]
+                ]
+        columns = [
+            c
+            for c in (
+                "name",
+                "kind",
+                "domain",
+                "category",
+                "estimate",
+                "se",
+                "ci_low",
+                "ci_high",
+                "n",
+                "deff",
+            )
+            if c in table.columns
+        ]
         print(repr(design))
         with pd.option_context("display.max_rows", None, "display.width", 200):
             print(table[columns].to_string(index=False))

@@ -9,11 +9,18 @@ import pandas as pd
 from scipy import stats
 
 from ._estimators import item_shares
-from ._intervals import normalize_method, _check_level
+from ._intervals import _check_level
+from ._intervals import normalize_method
 
 
-def describe_items(design, items, by: str | None = None, level: float = 0.95,
-                   method: str = "logit", levels: Mapping | None = None) -> pd.DataFrame:
+def describe_items(
+    design,
+    items,
+    by: str | None = None,
+    level: float = 0.95,
+    method: str = "logit",
+    levels: Mapping | None = None,
+) -> pd.DataFrame:
     """Shares of every category of many categorical items, with SE, CI, n, n_eff and deff.
 
     Parameters
@@ -55,8 +62,9 @@ def describe_items(design, items, by: str | None = None, level: float = 0.95,
     method = normalize_method(method)
     frames = []
     for item in items:
-        f, dlevels, res = item_shares(design, item, None if levels is None else levels.get(item),
-                                      by)
+        f, dlevels, res = item_shares(
+            design, item, None if levels is None else levels.get(item), by
+        )
         C, D = f.n_levels, len(dlevels)
         if C == 0:
             continue
@@ -69,18 +77,44 @@ def describe_items(design, items, by: str | None = None, level: float = 0.95,
         with np.errstate(divide="ignore", invalid="ignore"):
             n_eff = np.where(var > 0, pq / var, n)
             deff = np.where((pq > 0) & (n > 0), var / (pq / n), np.nan)
-        low, high = share_intervals(p, se, design.df, n, n_eff, count, design.is_unweighted_srs,
-                                    level, method)
-        frames.append(pd.DataFrame({
-            "item": item,
-            "domain": np.repeat(np.array(dlevels, dtype=object), C),
-            "category": np.tile(np.array(f.levels, dtype=object), D),
-            "estimate": p, "se": se, "ci_low": low, "ci_high": high, "df": design.df,
-            "n": n.astype(np.int64), "count": count.astype(np.int64), "n_eff": n_eff, "deff": deff,
-        }))
+        low, high = share_intervals(
+            p, se, design.df, n, n_eff, count, design.is_unweighted_srs, level, method
+        )
+        frames.append(
+            pd.DataFrame(
+                {
+                    "item": item,
+                    "domain": np.repeat(np.array(dlevels, dtype=object), C),
+                    "category": np.tile(np.array(f.levels, dtype=object), D),
+                    "estimate": p,
+                    "se": se,
+                    "ci_low": low,
+                    "ci_high": high,
+                    "df": design.df,
+                    "n": n.astype(np.int64),
+                    "count": count.astype(np.int64),
+                    "n_eff": n_eff,
+                    "deff": deff,
+                }
+            )
+        )
     if not frames:
-        return pd.DataFrame(columns=["item", "domain", "category", "estimate", "se", "ci_low",
-                                     "ci_high", "df", "n", "count", "n_eff", "deff"])
+        return pd.DataFrame(
+            columns=[
+                "item",
+                "domain",
+                "category",
+                "estimate",
+                "se",
+                "ci_low",
+                "ci_high",
+                "df",
+                "n",
+                "count",
+                "n_eff",
+                "deff",
+            ]
+        )
     return pd.concat(frames, ignore_index=True)
 
 
@@ -107,8 +141,11 @@ def share_intervals(p, se, df, n, n_eff, count, unweighted, level=0.95, method="
         with np.errstate(divide="ignore", invalid="ignore"):
             ne = np.where((se > 0) & (p > 0) & (p < 1), p * (1 - p) / se**2, n)
         if np.isfinite(df) and df >= 1:
-            ratio = np.where(n > 1, (stats.t.isf(alpha / 2, np.maximum(n - 1, 1))
-                                     / stats.t.isf(alpha / 2, df)) ** 2, 1.0)
+            ratio = np.where(
+                n > 1,
+                (stats.t.isf(alpha / 2, np.maximum(n - 1, 1)) / stats.t.isf(alpha / 2, df)) ** 2,
+                1.0,
+            )
             ne = np.where((se > 0) & (p > 0) & (p < 1), ne * ratio, ne)
         ne = np.minimum(ne, n)
         return _cp(ne * p, ne, alpha)
@@ -123,8 +160,9 @@ def share_intervals(p, se, df, n, n_eff, count, unweighted, level=0.95, method="
             ph = np.where(trials > 0, x / trials, p)
             denom = 1 + z * z / trials
             centre = (ph + z * z / (2 * trials)) / denom
-            half = z / denom * np.sqrt(np.maximum(ph * (1 - ph), 0) / trials
-                                       + z * z / (4 * trials**2))
+            half = (
+                z / denom * np.sqrt(np.maximum(ph * (1 - ph), 0) / trials + z * z / (4 * trials**2))
+            )
         low = np.where(ph <= 0, 0.0, np.clip(centre - half, 0, 1))
         high = np.where(ph >= 1, 1.0, np.clip(centre + half, 0, 1))
         return low, high

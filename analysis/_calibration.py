@@ -12,11 +12,13 @@ them (Deville & Sarndal 1992), as R's ``survey`` package does for
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 
 import numpy as np
 
-from ._errors import CalibrationError, ConvergenceError
+from ._errors import CalibrationError
+from ._errors import ConvergenceError
 
 _MAX_CELLS = 2_000_000
 
@@ -121,16 +123,23 @@ class CalibrationModel:
             self._psu_weight = weights
             self._psu_cell = None
             if design.n_psu * n_cells <= 5_000_000:
-                m = np.bincount(design.psu * n_cells + self.cell, weights=weights,
-                                minlength=design.n_psu * n_cells)
+                m = np.bincount(
+                    design.psu * n_cells + self.cell,
+                    weights=weights,
+                    minlength=design.n_psu * n_cells,
+                )
                 self._psu_cell_matrix = m.reshape(design.n_psu, n_cells)
             else:
                 self._psu_cell_matrix = None
 
     def fitted_psu_totals(self, design, scores) -> np.ndarray:
         """PSU totals of :math:`w_i x_i^\\top \\hat B` for each score column."""
-        xtwu = np.vstack([scores.group_totals(codes, n_levels, row_scale=self.inv_g)
-                          for codes, n_levels in self.margins])
+        xtwu = np.vstack(
+            [
+                scores.group_totals(codes, n_levels, row_scale=self.inv_g)
+                for codes, n_levels in self.margins
+            ]
+        )
         fitted_cells = self.cell_design @ (self.gram_pinv @ xtwu)
         if self._psu_cell is not None:
             return self._psu_weight[:, None] * fitted_cells[self._psu_cell]
@@ -147,8 +156,11 @@ def cell_codes(codes_list, sizes):
     """Combine several factors into one cell code; return (cell, n_cells, levels per factor)."""
     total = int(np.prod(sizes, dtype=np.float64)) if sizes else 1
     if total <= _MAX_CELLS:
-        cell = np.ravel_multi_index(tuple(codes_list), tuple(sizes)) if len(sizes) > 1 \
+        cell = (
+            np.ravel_multi_index(tuple(codes_list), tuple(sizes))
+            if len(sizes) > 1
             else codes_list[0].astype(np.int64)
+        )
         levels = np.unravel_index(np.arange(total), tuple(sizes))
         return np.asarray(cell, dtype=np.int64), total, [np.asarray(x) for x in levels]
     stacked = np.stack(codes_list, axis=1)
@@ -165,8 +177,9 @@ def _aligned_targets(variable, levels, population) -> np.ndarray:
     sample = {str(level) for level in levels}
     missing = [lv for lv in levels if str(lv) not in lookup]
     if missing:
-        raise CalibrationError(f"{variable!r}: categories {missing} occur in the sample but have "
-                               "no population target")
+        raise CalibrationError(
+            f"{variable!r}: categories {missing} occur in the sample but have no population target"
+        )
     empty = [k for k in population if str(k) not in sample]
     if empty:
         raise CalibrationError(f"{variable!r}: target categories {empty} have no respondents")
@@ -183,8 +196,10 @@ def _prepare(design, margins):
     for variable, population in margins.items():
         f = design.factor(variable)
         if np.any(f.codes < 0):
-            raise CalibrationError(f"{variable!r} is missing for {int(np.sum(f.codes < 0))} "
-                                   "respondents; impute or drop them before weighting")
+            raise CalibrationError(
+                f"{variable!r} is missing for {int(np.sum(f.codes < 0))} "
+                "respondents; impute or drop them before weighting"
+            )
         factors.append(f)
         targets.append(_aligned_targets(variable, f.levels, population))
     sums = np.array([t.sum() for t in targets])
@@ -201,11 +216,12 @@ def _ipf(cell_weights, cell_levels, targets, tol, max_iter):
         sums = np.bincount(levels, weights=w, minlength=target.size)
         empty = (sums <= 0) & (target > 0)
         if np.any(empty):
-            raise CalibrationError(f"margin {m}: categories {np.flatnonzero(empty).tolist()} "
-                                   "have no weight to adjust")
+            raise CalibrationError(
+                f"margin {m}: categories {np.flatnonzero(empty).tolist()} have no weight to adjust"
+            )
     error = np.inf
     iterations = 0
-    for iterations in range(1, max_iter + 1):
+    for iterations in range(1, max_iter + 1):  # noqa: B007  (read after the loop)
         for levels, target in zip(cell_levels, targets):
             sums = np.bincount(levels, weights=w, minlength=target.size)
             with np.errstate(divide="ignore", invalid="ignore"):
@@ -255,11 +271,15 @@ def _calibrate(design, margins, tol, max_iter, bounds, max_trim_iter, method):
         else:
             outside = (w < lower * (1 - 1e-6)) | (w > upper * (1 + 1e-6))
             if outside.any():
-                raise ConvergenceError(f"trimming to [{lower}, {upper}] and re-raking did not meet "
-                                       f"both the bounds and the margins in {max_trim_iter} rounds")
+                raise ConvergenceError(
+                    f"trimming to [{lower}, {upper}] and re-raking did not meet "
+                    f"both the bounds and the margins in {max_trim_iter} rounds"
+                )
     if error > tol:
-        raise ConvergenceError(f"raking did not converge in {max_iter} iterations "
-                               f"(largest relative margin error {error:.3g} > tol {tol:g})")
+        raise ConvergenceError(
+            f"raking did not converge in {max_iter} iterations "
+            f"(largest relative margin error {error:.3g} > tol {tol:g})"
+        )
     achieved = {}
     target_dict = {}
     for (variable, _), f, target in zip(margins.items(), factors, targets):
@@ -281,15 +301,31 @@ def weighting_report(w, method, iterations, converged, error, targets, achieved,
     positive = w[w > 0]
     wmin = float(positive.min()) if positive.size else 0.0
     wmax = float(w.max())
-    return WeightingReport(method=method, iterations=int(iterations), converged=bool(converged),
-                           max_margin_error=float(error), targets=targets, achieved=achieved,
-                           n=int(w.size), min_weight=wmin, max_weight=wmax,
-                           weight_ratio=wmax / wmin if wmin > 0 else float("inf"),
-                           kish_deff=w.size * s2 / s1**2, n_eff=s1**2 / s2, trimmed=trimmed)
+    return WeightingReport(
+        method=method,
+        iterations=int(iterations),
+        converged=bool(converged),
+        max_margin_error=float(error),
+        targets=targets,
+        achieved=achieved,
+        n=int(w.size),
+        min_weight=wmin,
+        max_weight=wmax,
+        weight_ratio=wmax / wmin if wmin > 0 else float("inf"),
+        kish_deff=w.size * s2 / s1**2,
+        n_eff=s1**2 / s2,
+        trimmed=trimmed,
+    )
 
 
-def rake(design, margins: Mapping, tol: float = 1e-7, max_iter: int = 100, bounds=None,
-         max_trim_iter: int = 50):
+def rake(
+    design,
+    margins: Mapping,
+    tol: float = 1e-7,
+    max_iter: int = 100,
+    bounds=None,
+    max_trim_iter: int = 50,
+):
     """Rake the weights to population margins (iterative proportional fitting).
 
     Parameters
@@ -336,8 +372,15 @@ def rake(design, margins: Mapping, tol: float = 1e-7, max_iter: int = 100, bound
     Deming, W. E., & Stephan, F. F. (1940). *Ann. Math. Statist.*, 11, 427-444.
     Deville & Sarndal (1992); Lumley (2010), sec. 7.3.
     """
-    return _calibrate(design, dict(margins), tol, max_iter, bounds, max_trim_iter,
-                      "rake" if bounds is None else "trim")
+    return _calibrate(
+        design,
+        dict(margins),
+        tol,
+        max_iter,
+        bounds,
+        max_trim_iter,
+        "rake" if bounds is None else "trim",
+    )
 
 
 def poststratify(design, variable: str, population: Mapping):
@@ -371,8 +414,15 @@ def poststratify(design, variable: str, population: Mapping):
     return _calibrate(design, {variable: population}, 1e-9, 5, None, 0, "poststratify")
 
 
-def trim_weights(design, lower=None, upper=None, margins: Mapping | None = None,
-                 tol: float = 1e-7, max_iter: int = 100, max_trim_iter: int = 50):
+def trim_weights(
+    design,
+    lower=None,
+    upper=None,
+    margins: Mapping | None = None,
+    tol: float = 1e-7,
+    max_iter: int = 100,
+    max_trim_iter: int = 50,
+):
     """Trim weights to ``[lower, upper]``, then re-rake to ``margins`` (repeatedly).
 
     Parameters
@@ -404,8 +454,14 @@ def trim_weights(design, lower=None, upper=None, margins: Mapping | None = None,
     Kish, L. (1965). *Survey Sampling*. Wiley.
     """
     if margins is not None:
-        return rake(design, margins, tol=tol, max_iter=max_iter, bounds=(lower, upper),
-                    max_trim_iter=max_trim_iter)
+        return rake(
+            design,
+            margins,
+            tol=tol,
+            max_iter=max_iter,
+            bounds=(lower, upper),
+            max_trim_iter=max_trim_iter,
+        )
     w = np.asarray(design.weights, dtype=np.float64)
     lo = -np.inf if lower is None else float(lower)
     hi = np.inf if upper is None else float(upper)

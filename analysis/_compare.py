@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 
 import numpy as np
 import pandas as pd
@@ -11,7 +12,8 @@ from scipy import stats
 
 from ._errors import SurveyError
 from ._estimators import share_arrays
-from ._results import Estimate, EstimateSet
+from ._results import Estimate
+from ._results import EstimateSet
 from ._scores import Scores
 from ._variance import variance
 
@@ -34,8 +36,9 @@ def _num(x):
     return None if math.isnan(x) else x
 
 
-def difference(a: Estimate, b: Estimate, covariance: float = 0.0,
-               df: float | None = None) -> Difference:
+def difference(
+    a: Estimate, b: Estimate, covariance: float = 0.0, df: float | None = None
+) -> Difference:
     """Difference ``a - b`` of two estimates with SE, CI (``.ci``) and p-value.
 
     Parameters
@@ -83,9 +86,18 @@ def difference(a: Estimate, b: Estimate, covariance: float = 0.0,
     else:
         p = float("nan")
     n = min(a.n, b.n)
-    return Difference(name=f"{a.name}: {_label(a)} - {_label(b)}", kind="difference", estimate=est,
-                      se=se, df=float(df), n=n, n_eff=float("nan"), deff=float("nan"),
-                      statistic=t, p_value=p)
+    return Difference(
+        name=f"{a.name}: {_label(a)} - {_label(b)}",
+        kind="difference",
+        estimate=est,
+        se=se,
+        df=float(df),
+        n=n,
+        n_eff=float("nan"),
+        deff=float("nan"),
+        statistic=t,
+        p_value=p,
+    )
 
 
 def _label(e: Estimate):
@@ -152,9 +164,14 @@ class ChisqResult:
     table: pd.DataFrame = field(repr=False)
 
     def to_dict(self) -> dict:
-        return {"statistic": self.statistic, "ndf": self.ndf, "ddf": self.ddf,
-                "p_value": self.p_value, "pearson": self.pearson,
-                "chisq_p_value": self.chisq_p_value}
+        return {
+            "statistic": self.statistic,
+            "ndf": self.ndf,
+            "ddf": self.ddf,
+            "p_value": self.p_value,
+            "pearson": self.pearson,
+            "chisq_p_value": self.chisq_p_value,
+        }
 
 
 def chisq_test(design, row: str, col: str) -> ChisqResult:
@@ -205,11 +222,15 @@ def chisq_test(design, row: str, col: str) -> ChisqResult:
         cells_x2 = np.where(expected > 0, (observed - expected) ** 2 / expected, 0.0)
         pearson = float(np.nansum(cells_x2))
     r_idx, c_idx = np.divmod(np.arange(nr * nc), nc)
-    main = [np.ones(nr * nc)] + [(r_idx == i).astype(float) for i in range(1, nr)] \
+    main = (
+        [np.ones(nr * nc)]
+        + [(r_idx == i).astype(float) for i in range(1, nr)]
         + [(c_idx == j).astype(float) for j in range(1, nc)]
+    )
     X1 = np.column_stack(main)
-    inter = np.column_stack([((r_idx == i) & (c_idx == j)).astype(float)
-                             for i in range(1, nr) for j in range(1, nc)])
+    inter = np.column_stack(
+        [((r_idx == i) & (c_idx == j)).astype(float) for i in range(1, nr) for j in range(1, nc)]
+    )
     C = inter - X1 @ np.linalg.lstsq(X1, inter, rcond=None)[0]
     with np.errstate(divide="ignore"):
         inv_p = np.where(p > 0, 1.0 / p, 0.0)
@@ -224,10 +245,18 @@ def chisq_test(design, row: str, col: str) -> ChisqResult:
     ddf = d0 * design.df
     p_value = float(stats.f.sf(F, d0, ddf))
     chisq_p = float(stats.chi2.sf(pearson / (tr / delta.shape[0]), delta.shape[0]))
-    weighted = pd.DataFrame(table * design.weights[ok].sum(), index=list(fr.levels),
-                            columns=list(fc.levels))
-    return ChisqResult(statistic=F, ndf=d0, ddf=ddf, p_value=p_value, pearson=pearson,
-                       chisq_p_value=chisq_p, table=weighted)
+    weighted = pd.DataFrame(
+        table * design.weights[ok].sum(), index=list(fr.levels), columns=list(fc.levels)
+    )
+    return ChisqResult(
+        statistic=F,
+        ndf=d0,
+        ddf=ddf,
+        p_value=p_value,
+        pearson=pearson,
+        chisq_p_value=chisq_p,
+        table=weighted,
+    )
 
 
 @dataclass(frozen=True)
@@ -311,9 +340,14 @@ class KeyDrivers:
     se_method: str
 
     def to_dict(self) -> dict:
-        return {"drivers": self.table.to_dict(orient="records"), "intercept": self.intercept,
-                "r_squared": self.r_squared, "n": self.n, "df": self.df,
-                "se_method": self.se_method}
+        return {
+            "drivers": self.table.to_dict(orient="records"),
+            "intercept": self.intercept,
+            "r_squared": self.r_squared,
+            "n": self.n,
+            "df": self.df,
+            "se_method": self.se_method,
+        }
 
 
 def key_drivers(design, outcome: str, drivers) -> KeyDrivers:
@@ -375,8 +409,23 @@ def key_drivers(design, outcome: str, drivers) -> KeyDrivers:
     order = np.argsort(-np.abs(std))
     rank = np.empty(len(drivers), dtype=int)
     rank[order] = np.arange(1, len(drivers) + 1)
-    table = pd.DataFrame({"driver": drivers, "coef": beta[1:], "se": se[1:], "t": tvals[1:],
-                          "p_value": pvals[1:], "std_coef": std, "rank": rank})
+    table = pd.DataFrame(
+        {
+            "driver": drivers,
+            "coef": beta[1:],
+            "se": se[1:],
+            "t": tvals[1:],
+            "p_value": pvals[1:],
+            "std_coef": std,
+            "rank": rank,
+        }
+    )
     r2 = 1 - float(wk @ resid**2) / (sd_y**2)
-    return KeyDrivers(table=table, intercept=float(beta[0]), r_squared=r2, n=int(ok.sum()),
-                      df=float(df), se_method="design-based linearisation (svyglm sandwich)")
+    return KeyDrivers(
+        table=table,
+        intercept=float(beta[0]),
+        r_squared=r2,
+        n=int(ok.sum()),
+        df=float(df),
+        se_method="design-based linearisation (svyglm sandwich)",
+    )

@@ -13,8 +13,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._data import Factor, as_frame, column, factorize, numeric
-from ._errors import DesignError, LonelyPSUError
+from ._data import Factor
+from ._data import as_frame
+from ._data import column
+from ._data import factorize
+from ._data import numeric
+from ._errors import DesignError
+from ._errors import LonelyPSUError
 
 LONELY_PSU_OPTIONS = ("fail", "remove", "adjust", "certainty", "average")
 
@@ -76,9 +81,15 @@ class Design:
     from complex surveys. *International Statistical Review*, 51, 279-292.
     """
 
-    def __init__(self, data, weights: str | None = None, strata: str | None = None,
-                 clusters: str | None = None, fpc: str | None = None,
-                 lonely_psu: str = "fail"):
+    def __init__(
+        self,
+        data,
+        weights: str | None = None,
+        strata: str | None = None,
+        clusters: str | None = None,
+        fpc: str | None = None,
+        lonely_psu: str = "fail",
+    ):
         frame = as_frame(data)
         if lonely_psu not in LONELY_PSU_OPTIONS:
             raise DesignError(f"lonely_psu must be one of {LONELY_PSU_OPTIONS}, got {lonely_psu!r}")
@@ -101,8 +112,9 @@ class Design:
         else:
             w = numeric(frame, weights)
             if not np.all(np.isfinite(w)) or np.any(w < 0):
-                raise DesignError(f"weights column {weights!r} has missing, infinite or "
-                                  "negative values")
+                raise DesignError(
+                    f"weights column {weights!r} has missing, infinite or negative values"
+                )
         self.weights = _readonly(w)
         self._base_weights = self.weights
         self.calibration = None
@@ -146,9 +158,11 @@ class Design:
             bad = [self.strata_levels[h] for h in np.flatnonzero(lonely)]
             raise LonelyPSUError(
                 f"strata {bad} have a single PSU; choose lonely_psu='remove', 'adjust', "
-                "'certainty' or 'average'")
-        self.is_unweighted_srs = (weights is None and strata is None and clusters is None
-                                  and fpc is None)
+                "'certainty' or 'average'"
+            )
+        self.is_unweighted_srs = (
+            weights is None and strata is None and clusters is None and fpc is None
+        )
 
     # ------------------------------------------------------------------ helpers
     def _fractions(self, frame, fpc, stratum) -> np.ndarray:
@@ -165,8 +179,9 @@ class Design:
             fractions = first
         else:
             if np.any(first < self.psus_per_stratum):
-                raise DesignError(f"fpc column {fpc!r}: population smaller than the sample "
-                                  "in a stratum")
+                raise DesignError(
+                    f"fpc column {fpc!r}: population smaller than the sample in a stratum"
+                )
             fractions = self.psus_per_stratum / first
         return fractions
 
@@ -200,7 +215,7 @@ class Design:
             self._numeric_cache[name] = cached
         return cached
 
-    def with_weights(self, weights: np.ndarray, calibration=None, report=None) -> "Design":
+    def with_weights(self, weights: np.ndarray, calibration=None, report=None) -> Design:
         """Return a copy of the design with new weights (used by calibration)."""
         new = object.__new__(Design)
         new.__dict__.update(self.__dict__)

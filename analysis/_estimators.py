@@ -11,7 +11,8 @@ from __future__ import annotations
 import numpy as np
 
 from . import _fastpath
-from ._results import Estimate, EstimateSet
+from ._results import Estimate
+from ._results import EstimateSet
 from ._scores import Scores
 from ._variance import variance
 
@@ -48,10 +49,19 @@ def _package(name, kind, est, var, df, n_d, vsrs, levels, by, cov):
         v = max(float(var[i]), 0.0)
         deff = float(_safe_div(v, vsrs[i]))
         n_eff = float(_safe_div(n_d[i], deff)) if deff > 0 else float(n_d[i])
-        estimates.append(Estimate(name=name, kind=kind, estimate=float(est[i]),
-                                  se=float(np.sqrt(v)),
-                                  df=df, n=int(n_d[i]), n_eff=n_eff, deff=deff,
-                                  domain=level if by is not None else None))
+        estimates.append(
+            Estimate(
+                name=name,
+                kind=kind,
+                estimate=float(est[i]),
+                se=float(np.sqrt(v)),
+                df=df,
+                n=int(n_d[i]),
+                n_eff=n_eff,
+                deff=deff,
+                domain=level if by is not None else None,
+            )
+        )
     if by is None:
         return estimates[0]
     return EstimateSet(name=name, estimates=tuple(estimates), covariance=cov)
@@ -102,8 +112,18 @@ def mean_of_values(design, y: np.ndarray, name: str, by: str | None = None, kind
     cov = variance(design, scores, covariance=D <= _MAX_COVARIANCE_COLUMNS and by is not None)
     var = np.diag(cov) if cov.ndim == 2 else cov
     s2, n_d = _weighted_var(design, d, ok, resid, D)
-    return _package(name, kind, est, var, design.df, n_d, _safe_div(s2, n_d), levels, by,
-                    cov if cov.ndim == 2 else None)
+    return _package(
+        name,
+        kind,
+        est,
+        var,
+        design.df,
+        n_d,
+        _safe_div(s2, n_d),
+        levels,
+        by,
+        cov if cov.ndim == 2 else None,
+    )
 
 
 def total(design, variable: str, by: str | None = None):
@@ -144,8 +164,18 @@ def total(design, variable: str, by: str | None = None):
     dd = np.where(ok, d, 0)
     resid = np.where(ok, y - _safe_div(est, W)[dd], 0.0)
     s2, n_d = _weighted_var(design, d, ok, resid, D)
-    return _package(variable, "total", est, var, design.df, n_d, W**2 * _safe_div(s2, n_d), levels,
-                    by, cov if cov.ndim == 2 else None)
+    return _package(
+        variable,
+        "total",
+        est,
+        var,
+        design.df,
+        n_d,
+        W**2 * _safe_div(s2, n_d),
+        levels,
+        by,
+        cov if cov.ndim == 2 else None,
+    )
 
 
 def ratio(design, numerator: str, denominator: str, by: str | None = None):
@@ -191,12 +221,28 @@ def ratio(design, numerator: str, denominator: str, by: str | None = None):
     W = np.bincount(d[ok], weights=w[ok], minlength=D)
     xbar = _safe_div(X, W)
     name = f"{numerator}/{denominator}"
-    return _package(name, "ratio", est, var, design.df, n_d, _safe_div(s2, n_d * xbar**2), levels,
-                    by, cov if cov.ndim == 2 else None)
+    return _package(
+        name,
+        "ratio",
+        est,
+        var,
+        design.df,
+        n_d,
+        _safe_div(s2, n_d * xbar**2),
+        levels,
+        by,
+        cov if cov.ndim == 2 else None,
+    )
 
 
-def share_arrays(design, codes: np.ndarray, n_categories: int, domain_codes: np.ndarray,
-                 n_domains: int, covariance: bool = False) -> dict:
+def share_arrays(
+    design,
+    codes: np.ndarray,
+    n_categories: int,
+    domain_codes: np.ndarray,
+    n_domains: int,
+    covariance: bool = False,
+) -> dict:
     """Shares of every (domain, category) cell in one vectorised pass.
 
     Returns a dict of arrays of shape ``(n_domains, n_categories)``: ``p``,
@@ -218,8 +264,9 @@ def share_arrays(design, codes: np.ndarray, n_categories: int, domain_codes: np.
     return _generic_share_arrays(design, codes, n_categories, domain_codes, n_domains, covariance)
 
 
-def item_shares(design, variable: str, levels=None, by: str | None = None,
-                covariance: bool = False):
+def item_shares(
+    design, variable: str, levels=None, by: str | None = None, covariance: bool = False
+):
     """Factor, domain levels and :func:`share_arrays` result of a named item (cached cells)."""
     f = design.factor(variable, levels)
     d, dlevels = _domains(design, by)
@@ -227,8 +274,11 @@ def item_shares(design, variable: str, levels=None, by: str | None = None,
     if mom is not None:
         covariance = covariance and f.n_levels * len(dlevels) <= _MAX_COVARIANCE_COLUMNS
         return f, dlevels, _fastpath.shares(design, mom, covariance=covariance)
-    return f, dlevels, _generic_share_arrays(design, f.codes, f.n_levels, d, len(dlevels),
-                                             covariance)
+    return (
+        f,
+        dlevels,
+        _generic_share_arrays(design, f.codes, f.n_levels, d, len(dlevels), covariance),
+    )
 
 
 def _generic_share_arrays(design, codes, n_categories, domain_codes, n_domains, covariance):
@@ -246,9 +296,15 @@ def _generic_share_arrays(design, codes, n_categories, domain_codes, n_domains, 
     scaled = np.where(ok, w / np.where(W[dd] > 0, W[dd], 1.0), 0.0)
     coef = np.zeros((D, D * C))
     for i in range(D):
-        coef[i, i * C:(i + 1) * C] = np.nan_to_num(p[i])
-    scores = Scores(D * C, value=scaled, column=np.where(ok, cell, -1), offset_value=scaled,
-                    offset_group=np.where(ok, dd, -1), offset_coef=coef)
+        coef[i, i * C : (i + 1) * C] = np.nan_to_num(p[i])
+    scores = Scores(
+        D * C,
+        value=scaled,
+        column=np.where(ok, cell, -1),
+        offset_value=scaled,
+        offset_group=np.where(ok, dd, -1),
+        offset_coef=coef,
+    )
     v = variance(design, scores, covariance=covariance)
     var = np.diag(v) if covariance else v
     count = np.bincount(cell[ok], minlength=D * C).reshape(D, C)
@@ -293,8 +349,9 @@ def proportion(design, variable: str, by: str | None = None, levels=None) -> Est
     estimates = []
     for i, dl in enumerate(dlevels):
         for c, cl in enumerate(f.levels):
-            estimates.append(_share_estimate(design, variable, res, i, c, cl,
-                                             dl if by is not None else None))
+            estimates.append(
+                _share_estimate(design, variable, res, i, c, cl, dl if by is not None else None)
+            )
     return EstimateSet(name=variable, estimates=tuple(estimates), covariance=res.get("cov"))
 
 
@@ -305,6 +362,17 @@ def _share_estimate(design, name, res, i, c, category, domain):
     pq = p * (1 - p)
     deff = v / (pq / n) if (n > 0 and pq > 0) else float("nan")
     n_eff = pq / v if v > 0 else float(n)
-    return Estimate(name=name, kind="proportion", estimate=p, se=float(np.sqrt(v)), df=design.df,
-                    n=n, n_eff=float(n_eff), deff=float(deff), category=category, domain=domain,
-                    count=int(res["count"][i, c]), unweighted=design.is_unweighted_srs)
+    return Estimate(
+        name=name,
+        kind="proportion",
+        estimate=p,
+        se=float(np.sqrt(v)),
+        df=design.df,
+        n=n,
+        n_eff=float(n_eff),
+        deff=float(deff),
+        category=category,
+        domain=domain,
+        count=int(res["count"][i, c]),
+        unweighted=design.is_unweighted_srs,
+    )

@@ -55,8 +55,9 @@ def applicable(design) -> bool:
     return design._row_of_psu is not None and bool(np.all(design.psus_per_stratum > 1))
 
 
-def moments(design, codes: np.ndarray, n_categories: int, domain_codes: np.ndarray,
-            n_domains: int) -> Moments | None:
+def moments(
+    design, codes: np.ndarray, n_categories: int, domain_codes: np.ndarray, n_domains: int
+) -> Moments | None:
     """Cell sums for the item, or None when the fast path does not apply."""
     if not applicable(design):
         return None
@@ -161,8 +162,12 @@ def shares(design, mom: Moments, base: np.ndarray | None = None, covariance: boo
     v = variance(design, mom, A, covariance)
     var = np.diag(v) if covariance else v
     counts = mom.count.sum(axis=(0, 2))[:D, 1:]
-    out = {"p": np.where(base, p, np.nan), "var": np.maximum(var.reshape(D, C), 0.0),
-           "count": counts, "n": (counts * base).sum(axis=1)}
+    out = {
+        "p": np.where(base, p, np.nan),
+        "var": np.maximum(var.reshape(D, C), 0.0),
+        "count": counts,
+        "n": (counts * base).sum(axis=1),
+    }
     if covariance:
         out["cov"] = v
     return out

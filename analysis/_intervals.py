@@ -11,8 +11,13 @@ import numpy as np
 from scipy import stats
 
 PROPORTION_METHODS = ("logit", "korn-graubard", "wilson", "clopper-pearson", "wald")
-_ALIASES = {"beta": "korn-graubard", "kg": "korn-graubard", "exact": "clopper-pearson",
-            "cp": "clopper-pearson", "mean": "wald"}
+_ALIASES = {
+    "beta": "korn-graubard",
+    "kg": "korn-graubard",
+    "exact": "clopper-pearson",
+    "cp": "clopper-pearson",
+    "mean": "wald",
+}
 
 
 def _check_level(level: float) -> float:
@@ -91,8 +96,9 @@ def clopper_pearson_interval(x: float, n: float, level: float = 0.95) -> tuple[f
     return (low, high)
 
 
-def korn_graubard_interval(p: float, se: float, n: int, df: float,
-                           level: float = 0.95) -> tuple[float, float]:
+def korn_graubard_interval(
+    p: float, se: float, n: int, df: float, level: float = 0.95
+) -> tuple[float, float]:
     """Korn & Graubard (1998) interval: Clopper-Pearson on the effective sample size.
 
     Notes
@@ -122,8 +128,9 @@ def korn_graubard_interval(p: float, se: float, n: int, df: float,
     return clopper_pearson_interval(n_eff * p, n_eff, level)
 
 
-def logit_interval(p: float, se: float, df: float, n: float,
-                   level: float = 0.95) -> tuple[float, float]:
+def logit_interval(
+    p: float, se: float, df: float, n: float, level: float = 0.95
+) -> tuple[float, float]:
     """Logit-transformed Wald interval (``svyciprop(method="logit")`` in R).
 
     Notes
@@ -165,9 +172,17 @@ def normalize_method(method: str) -> str:
     return method
 
 
-def proportion_interval(p: float, se: float, df: float, n: int, n_eff: float,
-                        count: int | None, unweighted: bool, level: float = 0.95,
-                        method: str = "logit") -> tuple[float, float]:
+def proportion_interval(
+    p: float,
+    se: float,
+    df: float,
+    n: int,
+    n_eff: float,
+    count: int | None,
+    unweighted: bool,
+    level: float = 0.95,
+    method: str = "logit",
+) -> tuple[float, float]:
     """Dispatch to one proportion interval.
 
     ``"wilson"`` and ``"clopper-pearson"`` use the unweighted counts

@@ -7,8 +7,13 @@ import math
 from scipy import stats
 
 
-def sample_size(margin: float, p: float = 0.5, deff: float = 1.0, population: float | None = None,
-                level: float = 0.95) -> int:
+def sample_size(
+    margin: float,
+    p: float = 0.5,
+    deff: float = 1.0,
+    population: float | None = None,
+    level: float = 0.95,
+) -> int:
     """Respondents needed for a margin of error ``margin`` on a share.
 
     Parameters
@@ -54,8 +59,13 @@ def sample_size(margin: float, p: float = 0.5, deff: float = 1.0, population: fl
     return int(math.ceil(n0 - 1e-9))
 
 
-def margin_of_error(n: float, p: float = 0.5, deff: float = 1.0, population: float | None = None,
-                    level: float = 0.95) -> float:
+def margin_of_error(
+    n: float,
+    p: float = 0.5,
+    deff: float = 1.0,
+    population: float | None = None,
+    level: float = 0.95,
+) -> float:
     """Margin of error of a share from ``n`` respondents (inverse of :func:`sample_size`).
 
     Parameters

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-from typing import Any, Iterator
+from collections.abc import Iterator
+from dataclasses import dataclass
+from dataclasses import field
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ._intervals import proportion_interval, t_interval
+from ._intervals import proportion_interval
+from ._intervals import t_interval
 
 
 @dataclass(frozen=True)
@@ -68,7 +71,7 @@ class Estimate:
 
     @property
     def variance(self) -> float:
-        return self.se ** 2
+        return self.se**2
 
     def ci(self, level: float = 0.95, method: str | None = None) -> tuple[float, float]:
         """Confidence interval ``(low, high)``.
@@ -83,8 +86,17 @@ class Estimate:
             Other estimates accept only ``None``/``"t"`` (t interval).
         """
         if self.kind == "proportion":
-            return proportion_interval(self.estimate, self.se, self.df, self.n, self.n_eff,
-                                       self.count, self.unweighted, level, method or "logit")
+            return proportion_interval(
+                self.estimate,
+                self.se,
+                self.df,
+                self.n,
+                self.n_eff,
+                self.count,
+                self.unweighted,
+                level,
+                method or "logit",
+            )
         if method not in (None, "t", "wald"):
             raise ValueError(f"method {method!r} applies to shares only")
         return t_interval(self.estimate, self.se, self.df, level)
@@ -93,10 +105,19 @@ class Estimate:
         """JSON-ready dictionary including the interval at ``level``."""
         low, high = self.ci(level, method)
         out = {
-            "name": self.name, "kind": self.kind, "category": _jsonable(self.category),
-            "domain": _jsonable(self.domain), "estimate": _num(self.estimate), "se": _num(self.se),
-            "df": _num(self.df), "n": int(self.n), "n_eff": _num(self.n_eff),
-            "deff": _num(self.deff), "ci_level": level, "ci_low": _num(low), "ci_high": _num(high),
+            "name": self.name,
+            "kind": self.kind,
+            "category": _jsonable(self.category),
+            "domain": _jsonable(self.domain),
+            "estimate": _num(self.estimate),
+            "se": _num(self.se),
+            "df": _num(self.df),
+            "n": int(self.n),
+            "n_eff": _num(self.n_eff),
+            "deff": _num(self.deff),
+            "ci_level": level,
+            "ci_low": _num(low),
+            "ci_high": _num(high),
         }
         if self.count is not None:
             out["count"] = int(self.count)
@@ -139,8 +160,7 @@ class EstimateSet:
         return self.estimates[self.index(key)]
 
     def to_dict(self, level: float = 0.95, method: str | None = None) -> dict:
-        return {"name": self.name,
-                "estimates": [e.to_dict(level, method) for e in self.estimates]}
+        return {"name": self.name, "estimates": [e.to_dict(level, method) for e in self.estimates]}
 
     def to_frame(self, level: float = 0.95, method: str | None = None) -> pd.DataFrame:
         return pd.DataFrame([e.to_dict(level, method) for e in self.estimates])

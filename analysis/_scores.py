@@ -33,8 +33,9 @@ class Scores:
     offset_coef: np.ndarray | None = None
     dense: np.ndarray | None = None
 
-    def group_totals(self, groups: np.ndarray, n_groups: int,
-                     row_scale: np.ndarray | None = None) -> np.ndarray:
+    def group_totals(
+        self, groups: np.ndarray, n_groups: int, row_scale: np.ndarray | None = None
+    ) -> np.ndarray:
         """Totals of the score columns within groups.
 
         Parameters

@@ -2,21 +2,36 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
 from ._errors import SurveyError
-from ._estimators import (_domains, _package, _safe_div, _share_estimate, mean_of_values,
-                          share_arrays)
+from ._estimators import _domains
+from ._estimators import _package
+from ._estimators import _safe_div
+from ._estimators import _share_estimate
+from ._estimators import mean_of_values
+from ._estimators import share_arrays
 from ._results import EstimateSet
 from ._scores import Scores
 from ._variance import variance
 
 #: Answers treated as non-substantive (left out of the base) unless told otherwise.
-NON_SUBSTANTIVE = ("don't know", "dont know", "don’t know", "not used", "not applicable",
-                   "n/a", "na", "dk", "prefer not to say", "refused")
+NON_SUBSTANTIVE = (
+    "don't know",
+    "dont know",
+    "don’t know",
+    "not used",
+    "not applicable",
+    "n/a",
+    "na",
+    "dk",
+    "prefer not to say",
+    "refused",
+)
 
 
 def _is_excluded(level, exclude) -> bool:
@@ -32,8 +47,9 @@ def scale_levels(design, item: str, levels=None, exclude=NON_SUBSTANTIVE) -> tup
     if levels is not None:
         return tuple(lv for lv in levels if not _is_excluded(lv, exclude))
     observed = [lv for lv in design.factor(item).levels if not _is_excluded(lv, exclude)]
-    if not all(isinstance(lv, (int, float, np.number)) and not isinstance(lv, bool)
-               for lv in observed):
+    if not all(
+        isinstance(lv, (int, float, np.number)) and not isinstance(lv, bool) for lv in observed
+    ):
         raise SurveyError(f"{item!r} has text answers; pass levels=[worst, ..., best]")
     return tuple(sorted(observed))
 
@@ -102,12 +118,14 @@ def score(design, item: str, levels=None, table=None, exclude=NON_SUBSTANTIVE, b
     ----------
     Lumley (2010), ch. 2.
     """
-    return mean_of_values(design, item_scores(design, item, levels, table, exclude), item, by,
-                          kind="score")
+    return mean_of_values(
+        design, item_scores(design, item, levels, table, exclude), item, by, kind="score"
+    )
 
 
-def satisfaction_rate(design, item: str, levels=None, top: int = 2, exclude=NON_SUBSTANTIVE,
-                      by=None):
+def satisfaction_rate(
+    design, item: str, levels=None, top: int = 2, exclude=NON_SUBSTANTIVE, by=None
+):
     """Share of substantive answers in the top ``top`` categories ("top-two box").
 
     Parameters
@@ -144,14 +162,16 @@ def satisfaction_rate(design, item: str, levels=None, top: int = 2, exclude=NON_
     d, dlevels = _domains(design, by)
     res = share_arrays(design, binary, 2, d, len(dlevels))
     name = f"{item}:top{top}"
-    estimates = tuple(_share_estimate(design, name, res, i, 1, "top%d" % top,
-                                      dl if by is not None else None)
-                      for i, dl in enumerate(dlevels))
+    estimates = tuple(
+        _share_estimate(design, name, res, i, 1, "top%d" % top, dl if by is not None else None)
+        for i, dl in enumerate(dlevels)
+    )
     return estimates[0] if by is None else EstimateSet(name=name, estimates=estimates)
 
 
-def dimension_index(design, items, levels=None, table=None, exclude=NON_SUBSTANTIVE, by=None,
-                    name: str = "index"):
+def dimension_index(
+    design, items, levels=None, table=None, exclude=NON_SUBSTANTIVE, by=None, name: str = "index"
+):
     """Weighted combination of item scores, with a linearised SE and interval.
 
     Parameters
@@ -218,8 +238,15 @@ def dimension_index(design, items, levels=None, table=None, exclude=NON_SUBSTANT
     return _package(name, "index", est, var, design.df, n_d, _safe_div(s2, n_d), dlevels, by, None)
 
 
-def score_items(design, items, levels=None, table=None, exclude=NON_SUBSTANTIVE, top: int = 2,
-                level: float = 0.95) -> pd.DataFrame:
+def score_items(
+    design,
+    items,
+    levels=None,
+    table=None,
+    exclude=NON_SUBSTANTIVE,
+    top: int = 2,
+    level: float = 0.95,
+) -> pd.DataFrame:
     """Score and satisfaction rate of many Likert items, one row per item.
 
     Parameters
@@ -257,8 +284,9 @@ def score_items(design, items, levels=None, table=None, exclude=NON_SUBSTANTIVE,
         if not 1 <= top < len(scale):
             raise SurveyError("top must be between 1 and the number of levels minus one")
         full = design.factor(item)
-        mom = _fastpath.item_moments(design, item, full, np.zeros(design.n, dtype=np.int64), 1,
-                                     None)
+        mom = _fastpath.item_moments(
+            design, item, full, np.zeros(design.n, dtype=np.int64), 1, None
+        )
         if mom is None:
             s = score(design, item, levels, table, exclude)
             r = satisfaction_rate(design, item, levels, top, exclude)
@@ -273,22 +301,49 @@ def score_items(design, items, levels=None, table=None, exclude=NON_SUBSTANTIVE,
             n = int(sm["n"][0])
             v, p = float(sm["var"][0]), float(rm["est"][0])
             s2 = float(sm["s2"][0])
-            s = Estimate(name=item, kind="score", estimate=float(sm["est"][0]),
-                         se=float(np.sqrt(v)), df=design.df, n=n,
-                         n_eff=float(s2 / v) if v > 0 else float(n),
-                         deff=float(v / (sm["s2"][0] / n)) if n > 0 else float("nan"))
+            s = Estimate(
+                name=item,
+                kind="score",
+                estimate=float(sm["est"][0]),
+                se=float(np.sqrt(v)),
+                df=design.df,
+                n=n,
+                n_eff=float(s2 / v) if v > 0 else float(n),
+                deff=float(v / (sm["s2"][0] / n)) if n > 0 else float("nan"),
+            )
             rv = float(rm["var"][0])
             pq = p * (1 - p)
             count = int(np.round(np.sum(mom.count.sum(axis=(0, 2))[0, 1:] * (in_top > 0) * base)))
-            r = Estimate(name=f"{item}:top{top}", kind="proportion", estimate=p,
-                         se=float(np.sqrt(rv)), df=design.df, n=n,
-                         n_eff=float(pq / rv) if rv > 0 else float(n),
-                         deff=float(rv / (pq / n)) if (n > 0 and pq > 0) else float("nan"),
-                         category="top%d" % top, count=count, unweighted=design.is_unweighted_srs)
+            r = Estimate(
+                name=f"{item}:top{top}",
+                kind="proportion",
+                estimate=p,
+                se=float(np.sqrt(rv)),
+                df=design.df,
+                n=n,
+                n_eff=float(pq / rv) if rv > 0 else float(n),
+                deff=float(rv / (pq / n)) if (n > 0 and pq > 0) else float("nan"),
+                category="top%d" % top,
+                count=count,
+                unweighted=design.is_unweighted_srs,
+            )
         slo, shi = s.ci(level)
         rlo, rhi = r.ci(level)
-        rows.append({"item": item, "score": s.estimate, "score_se": s.se, "score_ci_low": slo,
-                     "score_ci_high": shi, "base": s.n, "score_deff": s.deff, "rate": r.estimate,
-                     "rate_se": r.se, "rate_ci_low": rlo, "rate_ci_high": rhi,
-                     "rate_n_eff": r.n_eff, "rate_deff": r.deff})
+        rows.append(
+            {
+                "item": item,
+                "score": s.estimate,
+                "score_se": s.se,
+                "score_ci_low": slo,
+                "score_ci_high": shi,
+                "base": s.n,
+                "score_deff": s.deff,
+                "rate": r.estimate,
+                "rate_se": r.se,
+                "rate_ci_low": rlo,
+                "rate_ci_high": rhi,
+                "rate_n_eff": r.n_eff,
+                "rate_deff": r.deff,
+            }
+        )
     return pd.DataFrame(rows)

@@ -86,16 +86,26 @@ def run_analysis(frame, margins):
     shares = analysis.describe_items(raked, items)
     scores = analysis.score_items(raked, items[:N_LIKERT], levels=[1, 2, 3, 4, 5])
     t4 = time.perf_counter()
-    return {"design": t1 - t0, "rake": t2 - t1, "items": t4 - t2, "one_share": t3 - t2,
-            "raked": raked, "shares": shares, "scores": scores, "share": one_share,
-            "weights": np.asarray(raked.weights)}
+    return {
+        "design": t1 - t0,
+        "rake": t2 - t1,
+        "items": t4 - t2,
+        "one_share": t3 - t2,
+        "raked": raked,
+        "shares": shares,
+        "scores": scores,
+        "share": one_share,
+        "weights": np.asarray(raked.weights),
+    }
 
 
 def run_samplics(frame, margins, our_weights):
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            from samplics import PopParam, SampleWeight, TaylorEstimator
+            from samplics import PopParam
+            from samplics import SampleWeight
+            from samplics import TaylorEstimator
     except Exception as exc:  # pragma: no cover - depends on the environment
         return {"error": f"samplics not available ({type(exc).__name__}: {exc})"}
     w = frame["w"].to_numpy()
@@ -104,8 +114,9 @@ def run_samplics(frame, margins, our_weights):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         t0 = time.perf_counter()
-        sw = SampleWeight().rake(samp_weight=w, margins=margin_arrays, control=control,
-                                 tol=1e-7, max_iter=100)
+        sw = SampleWeight().rake(
+            samp_weight=w, margins=margin_arrays, control=control, tol=1e-7, max_iter=100
+        )
         t1 = time.perf_counter()
         answers = frame["q01"]
         ok = answers.notna().to_numpy()
@@ -134,21 +145,32 @@ def main(argv=None) -> int:
     report = result["raked"].weighting_report
     n_rows = len(result["shares"])
     whole = result["design"] + result["rake"] + result["items"]
-    print(f"respondents: {args.n:,}; items: {N_LIKERT} Likert + {N_CHOICE} choice; "
-          f"margins: district({len(DISTRICTS)}) x age_group({len(AGES)}) x gender(2)")
+    print(
+        f"respondents: {args.n:,}; items: {N_LIKERT} Likert + {N_CHOICE} choice; "
+        f"margins: district({len(DISTRICTS)}) x age_group({len(AGES)}) x gender(2)"
+    )
     print(f"design setup: {result['design']:.3f} s")
     size = "1M" if args.n == 1_000_000 else f"{args.n:,}"
-    print(f"rake {size} x 3 margins: {result['rake']:.3f} s "
-          f"({report.iterations} sweeps, max margin error {report.max_margin_error:.1e}, "
-          f"Kish deff {report.kish_deff:.3f})")
-    print(f"all item shares ({n_rows} rows) + {N_LIKERT} scores and top-2 rates with SE/CI: "
-          f"{result['items']:.3f} s (includes the first, cold share estimate below)")
-    print(f"one share estimate, cold (proportion of q01's 6 categories): "
-          f"{result['one_share']:.3f} s")
-    print(f"whole analysis (design + rake + all items): {whole:.3f} s "
-          f"({'under' if whole < 1 else 'OVER'} the 1 s target for 1M)")
-    print(f"peak memory: tracemalloc peak during analysis {peak / 2**20:.0f} MiB; "
-          f"process max RSS {maxrss_mb:.0f} MiB")
+    print(
+        f"rake {size} x 3 margins: {result['rake']:.3f} s "
+        f"({report.iterations} sweeps, max margin error {report.max_margin_error:.1e}, "
+        f"Kish deff {report.kish_deff:.3f})"
+    )
+    print(
+        f"all item shares ({n_rows} rows) + {N_LIKERT} scores and top-2 rates with SE/CI: "
+        f"{result['items']:.3f} s (includes the first, cold share estimate below)"
+    )
+    print(
+        f"one share estimate, cold (proportion of q01's 6 categories): {result['one_share']:.3f} s"
+    )
+    print(
+        f"whole analysis (design + rake + all items): {whole:.3f} s "
+        f"({'under' if whole < 1 else 'OVER'} the 1 s target for 1M)"
+    )
+    print(
+        f"peak memory: tracemalloc peak during analysis {peak / 2**20:.0f} MiB; "
+        f"process max RSS {maxrss_mb:.0f} MiB"
+    )
     if args.no_samplics:
         print("samplics: skipped (--no-samplics)")
         return 0
@@ -156,12 +178,16 @@ def main(argv=None) -> int:
     if "error" in sam:
         print(f"samplics: {sam['error']} -- comparison not run")
         return 0
-    print(f"rake {size} x 3 margins: {result['rake']:.3f} s (samplics {sam['rake']:.2f} s, "
-          f"ratio {sam['rake'] / result['rake']:.0f}x); weights agree to "
-          f"{sam['max_rel_weight_diff']:.1e} (relative)")
-    print(f"one share estimate (q01, all categories): {result['one_share']:.3f} s "
-          f"(samplics {sam['one_share']:.2f} s, "
-          f"ratio {sam['one_share'] / result['one_share']:.0f}x)")
+    print(
+        f"rake {size} x 3 margins: {result['rake']:.3f} s (samplics {sam['rake']:.2f} s, "
+        f"ratio {sam['rake'] / result['rake']:.0f}x); weights agree to "
+        f"{sam['max_rel_weight_diff']:.1e} (relative)"
+    )
+    print(
+        f"one share estimate (q01, all categories): {result['one_share']:.3f} s "
+        f"(samplics {sam['one_share']:.2f} s, "
+        f"ratio {sam['one_share'] / result['one_share']:.0f}x)"
+    )
     return 0
 
 

@@ -64,7 +64,11 @@ def child(path, fmt, out):
         rows = export_responses_to(survey, fmt, out)
         seconds = time.perf_counter() - start
         peak = _status("VmHWM")
-    print(json.dumps({"rows": rows, "seconds": seconds, "peak_mb": peak / 1024, "base_mb": base / 1024}))
+    print(
+        json.dumps(
+            {"rows": rows, "seconds": seconds, "peak_mb": peak / 1024, "base_mb": base / 1024}
+        )
+    )
 
 
 def _status(field):
@@ -78,15 +82,21 @@ def _status(field):
 
 def run(path, fmt, tmp):
     out = os.path.join(tmp, f"out.{fmt}")
-    done = subprocess.run([sys.executable, __file__, "--child", path, fmt, out], check=True,
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", path, fmt, out],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     figures = json.loads(done.stdout.strip().splitlines()[-1])
     figures["size_mb"] = os.path.getsize(out) / 1e6 if os.path.exists(out) else 0
     return figures
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--formats", nargs="+", default=list(FORMATS), choices=FORMATS)
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
@@ -94,17 +104,24 @@ def main():
     if args.child:
         child(*args.child)
         return
-    print(f"{'responses':>10} {'format':>6} {'rows/s':>10} {'seconds':>8} {'peak MB':>8} {'base MB':>8} {'file MB':>8}")
+    print(
+        f"{'responses':>10} {'format':>6} {'rows/s':>10} {'seconds':>8} {'peak MB':>8} {'base MB':>8} {'file MB':>8}"
+    )
     for n in args.sizes:
         with tempfile.TemporaryDirectory() as tmp:
             path = os.path.join(tmp, "bench.sqlite")
             seconds = build(path, n)
-            print(f"{n:>10} {'demo':>6} {n / seconds:>10,.0f} {seconds:>8.1f}   (generating + inserting)",
-                  flush=True)
+            print(
+                f"{n:>10} {'demo':>6} {n / seconds:>10,.0f} {seconds:>8.1f}   (generating + inserting)",
+                flush=True,
+            )
             for fmt in args.formats:
                 f = run(path, fmt, tmp)
-                print(f"{n:>10} {fmt:>6} {f['rows'] / f['seconds']:>10,.0f} {f['seconds']:>8.1f} "
-                      f"{f['peak_mb']:>8.0f} {f['base_mb']:>8.0f} {f['size_mb']:>8.1f}", flush=True)
+                print(
+                    f"{n:>10} {fmt:>6} {f['rows'] / f['seconds']:>10,.0f} {f['seconds']:>8.1f} "
+                    f"{f['peak_mb']:>8.0f} {f['base_mb']:>8.0f} {f['size_mb']:>8.1f}",
+                    flush=True,
+                )
 
 
 if __name__ == "__main__":

@@ -179,8 +179,9 @@ def request(method, url, body=None, headers=None, timeout=10):
     parts = urlsplit(url)
     conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
     try:
-        conn.request(method, parts.path + ("?" + parts.query if parts.query else ""), body,
-                     headers or {})
+        conn.request(
+            method, parts.path + ("?" + parts.query if parts.query else ""), body, headers or {}
+        )
         response = conn.getresponse()
         return response.status, dict(response.getheaders()), response.read()
     finally:
@@ -227,9 +228,7 @@ class Respondent:
 
     def post(self, path, body):
         """POST an urlencoded ``body``: ``(status, response, body)``."""
-        return self._send(
-            "POST", path, body, {"Content-Type": "application/x-www-form-urlencoded"}
-        )
+        return self._send("POST", path, body, {"Content-Type": "application/x-www-form-urlencoded"})
 
     def close(self):
         """Close the connection (the session cookie is kept)."""

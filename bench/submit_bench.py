@@ -78,8 +78,10 @@ def _respondent_loop(kind, base_url, version_id, deadline, flow, seed, out):
                 client.close()
                 continue
             elapsed = time.perf_counter() - started
-            ok = status == 201 if kind == "floor" else (
-                status == 303 and response.getheader("Location", "").endswith("/thanks")
+            ok = (
+                status == 201
+                if kind == "floor"
+                else (status == 303 and response.getheader("Location", "").endswith("/thanks"))
             )
             if ok:
                 latencies.append(elapsed)
@@ -190,9 +192,9 @@ def run_app(label, url, args):
     rates = {}
     for connections in args.connections:
         if url.startswith("sqlite"):
-            Path(url[len("sqlite:///"):]).unlink(missing_ok=True)
+            Path(url[len("sqlite:///") :]).unlink(missing_ok=True)
             for suffix in ("-wal", "-shm"):
-                Path(url[len("sqlite:///"):] + suffix).unlink(missing_ok=True)
+                Path(url[len("sqlite:///") :] + suffix).unlink(missing_ok=True)
         else:
             _reset_postgres(url)
         version_id = harness.prepare_database(url)
@@ -232,8 +234,9 @@ def run_floor(directory, args):
         for suffix in ("", "-wal", "-shm"):
             Path(str(path) + suffix).unlink(missing_ok=True)
         env = {"FLOOR_DATABASE": str(path)}
-        with harness.Server("floor_app:app", env=env, workers=args.workers,
-                            threads=args.threads) as server:
+        with harness.Server(
+            "floor_app:app", env=env, workers=args.workers, threads=args.threads
+        ) as server:
             server.wait_ready()
             result = drive("floor", server.url, None, connections, args.seconds, args.flow)
         with sqlite3.connect(path) as conn:
@@ -250,8 +253,11 @@ def main(argv=None):
     parser.add_argument("--flow", choices=["post", "get-post"], default="post")
     parser.add_argument("--workers", type=int, default=None, help="default: gunicorn.conf.py's")
     parser.add_argument("--threads", type=int, default=None, help="default: gunicorn.conf.py's")
-    parser.add_argument("--postgres", default=os.environ.get("BENCH_DATABASE_URL"),
-                        help="a PostgreSQL server URL; a scratch database is made next to it")
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get("BENCH_DATABASE_URL"),
+        help="a PostgreSQL server URL; a scratch database is made next to it",
+    )
     parser.add_argument("--no-floor", action="store_true")
     args = parser.parse_args(argv)
     settings = runpy.run_path(str(harness.ROOT / "gunicorn.conf.py"))

@@ -186,8 +186,7 @@ def _lines(path):
     def rows():
         with handle:
             try:
-                for line in handle:
-                    yield line
+                yield from handle
             except (OSError, EOFError, zlib.error, UnicodeDecodeError) as exc:
                 raise BackupError(f"{path} is damaged ({exc}).") from None
 

@@ -28,7 +28,9 @@ def load_command(path):
         raise click.ClickException(f"invalid survey definition\n{exc}") from None
     version, created = save_definition(definition, source_name=str(path))
     if created:
-        audit.record("survey.load", survey_id=version.survey_id, version=version.number, source=str(path))
+        audit.record(
+            "survey.load", survey_id=version.survey_id, version=version.number, source=str(path)
+        )
     db.session.commit()
     state = "loaded as version" if created else "unchanged, still version"
     click.echo(f"{definition.key}: {state} {version.number}")
@@ -47,7 +49,9 @@ def load_default_command(if_absent):
     definition = load_file(builtin_path(key))
     version, created = save_definition(definition, source_name=f"builtin:{key}")
     if created:
-        audit.record("survey.load", survey_id=version.survey_id, version=version.number, source="builtin")
+        audit.record(
+            "survey.load", survey_id=version.survey_id, version=version.number, source="builtin"
+        )
     db.session.commit()
     click.echo(f"{key}: version {version.number}")
 
@@ -56,7 +60,9 @@ def load_default_command(if_absent):
 def list_command():
     """List surveys with their status, newest version and number of responses."""
     counts = dict(
-        db.session.execute(select(Response.survey_id, func.count()).group_by(Response.survey_id)).all()
+        db.session.execute(
+            select(Response.survey_id, func.count()).group_by(Response.survey_id)
+        ).all()
     )
     surveys = db.session.scalars(select(Survey).order_by(Survey.key)).all()
     if not surveys:

@@ -35,8 +35,13 @@ GENDER_P = (0.46, 0.54)
 DISTRICT_EFFECT = np.array([0.15, 0.0, 0.35, -0.35])
 AGE_AWARENESS = np.array([0.25, 0.35, 0.0, -0.6])
 ITEM_SHIFT = {
-    "sat_appearance": 0.35, "sat_sanitation": 0.30, "sat_roads": 0.05, "sat_parking": -0.45,
-    "sat_speed": -0.10, "sat_quality": -0.05, "sat_hotline": 0.10,
+    "sat_appearance": 0.35,
+    "sat_sanitation": 0.30,
+    "sat_roads": 0.05,
+    "sat_parking": -0.45,
+    "sat_speed": -0.10,
+    "sat_quality": -0.05,
+    "sat_hotline": 0.10,
 }
 # Items about handling reports are often "not used" by people who do not know the programme.
 SERVICE_ITEMS = ("sat_speed", "sat_quality", "sat_hotline")
@@ -79,7 +84,9 @@ def generate(n, seed, start, days):
     improved = _cut(0.6 * latent + 0.45 + rng.normal(0, 0.7, n), [-1.8, -1.0, -0.1, 1.0])
     cols["env_improved"] = np.where(rng.random(n) < 0.06, 9, improved)
     cols["willing_report"] = _cut(0.4 * latent + rng.normal(0, 0.9, n), [-1.6, -0.8, 0.0, 0.9])
-    cols["recommend"] = np.clip(np.rint(6 + 1.8 * latent + rng.normal(0, 1.5, n)), 0, 10).astype(int)
+    cols["recommend"] = np.clip(np.rint(6 + 1.8 * latent + rng.normal(0, 1.5, n)), 0, 10).astype(
+        int
+    )
     cols["years_lived"] = np.minimum(np.rint(rng.gamma(2.0, 9.0, n)), 80)
 
     heard = (rng.random((n, 5)) < [0.45, 0.30, 0.40, 0.35, 0.04]) & aware[:, None]
@@ -106,8 +113,17 @@ def generate(n, seed, start, days):
 
 def _code_rows(cols, ids, survey_id):
     """Yield coded answer dicts for every respondent (column by column, vectorised selection)."""
-    for key in ("district", "awareness", "age_group", "gender", "sat_overall", "env_improved",
-                "willing_report", "recommend", *ITEM_SHIFT):
+    for key in (
+        "district",
+        "awareness",
+        "age_group",
+        "gender",
+        "sat_overall",
+        "env_improved",
+        "willing_report",
+        "recommend",
+        *ITEM_SHIFT,
+    ):
         codes = cols[key]
         for rid, code in zip(ids.tolist(), codes.tolist()):
             yield {"response_id": rid, "survey_id": survey_id, "question": key, "code": code}
@@ -125,15 +141,33 @@ def _value_rows(cols, ids, survey_id):
     """Yield number and text answer dicts (same keys in every dict, as executemany wants)."""
     other = np.nonzero(cols["heard_via"][:, 4])[0]
     for rid in ids[other].tolist():
-        yield {"response_id": rid, "survey_id": survey_id, "question": "heard_via_other",
-               "code": None, "number": None, "text": "朋友圈"}
+        yield {
+            "response_id": rid,
+            "survey_id": survey_id,
+            "question": "heard_via_other",
+            "code": None,
+            "number": None,
+            "text": "朋友圈",
+        }
     for rid, years in zip(ids.tolist(), cols["years_lived"].tolist()):
-        yield {"response_id": rid, "survey_id": survey_id, "question": "years_lived", "code": None,
-               "number": years, "text": None}
+        yield {
+            "response_id": rid,
+            "survey_id": survey_id,
+            "question": "years_lived",
+            "code": None,
+            "number": years,
+            "text": None,
+        }
     sug = cols["suggestion"]
     for rid, idx in zip(ids[sug >= 0].tolist(), sug[sug >= 0].tolist()):
-        yield {"response_id": rid, "survey_id": survey_id, "question": "suggestion", "code": None,
-               "number": None, "text": SUGGESTIONS[idx]}
+        yield {
+            "response_id": rid,
+            "survey_id": survey_id,
+            "question": "suggestion",
+            "code": None,
+            "number": None,
+            "text": SUGGESTIONS[idx],
+        }
 
 
 def _chunks(iterable, size):
@@ -150,11 +184,26 @@ def _chunks(iterable, size):
 def insert_demo_responses(survey, n, seed, start=None, days=28):
     """Insert ``n`` synthetic responses to the survey's newest version; returns how many."""
     version = survey.latest_version
-    needed = {"district", "age_group", "gender", "awareness", "heard_via", "reported", "report_channel",
-              "sat_overall", "env_improved", "willing_report", "recommend", "years_lived", *ITEM_SHIFT}
+    needed = {
+        "district",
+        "age_group",
+        "gender",
+        "awareness",
+        "heard_via",
+        "reported",
+        "report_channel",
+        "sat_overall",
+        "env_improved",
+        "willing_report",
+        "recommend",
+        "years_lived",
+        *ITEM_SHIFT,
+    }
     missing = needed - set(definition_of(version).answer_keys)
     if missing:
-        raise ValueError(f"demo data fit the default questionnaire; {survey.key} lacks {', '.join(sorted(missing))}")
+        raise ValueError(
+            f"demo data fit the default questionnaire; {survey.key} lacks {', '.join(sorted(missing))}"
+        )
     start = start or datetime(2026, 10, 8, 1, 0, 0)
     cols = generate(n, seed, start, days)
     run = db.session.scalar(select(func.count()).select_from(Response)) or 0
@@ -163,12 +212,18 @@ def insert_demo_responses(survey, n, seed, start=None, days=28):
     submitted = [start + timedelta(seconds=float(s)) for s in cols["offset"]]
     rows = (
         {
-            "survey_id": survey.id, "version_id": version.id, "submission_token": f"{prefix}{i}",
-            "channel": CHANNELS[c], "language": "zh_CN",
-            "started_at": sub - timedelta(seconds=float(d)), "submitted_at": sub,
+            "survey_id": survey.id,
+            "version_id": version.id,
+            "submission_token": f"{prefix}{i}",
+            "channel": CHANNELS[c],
+            "language": "zh_CN",
+            "started_at": sub - timedelta(seconds=float(d)),
+            "submitted_at": sub,
             "duration_seconds": round(float(d), 1),
             "status": "excluded" if ex else "valid",
-            "status_reason": "作答时间过短（演示数据） / implausibly fast (demo data)" if ex else None,
+            "status_reason": "作答时间过短（演示数据） / implausibly fast (demo data)"
+            if ex
+            else None,
         }
         for i, (c, sub, d, ex) in enumerate(
             zip(cols["channel"].tolist(), submitted, cols["duration"], cols["excluded"].tolist())
@@ -186,7 +241,7 @@ def insert_demo_responses(survey, n, seed, start=None, days=28):
     ).all()
     ids = np.zeros(n, dtype=np.int64)
     for rid, token in found:
-        ids[int(token[len(prefix):])] = rid
+        ids[int(token[len(prefix) :])] = rid
     answers = (_code_rows(cols, ids, survey.id), _value_rows(cols, ids, survey.id))
     if conn.dialect.name == "postgresql":
         _copy(conn, "answers", ANSWER_FIELDS, (row for rows in answers for row in rows))
@@ -198,8 +253,18 @@ def insert_demo_responses(survey, n, seed, start=None, days=28):
 
 
 ANSWER_FIELDS = ("response_id", "survey_id", "question", "code", "number", "text")
-RESPONSE_FIELDS = ("survey_id", "version_id", "submission_token", "channel", "language", "started_at",
-                   "submitted_at", "duration_seconds", "status", "status_reason")
+RESPONSE_FIELDS = (
+    "survey_id",
+    "version_id",
+    "submission_token",
+    "channel",
+    "language",
+    "started_at",
+    "submitted_at",
+    "duration_seconds",
+    "status",
+    "status_reason",
+)
 
 
 def _copy(conn, table, fields, rows):
@@ -215,8 +280,13 @@ def _copy(conn, table, fields, rows):
 @click.argument("key")
 @click.option("--n", "n", type=click.IntRange(1, 5_000_000), default=1000, show_default=True)
 @click.option("--seed", type=int, default=2021, show_default=True)
-@click.option("--days", type=click.IntRange(1, 365), default=28, show_default=True,
-              help="Length of the simulated fieldwork period.")
+@click.option(
+    "--days",
+    type=click.IntRange(1, 365),
+    default=28,
+    show_default=True,
+    help="Length of the simulated fieldwork period.",
+)
 @with_appcontext
 def demo_data_command(key, n, seed, days):
     """Add N synthetic responses to survey KEY (reproducible with --seed)."""

@@ -44,4 +44,3 @@ def database_unavailable(error):
         response = current_app.make_response((render_template("serving/unavailable.html"), 503))
     response.headers["Retry-After"] = RETRY_AFTER
     return response
-

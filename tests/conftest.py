@@ -53,7 +53,9 @@ def sqlite_template(tmp_path_factory):
 def postgres_url():
     """The migrated PostgreSQL test database, or a skip saying why there is none."""
     if not POSTGRES_URL:
-        pytest.skip("PostgreSQL tests need TEST_DATABASE_URL (e.g. postgresql://postgres@127.0.0.1/test)")
+        pytest.skip(
+            "PostgreSQL tests need TEST_DATABASE_URL (e.g. postgresql://postgres@127.0.0.1/test)"
+        )
     url = normalise_database_url(POSTGRES_URL)
     engine = create_engine(url)
     try:
@@ -188,3 +190,27 @@ def app_with(request, tmp_path):
         with built.app_context():
             _db.session.remove()
             _db.engine.dispose()
+
+
+CHROMIUM = "/usr/bin/chromium"
+# Marks for a module of browser tests: they skip, saying why, where Debian's Chromium is absent.
+BROWSER_TESTS = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not os.path.exists(CHROMIUM),
+        reason="Debian's chromium is not installed (apt-get install chromium)",
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium driven by Playwright (never a downloaded browser)."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield chromium
+        chromium.close()

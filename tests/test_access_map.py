@@ -37,7 +37,6 @@ def is_public(rule):
 def build_world(request, backend, tmp_path, **config):
     """An app with users of each role, a response and a deletion request to fill URLs with."""
     from surveyapp.extensions import db
-
     from tests.dataops.conftest import store_response
 
     app = make_app(fresh_database(request, backend, tmp_path), **config)

@@ -46,7 +46,9 @@ def token_required(role="viewer"):
             user = user_for(request.headers.get("Authorization", ""))
             if user is None:
                 db.session.rollback()
-                return api_error(401, "a valid bearer token is required (Authorization: Bearer <token>)")
+                return api_error(
+                    401, "a valid bearer token is required (Authorization: Bearer <token>)"
+                )
             if not user.has_role(role):
                 db.session.commit()
                 return api_error(403, f"this token's user needs the {role} role")
@@ -68,17 +70,24 @@ def _survey(key):
 
 def _summary(survey, counts):
     latest = survey.latest_version
-    return {"key": survey.key, "status": survey.status,
-            "title": text_in(latest.definition.get("title", {}), "zh") if latest else None,
-            "title_en": text_in(latest.definition.get("title", {}), "en") if latest else None,
-            "version": latest.number if latest else None,
-            "valid_responses": int(counts.get(survey.id, 0))}
+    return {
+        "key": survey.key,
+        "status": survey.status,
+        "title": text_in(latest.definition.get("title", {}), "zh") if latest else None,
+        "title_en": text_in(latest.definition.get("title", {}), "en") if latest else None,
+        "version": latest.number if latest else None,
+        "valid_responses": int(counts.get(survey.id, 0)),
+    }
 
 
 def _counts():
-    return dict(db.session.execute(
-        select(Response.survey_id, func.count()).where(Response.status == "valid")
-        .group_by(Response.survey_id)).all())
+    return dict(
+        db.session.execute(
+            select(Response.survey_id, func.count())
+            .where(Response.status == "valid")
+            .group_by(Response.survey_id)
+        ).all()
+    )
 
 
 @bp.get("/openapi.json")
@@ -124,8 +133,15 @@ def indicators(key):
     if found is None:
         return api_error(404, f"no survey with key {key!r}")
     computed, _definition, table, problems = full_results(found)
-    return jsonify({"survey": found.key, "indicators": computed["indicators"], "score_table": table,
-                    "problems": problems, "provenance": computed["provenance"]})
+    return jsonify(
+        {
+            "survey": found.key,
+            "indicators": computed["indicators"],
+            "score_table": table,
+            "problems": problems,
+            "provenance": computed["provenance"],
+        }
+    )
 
 
 @bp.route("/<path:rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])

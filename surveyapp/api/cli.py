@@ -24,5 +24,7 @@ def token_command(name, label):
     audit.record("api.token", user=user, token_id=row.id, label=label)
     db.session.commit()
     click.echo(plain)
-    click.echo(f"(token {row.id} for {name}, role {user.role}; store it now, it cannot be shown again)",
-               err=True)
+    click.echo(
+        f"(token {row.id} for {name}, role {user.role}; store it now, it cannot be shown again)",
+        err=True,
+    )

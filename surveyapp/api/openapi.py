@@ -11,41 +11,92 @@ def _ref(name):
 
 def _errors(*codes):
     text = {401: "Missing or invalid token", 403: "Role too low", 404: "No such survey"}
-    return {str(c): {"description": text[c], "content": {"application/json": {"schema": _ref("Error")}}}
-            for c in codes}
+    return {
+        str(c): {"description": text[c], "content": {"application/json": {"schema": _ref("Error")}}}
+        for c in codes
+    }
 
 
 def _ok(schema, description):
-    return {"200": {"description": description, "content": {"application/json": {"schema": schema}}}}
+    return {
+        "200": {"description": description, "content": {"application/json": {"schema": schema}}}
+    }
 
 
-KEY = {"name": "key", "in": "path", "required": True, "schema": {"type": "string"},
-       "description": "Survey key, e.g. nanyang-dcm"}
+KEY = {
+    "name": "key",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "string"},
+    "description": "Survey key, e.g. nanyang-dcm",
+}
 
 SCHEMAS = {
-    "Error": {"type": "object", "required": ["error", "status"], "properties": {
-        "error": {"type": "string"}, "status": {"type": "integer"}}},
-    "Survey": {"type": "object", "required": ["key", "status", "valid_responses"], "properties": {
-        "key": {"type": "string"}, "status": {"type": "string", "enum": ["draft", "open", "closed"]},
-        "title": {"type": ["string", "null"]}, "title_en": {"type": ["string", "null"]},
-        "version": {"type": ["integer", "null"]}, "valid_responses": {"type": "integer"}}},
-    "Estimate": {"type": "object", "required": ["question", "kind", "estimate", "ci", "n"], "properties": {
-        "question": {"type": "string"}, "category": {"type": ["string", "null"]},
-        "domain": {"type": ["object", "null"], "additionalProperties": {"type": "string"}},
-        "kind": {"type": "string", "enum": ["share", "rate", "score", "index", "improved"]},
-        "estimate": NUM, "se": NUM, "ci": {"type": "array", "items": NUM, "minItems": 2, "maxItems": 2},
-        "method": {"type": "string"}, "level": {"type": "number"}, "n": {"type": "integer"},
-        "n_eff": NUM, "deff": NUM}},
-    "Indicator": {"type": "object", "required": ["id", "name", "max_points", "points"], "properties": {
-        "id": {"type": "string"}, "name": {"type": "object"}, "max_points": {"type": "number"},
-        "estimate": NUM, "ci": {"type": "array", "items": NUM},
-        "points": NUM, "points_low": NUM, "points_high": NUM, "settled": {"type": "boolean"}}},
-    "Results": {"type": "object", "required": ["survey", "settings", "estimates", "indicators"], "properties": {
-        "survey": {"type": "object"}, "settings": {"type": "object"},
-        "estimates": {"type": "array", "items": _ref("Estimate")},
-        "indicators": {"type": "array", "items": _ref("Indicator")},
-        "weighting": {"type": "object"}, "differences": {"type": "object"},
-        "fieldwork": {"type": "object"}, "provenance": {"type": "object"}, "n": {"type": "integer"}}},
+    "Error": {
+        "type": "object",
+        "required": ["error", "status"],
+        "properties": {"error": {"type": "string"}, "status": {"type": "integer"}},
+    },
+    "Survey": {
+        "type": "object",
+        "required": ["key", "status", "valid_responses"],
+        "properties": {
+            "key": {"type": "string"},
+            "status": {"type": "string", "enum": ["draft", "open", "closed"]},
+            "title": {"type": ["string", "null"]},
+            "title_en": {"type": ["string", "null"]},
+            "version": {"type": ["integer", "null"]},
+            "valid_responses": {"type": "integer"},
+        },
+    },
+    "Estimate": {
+        "type": "object",
+        "required": ["question", "kind", "estimate", "ci", "n"],
+        "properties": {
+            "question": {"type": "string"},
+            "category": {"type": ["string", "null"]},
+            "domain": {"type": ["object", "null"], "additionalProperties": {"type": "string"}},
+            "kind": {"type": "string", "enum": ["share", "rate", "score", "index", "improved"]},
+            "estimate": NUM,
+            "se": NUM,
+            "ci": {"type": "array", "items": NUM, "minItems": 2, "maxItems": 2},
+            "method": {"type": "string"},
+            "level": {"type": "number"},
+            "n": {"type": "integer"},
+            "n_eff": NUM,
+            "deff": NUM,
+        },
+    },
+    "Indicator": {
+        "type": "object",
+        "required": ["id", "name", "max_points", "points"],
+        "properties": {
+            "id": {"type": "string"},
+            "name": {"type": "object"},
+            "max_points": {"type": "number"},
+            "estimate": NUM,
+            "ci": {"type": "array", "items": NUM},
+            "points": NUM,
+            "points_low": NUM,
+            "points_high": NUM,
+            "settled": {"type": "boolean"},
+        },
+    },
+    "Results": {
+        "type": "object",
+        "required": ["survey", "settings", "estimates", "indicators"],
+        "properties": {
+            "survey": {"type": "object"},
+            "settings": {"type": "object"},
+            "estimates": {"type": "array", "items": _ref("Estimate")},
+            "indicators": {"type": "array", "items": _ref("Indicator")},
+            "weighting": {"type": "object"},
+            "differences": {"type": "object"},
+            "fieldwork": {"type": "object"},
+            "provenance": {"type": "object"},
+            "n": {"type": "integer"},
+        },
+    },
 }
 
 
@@ -54,34 +105,77 @@ def document():
     secured = [{"bearer": []}]
     return {
         "openapi": "3.1.0",
-        "info": {"title": "Survey results API", "version": __version__,
-                 "description": "Read-only access to surveys, design-based results and indicator "
-                                "points. Create a token with `flask --app surveyapp users token NAME`."},
+        "info": {
+            "title": "Survey results API",
+            "version": __version__,
+            "description": "Read-only access to surveys, design-based results and indicator "
+            "points. Create a token with `flask --app surveyapp users token NAME`.",
+        },
         "servers": [{"url": "/api/v1"}],
-        "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-                       "schemas": SCHEMAS},
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": SCHEMAS,
+        },
         "security": secured,
         "paths": {
-            "/surveys": {"get": {
-                "summary": "List surveys", "operationId": "listSurveys",
-                "responses": {**_ok({"type": "object", "required": ["surveys"], "properties": {
-                    "surveys": {"type": "array", "items": _ref("Survey")}}}, "Surveys"),
-                    **_errors(401, 403)}}},
-            "/surveys/{key}": {"get": {
-                "summary": "One survey", "operationId": "getSurvey", "parameters": [KEY],
-                "responses": {**_ok(_ref("Survey"), "The survey"), **_errors(401, 403, 404)}}},
-            "/surveys/{key}/results": {"get": {
-                "summary": "Results (as `flask survey analyze KEY --json`)", "operationId": "getResults",
-                "parameters": [KEY],
-                "responses": {**_ok(_ref("Results"), "Results"), **_errors(401, 403, 404)}}},
-            "/surveys/{key}/indicators": {"get": {
-                "summary": "Indicator points and the evaluation score table", "operationId": "getIndicators",
-                "parameters": [KEY],
-                "responses": {**_ok({"type": "object", "required": ["indicators", "score_table"], "properties": {
-                    "survey": {"type": "string"},
-                    "indicators": {"type": "array", "items": _ref("Indicator")},
-                    "score_table": {"type": "object"}, "problems": {"type": "array"},
-                    "provenance": {"type": "object"}}}, "Indicator points"),
-                    **_errors(401, 403, 404)}}},
+            "/surveys": {
+                "get": {
+                    "summary": "List surveys",
+                    "operationId": "listSurveys",
+                    "responses": {
+                        **_ok(
+                            {
+                                "type": "object",
+                                "required": ["surveys"],
+                                "properties": {
+                                    "surveys": {"type": "array", "items": _ref("Survey")}
+                                },
+                            },
+                            "Surveys",
+                        ),
+                        **_errors(401, 403),
+                    },
+                }
+            },
+            "/surveys/{key}": {
+                "get": {
+                    "summary": "One survey",
+                    "operationId": "getSurvey",
+                    "parameters": [KEY],
+                    "responses": {**_ok(_ref("Survey"), "The survey"), **_errors(401, 403, 404)},
+                }
+            },
+            "/surveys/{key}/results": {
+                "get": {
+                    "summary": "Results (as `flask survey analyze KEY --json`)",
+                    "operationId": "getResults",
+                    "parameters": [KEY],
+                    "responses": {**_ok(_ref("Results"), "Results"), **_errors(401, 403, 404)},
+                }
+            },
+            "/surveys/{key}/indicators": {
+                "get": {
+                    "summary": "Indicator points and the evaluation score table",
+                    "operationId": "getIndicators",
+                    "parameters": [KEY],
+                    "responses": {
+                        **_ok(
+                            {
+                                "type": "object",
+                                "required": ["indicators", "score_table"],
+                                "properties": {
+                                    "survey": {"type": "string"},
+                                    "indicators": {"type": "array", "items": _ref("Indicator")},
+                                    "score_table": {"type": "object"},
+                                    "problems": {"type": "array"},
+                                    "provenance": {"type": "object"},
+                                },
+                            },
+                            "Indicator points",
+                        ),
+                        **_errors(401, 403, 404),
+                    },
+                }
+            },
         },
     }

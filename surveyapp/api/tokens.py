@@ -28,7 +28,7 @@ def user_for(header):
     """The active user behind an ``Authorization: Bearer <token>`` header, or None."""
     if not header or not header.startswith("Bearer "):
         return None
-    token = header[len("Bearer "):].strip()
+    token = header[len("Bearer ") :].strip()
     if not token:
         return None
     row = db.session.scalar(select(ApiToken).where(ApiToken.token_sha256 == digest(token)))

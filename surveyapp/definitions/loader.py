@@ -15,8 +15,19 @@ from .schema import SurveyDefinition
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 SURVEY_KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 QUESTION_ATTRIBUTES = {
-    "key", "type", "text", "help", "required", "relevant", "choices", "items", "scale",
-    "min", "max", "max_length", "max_choices",
+    "key",
+    "type",
+    "text",
+    "help",
+    "required",
+    "relevant",
+    "choices",
+    "items",
+    "scale",
+    "min",
+    "max",
+    "max_length",
+    "max_choices",
 }
 SURVEY_ATTRIBUTES = {"key", "title", "intro", "thanks", "scales", "questions"}
 BUILTIN_DIR = Path(__file__).with_name("surveys")
@@ -59,7 +70,9 @@ def validate(data, source="<definition>"):
     """Check plain data and return a :class:`SurveyDefinition`, or raise :class:`DefinitionError`."""
     problems = []
     if not isinstance(data, dict):
-        raise DefinitionError(source, ["the file must hold a mapping with key, title and questions"])
+        raise DefinitionError(
+            source, ["the file must hold a mapping with key, title and questions"]
+        )
     for extra in sorted(set(data) - SURVEY_ATTRIBUTES):
         problems.append(f"unknown top-level attribute {extra!r}")
     key = data.get("key")
@@ -93,7 +106,11 @@ def _text(value, where, problems, required=False):
     if isinstance(value, str):
         problems.append(f"{where}: give the text as {{zh: ..., en: ...}}")
         return {}
-    if not isinstance(value, dict) or not isinstance(value.get("zh"), str) or not value["zh"].strip():
+    if (
+        not isinstance(value, dict)
+        or not isinstance(value.get("zh"), str)
+        or not value["zh"].strip()
+    ):
         problems.append(f"{where}: missing Chinese text (zh)")
         return {}
     for lang in value:
@@ -192,7 +209,9 @@ def _question(raw, index, scales, seen, problems):
         numbers[name] = value
     for name in ("max_length", "max_choices"):
         value = raw.get(name)
-        if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 1):
+        if value is not None and (
+            not isinstance(value, int) or isinstance(value, bool) or value < 1
+        ):
             problem(f"{name} must be a positive whole number")
     required = raw.get("required", False)
     if not isinstance(required, bool):

@@ -167,7 +167,10 @@ class LikertGroup(QuestionType):
             problem("a likert_group needs items")
 
     def fields(self, question, locale):
-        return [(item.key, self._radio(question, item.key, item.label, locale)) for item in question.items]
+        return [
+            (item.key, self._radio(question, item.key, item.label, locale))
+            for item in question.items
+        ]
 
     def rows(self, question, data):
         return [
@@ -192,7 +195,9 @@ class Multiple(QuestionType):
     name = "multiple"
 
     def check(self, question, problem):
-        if question.max_choices is not None and not 1 <= question.max_choices <= len(question.choices):
+        if question.max_choices is not None and not 1 <= question.max_choices <= len(
+            question.choices
+        ):
             problem("max_choices must be between 1 and the number of choices")
 
     def fields(self, question, locale):
@@ -215,7 +220,10 @@ class Multiple(QuestionType):
         return [(question.key, field)]
 
     def rows(self, question, data):
-        return [AnswerRow(question.key, code=int(code)) for code in sorted(set(data.get(question.key) or ()))]
+        return [
+            AnswerRow(question.key, code=int(code))
+            for code in sorted(set(data.get(question.key) or ()))
+        ]
 
     def values(self, question, rows):
         return {question.key: sorted(r[1] for r in rows)}
@@ -240,7 +248,11 @@ class Number(QuestionType):
                 validators.NumberRange(
                     min=question.min,
                     max=question.max,
-                    message=_l("Enter a number from %(min)s to %(max)s.", min=_fmt(question.min), max=_fmt(question.max)),
+                    message=_l(
+                        "Enter a number from %(min)s to %(max)s.",
+                        min=_fmt(question.min),
+                        max=_fmt(question.max),
+                    ),
                 )
             )
         field = FiniteDecimalField(
@@ -283,7 +295,11 @@ class Text(QuestionType):
             checks = [validators.DataRequired(message=_l("Please answer this question."))]
         else:
             checks = [validators.Optional()]
-        checks.append(validators.Length(max=limit, message=_l("Please keep it within %(n)d characters.", n=limit)))
+        checks.append(
+            validators.Length(
+                max=limit, message=_l("Please keep it within %(n)d characters.", n=limit)
+            )
+        )
         field = self.field_class(
             text_in(question.text, locale),
             validators=checks,

@@ -13,11 +13,20 @@ from .writers import FORMATS
 
 @survey_cli.command("export")
 @click.argument("key")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), required=True,
-              help="json is one array; jsonl is one object per line.")
-@click.option("-o", "--output", "path", type=click.Path(dir_okay=False, writable=True), required=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    required=True,
+    help="json is one array; jsonl is one object per line.",
+)
+@click.option(
+    "-o", "--output", "path", type=click.Path(dir_okay=False, writable=True), required=True
+)
 @click.option("--labels", is_flag=True, help="Choice labels instead of codes (csv, xlsx, json).")
-@click.option("--estimates", is_flag=True, help="Export the estimates table instead of the responses.")
+@click.option(
+    "--estimates", is_flag=True, help="Export the estimates table instead of the responses."
+)
 @with_appcontext
 def export_command(key, fmt, path, labels, estimates):
     """Export survey KEY's responses (every status, with the weight column) to PATH."""

@@ -52,14 +52,29 @@ def columns_for(definition, lang="zh"):
             labels = {c.code: text_in(c.label, lang) for c in _choices_of(q, definition)}
             if q.type == "likert_group":
                 for item in q.items:
-                    cols.append(Column(item.key, f"{text} {text_in(item.label, lang)}", "code",
-                                       item.key, value_labels=labels))
+                    cols.append(
+                        Column(
+                            item.key,
+                            f"{text} {text_in(item.label, lang)}",
+                            "code",
+                            item.key,
+                            value_labels=labels,
+                        )
+                    )
             else:
                 cols.append(Column(q.key, text, "code", q.key, value_labels=labels))
         elif q.type == "multiple":
             for c in q.choices:
-                cols.append(Column(f"{q.key}_{c.code}", f"{text} {text_in(c.label, lang)}", "flag",
-                                   q.key, c.code, value_labels={0: "未选 / not ticked", 1: "选中 / ticked"}))
+                cols.append(
+                    Column(
+                        f"{q.key}_{c.code}",
+                        f"{text} {text_in(c.label, lang)}",
+                        "flag",
+                        q.key,
+                        c.code,
+                        value_labels={0: "未选 / not ticked", 1: "选中 / ticked"},
+                    )
+                )
         elif q.type == "number":
             cols.append(Column(q.key, text, "number", q.key))
         else:

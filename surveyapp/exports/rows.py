@@ -27,8 +27,13 @@ def iter_rows(survey, columns, weights, labels=False, chunk=CHUNK, session=None)
     session = session or db.session
     # Read what is needed now: a streamed download runs the generator after the view committed.
     survey_id = survey.id
-    numbers = dict(session.execute(select(SurveyVersion.id, SurveyVersion.number)
-                                   .where(SurveyVersion.survey_id == survey_id)).all())
+    numbers = dict(
+        session.execute(
+            select(SurveyVersion.id, SurveyVersion.number).where(
+                SurveyVersion.survey_id == survey_id
+            )
+        ).all()
+    )
     return _generate(session, survey_id, numbers, columns, weights, labels, chunk)
 
 
@@ -43,29 +48,53 @@ def _generate(session, survey_id, numbers, columns, weights, labels, chunk):
     value_labels = {c.source: c.value_labels for c in columns if c.kind == "code"}
     last = 0
     while True:
-        head = session.connection().execute(
-            select(Response.id, Response.status, Response.status_reason, Response.version_id,
-                   Response.channel, Response.language, Response.submitted_at,
-                   Response.duration_seconds)
-            .where(Response.survey_id == survey_id, Response.id > last)
-            .order_by(Response.id).limit(chunk)
-        ).all()
+        head = (
+            session.connection()
+            .execute(
+                select(
+                    Response.id,
+                    Response.status,
+                    Response.status_reason,
+                    Response.version_id,
+                    Response.channel,
+                    Response.language,
+                    Response.submitted_at,
+                    Response.duration_seconds,
+                )
+                .where(Response.survey_id == survey_id, Response.id > last)
+                .order_by(Response.id)
+                .limit(chunk)
+            )
+            .all()
+        )
         if not head:
             return
         first, last = head[0][0], head[-1][0]
         rows = {}
         for rid, status, reason, vid, channel, language, submitted, duration in head:
             row = [None] * len(columns)
-            row[0:9] = [rid, status, reason, numbers.get(vid), channel, language,
-                        submitted.isoformat(sep=" ", timespec="seconds") if submitted else None,
-                        duration, weights.get(rid) if status == "valid" else None]
+            row[0:9] = [
+                rid,
+                status,
+                reason,
+                numbers.get(vid),
+                channel,
+                language,
+                submitted.isoformat(sep=" ", timespec="seconds") if submitted else None,
+                duration,
+                weights.get(rid) if status == "valid" else None,
+            ]
             rows[rid] = row
-        answers = session.connection().execute(
-            select(Answer.response_id, Answer.question, Answer.code, Answer.number, Answer.text)
-            # No survey_id condition: it would tempt the planner onto the (survey, question)
-            # index and a scan per chunk; rows of other surveys in the range are skipped below.
-            .where(Answer.response_id >= first, Answer.response_id <= last)
-        ).all()
+        answers = (
+            session.connection()
+            .execute(
+                select(Answer.response_id, Answer.question, Answer.code, Answer.number, Answer.text)
+                # No survey_id condition: it would tempt the planner onto the (survey, question)
+                # index and a scan per chunk; rows of other surveys in the range are skipped below.
+                .where(Answer.response_id >= first, Answer.response_id <= last)
+            )
+            .all()
+        )
         for rid, question, code, number, text in answers:
             row = rows.get(rid)
             if row is None:
@@ -79,7 +108,9 @@ def _generate(session, survey_id, numbers, columns, weights, labels, chunk):
                 if i is not None:
                     row[i] = 1
             elif kind == "code":
-                row[answer_cols[question]] = (value_labels[question].get(code, code) if labels else code)
+                row[answer_cols[question]] = (
+                    value_labels[question].get(code, code) if labels else code
+                )
             elif kind == "number":
                 row[answer_cols[question]] = number
             elif kind == "text":

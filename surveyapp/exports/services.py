@@ -12,11 +12,22 @@ from .columns import columns_for
 from .rows import iter_rows
 
 ESTIMATE_COLUMNS = tuple(
-    Column(name, name, kind) for name, kind in (
-        ("question", "text"), ("category", "text"), ("domain", "text"), ("kind", "text"),
-        ("estimate", "number"), ("se", "number"), ("ci_low", "number"), ("ci_high", "number"),
-        ("method", "text"), ("level", "number"), ("n", "number"), ("n_eff", "number"),
-        ("deff", "number"))
+    Column(name, name, kind)
+    for name, kind in (
+        ("question", "text"),
+        ("category", "text"),
+        ("domain", "text"),
+        ("kind", "text"),
+        ("estimate", "number"),
+        ("se", "number"),
+        ("ci_low", "number"),
+        ("ci_high", "number"),
+        ("method", "text"),
+        ("level", "number"),
+        ("n", "number"),
+        ("n_eff", "number"),
+        ("deff", "number"),
+    )
 )
 
 
@@ -32,14 +43,34 @@ def estimate_rows(results):
     """Rows of the estimates table (domain flattened to ``district=2``)."""
     for r in results["estimates"]:
         domain = "" if not r["domain"] else "{}={}".format(*next(iter(r["domain"].items())))
-        yield [r["question"], r["category"] or "", domain, r["kind"], r["estimate"], r["se"],
-               r["ci"][0], r["ci"][1], r["method"], r["level"], r["n"], r["n_eff"], r["deff"]]
+        yield [
+            r["question"],
+            r["category"] or "",
+            domain,
+            r["kind"],
+            r["estimate"],
+            r["se"],
+            r["ci"][0],
+            r["ci"][1],
+            r["method"],
+            r["level"],
+            r["n"],
+            r["n_eff"],
+            r["deff"],
+        ]
 
 
 def record_export(survey, what, fmt, labels=False, user=None, rows=None):
     """Audit one export (``export``), before any data leaves."""
-    audit.record("export", survey_id=survey.id, user=user, what=what, format=fmt, labels=bool(labels),
-                 **({"rows": rows} if rows is not None else {}))
+    audit.record(
+        "export",
+        survey_id=survey.id,
+        user=user,
+        what=what,
+        format=fmt,
+        labels=bool(labels),
+        **({"rows": rows} if rows is not None else {}),
+    )
 
 
 def export_responses_to(survey, fmt, path, labels=False, user=None):

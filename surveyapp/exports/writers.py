@@ -73,8 +73,10 @@ def json_chunks(columns, rows, lines=False):
 
 def codebook_rows(columns):
     """(variable, label, type, value labels) per column."""
-    return [(c.name, c.label, c.kind,
-             "; ".join(f"{k}={v}" for k, v in c.value_labels.items())) for c in columns]
+    return [
+        (c.name, c.label, c.kind, "; ".join(f"{k}={v}" for k, v in c.value_labels.items()))
+        for c in columns
+    ]
 
 
 def write_xlsx(columns, rows, path):
@@ -123,7 +125,9 @@ def _frame(columns, rows):
         if parts:
             data[c.name] = np.concatenate(parts)
         else:
-            data[c.name] = np.array([], dtype=object if c.kind in ("text", "datetime") else np.float64)
+            data[c.name] = np.array(
+                [], dtype=object if c.kind in ("text", "datetime") else np.float64
+            )
     return pd.DataFrame(data, copy=False)
 
 
@@ -133,22 +137,36 @@ def write_stats(columns, rows, path, fmt):
 
     frame = _frame(columns, rows)
     labels = {c.name: c.label[:80] if fmt == "dta" else c.label for c in columns}
-    value_labels = {c.name: {float(k): str(v) for k, v in c.value_labels.items()}
-                    for c in columns if c.value_labels and c.kind in ("code", "flag")}
+    value_labels = {
+        c.name: {float(k): str(v) for k, v in c.value_labels.items()}
+        for c in columns
+        if c.value_labels and c.kind in ("code", "flag")
+    }
     if fmt == "sav":
-        pyreadstat.write_sav(frame, path, column_labels=labels, variable_value_labels=value_labels,
-                             row_compress=True)
+        pyreadstat.write_sav(
+            frame, path, column_labels=labels, variable_value_labels=value_labels, row_compress=True
+        )
     else:
         # Stata value labels must be integers; codes are stored as floats with integer values.
-        pyreadstat.write_dta(frame, path, column_labels=labels, version=15,
-                             variable_value_labels={k: {int(c): v for c, v in d.items()}
-                                                    for k, d in value_labels.items()})
+        pyreadstat.write_dta(
+            frame,
+            path,
+            column_labels=labels,
+            version=15,
+            variable_value_labels={
+                k: {int(c): v for c, v in d.items()} for k, d in value_labels.items()
+            },
+        )
 
 
 def write(fmt, columns, rows, path):
     """Write ``rows`` in format ``fmt`` to ``path``."""
     if fmt in ("csv", "json", "jsonl"):
-        chunks = csv_chunks(columns, rows) if fmt == "csv" else json_chunks(columns, rows, fmt == "jsonl")
+        chunks = (
+            csv_chunks(columns, rows)
+            if fmt == "csv"
+            else json_chunks(columns, rows, fmt == "jsonl")
+        )
         with open(path, "w", encoding="utf-8", newline="") as fh:
             for chunk in chunks:
                 fh.write(chunk)

@@ -61,9 +61,7 @@ class Answer(db.Model):
     """
 
     __tablename__ = "answers"
-    __table_args__ = (
-        Index("ix_answers_survey_question_code", "survey_id", "question", "code"),
-    )
+    __table_args__ = (Index("ix_answers_survey_question_code", "survey_id", "question", "code"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     response_id: Mapped[int] = mapped_column(

@@ -47,9 +47,7 @@ class SurveyVersion(db.Model):
     """One loaded definition, never changed after loading; responses point at it."""
 
     __tablename__ = "survey_versions"
-    __table_args__ = (
-        UniqueConstraint("survey_id", "number"),
-    )
+    __table_args__ = (UniqueConstraint("survey_id", "number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id"), index=True)

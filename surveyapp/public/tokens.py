@@ -7,8 +7,8 @@ the form was built from, the time the form was handed out and the channel of the
 
 import secrets
 from dataclasses import dataclass
+from datetime import UTC
 from datetime import datetime
-from datetime import timezone
 
 from flask import current_app
 from itsdangerous import BadSignature
@@ -47,7 +47,7 @@ class SubmissionToken:
         payload = {
             "n": self.nonce,
             "v": self.version_id,
-            "t": int(self.started_at.replace(tzinfo=timezone.utc).timestamp()),
+            "t": int(self.started_at.replace(tzinfo=UTC).timestamp()),
             "c": self.channel,
         }
         return _serializer().dumps(payload)
@@ -62,9 +62,7 @@ class SubmissionToken:
             return cls(
                 nonce=str(data["n"])[:64],
                 version_id=int(data["v"]),
-                started_at=datetime.fromtimestamp(int(data["t"]), timezone.utc).replace(
-                    tzinfo=None
-                ),
+                started_at=datetime.fromtimestamp(int(data["t"]), UTC).replace(tzinfo=None),
                 channel=str(data["c"])[:32],
             )
         except (BadSignature, KeyError, TypeError, ValueError, OverflowError, OSError) as exc:

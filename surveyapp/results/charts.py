@@ -17,8 +17,16 @@ from matplotlib.figure import Figure  # noqa: E402
 from ..i18n import text_in  # noqa: E402
 from .citations import label_of  # noqa: E402
 
-CJK_NAMES = ("Noto Sans CJK SC", "Noto Serif CJK SC", "Noto Sans CJK JP", "Source Han Sans SC",
-             "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "AR PL UMing CN", "SimHei")
+CJK_NAMES = (
+    "Noto Sans CJK SC",
+    "Noto Serif CJK SC",
+    "Noto Sans CJK JP",
+    "Source Han Sans SC",
+    "WenQuanYi Zen Hei",
+    "WenQuanYi Micro Hei",
+    "AR PL UMing CN",
+    "SimHei",
+)
 CHARTS = ("awareness", "satisfaction", "districts")
 
 
@@ -38,8 +46,11 @@ def cjk_font():
 def _series(results, definition, name, lang):
     rows = results["estimates"]
     if name == "awareness":
-        chosen = [r for r in rows if r["question"] == "awareness" and r["domain"] is None
-                  and r["category"] != "1-3"]
+        chosen = [
+            r
+            for r in rows
+            if r["question"] == "awareness" and r["domain"] is None and r["category"] != "1-3"
+        ]
         labels = [label_of(definition, "awareness", r["category"], lang) for r in chosen]
         title = {"zh": "对“数字城管”的知晓程度", "en": "Awareness of the programme"}[lang]
     elif name == "satisfaction":
@@ -49,8 +60,14 @@ def _series(results, definition, name, lang):
     else:
         from .citations import domain_label
 
-        chosen = [r for r in rows if r["kind"] == "rate" and r["question"] == "sat_overall"
-                  and r["domain"] and "district" in r["domain"]]
+        chosen = [
+            r
+            for r in rows
+            if r["kind"] == "rate"
+            and r["question"] == "sat_overall"
+            and r["domain"]
+            and "district" in r["domain"]
+        ]
         labels = [domain_label(definition, r["domain"], lang) for r in chosen]
         title = {"zh": "各区总体满意率", "en": "Overall satisfaction rate by district"}[lang]
     labels = [lab if len(lab) <= 22 else lab[:21] + "…" for lab in labels]
@@ -60,7 +77,10 @@ def _series(results, definition, name, lang):
 def chart_language(lang, font):
     """(language to draw in, footnote): Chinese needs a CJK font, else English with a note."""
     if lang == "zh" and font is None:
-        return "en", "No CJK font installed (apt-get install fonts-noto-cjk): labels shown in English."
+        return (
+            "en",
+            "No CJK font installed (apt-get install fonts-noto-cjk): labels shown in English.",
+        )
     return lang, None
 
 
@@ -77,6 +97,7 @@ def render(results, definition, name, fmt, lang="zh"):
     pos = list(range(len(chosen)))[::-1]
     ax.barh(pos, values, xerr=[low, high], color="#2f6f9f", ecolor="#222222", capsize=3, height=0.6)
     ax.set_yticks(pos)
+
     def styled(size):
         if font is None:
             return {"fontsize": size}
@@ -93,10 +114,17 @@ def render(results, definition, name, fmt, lang="zh"):
         ax.text(min(v + hi + 1.5, 90), p, f"{v:.1f}", fontsize=11, va="center")
     ax.spines[["top", "right"]].set_visible(False)
     level = round(results["settings"]["ci_level"] * 100)
-    note = (f"误差线：{level}%置信区间" if lang == "zh" and font is not None
-            else f"Error bars: {level}% confidence intervals")
-    fig.text(0.01, 0.01, note if footnote is None else f"{note}. {footnote}",
-             **(styled(10) if lang == "zh" else {"fontsize": 10}))
+    note = (
+        f"误差线：{level}%置信区间"
+        if lang == "zh" and font is not None
+        else f"Error bars: {level}% confidence intervals"
+    )
+    fig.text(
+        0.01,
+        0.01,
+        note if footnote is None else f"{note}. {footnote}",
+        **(styled(10) if lang == "zh" else {"fontsize": 10}),
+    )
     fig.tight_layout(rect=(0, 0.04, 1, 1))
     buf = io.BytesIO()
     fig.savefig(buf, format=fmt, metadata={"Date": None} if fmt == "svg" else None)
@@ -106,6 +134,11 @@ def render(results, definition, name, fmt, lang="zh"):
 
 def chart_title(name, lang):
     """The alt text of a chart."""
-    return text_in({"awareness": {"zh": "知晓程度图", "en": "Awareness chart"},
-                    "satisfaction": {"zh": "满意率图", "en": "Satisfaction chart"},
-                    "districts": {"zh": "各区满意率图", "en": "District chart"}}[name], lang)
+    return text_in(
+        {
+            "awareness": {"zh": "知晓程度图", "en": "Awareness chart"},
+            "satisfaction": {"zh": "满意率图", "en": "Satisfaction chart"},
+            "districts": {"zh": "各区满意率图", "en": "District chart"},
+        }[name],
+        lang,
+    )

@@ -3,8 +3,10 @@
 from ..i18n import text_in
 
 CHANNEL_LABELS = {
-    "wechat": {"zh": "微信", "en": "WeChat"}, "qrcode": {"zh": "二维码", "en": "QR code"},
-    "sms": {"zh": "短信", "en": "text message"}, "direct": {"zh": "直接访问", "en": "direct link"},
+    "wechat": {"zh": "微信", "en": "WeChat"},
+    "qrcode": {"zh": "二维码", "en": "QR code"},
+    "sms": {"zh": "短信", "en": "text message"},
+    "direct": {"zh": "直接访问", "en": "direct link"},
     "paper": {"zh": "纸质问卷录入", "en": "paper forms"},
 }
 METHOD_NAMES = {
@@ -16,9 +18,14 @@ METHOD_NAMES = {
     "t": {"zh": "t 分布区间", "en": "t interval"},
 }
 WEIGHTING_NAMES = {
-    "rake": {"zh": "按区、年龄段和性别的人口边际分布进行迭代加权（raking）",
-             "en": "raked to population margins of district, age group and gender"},
-    "poststratify": {"zh": "按人口分布进行事后分层加权", "en": "post-stratified to population counts"},
+    "rake": {
+        "zh": "按区、年龄段和性别的人口边际分布进行迭代加权（raking）",
+        "en": "raked to population margins of district, age group and gender",
+    },
+    "poststratify": {
+        "zh": "按人口分布进行事后分层加权",
+        "en": "post-stratified to population counts",
+    },
     "none": {"zh": "未加权", "en": "unweighted"},
 }
 
@@ -58,7 +65,7 @@ def domain_label(definition, domain, lang):
     """``宛城区`` for ``{"district": "1"}``; the channel name for a channel domain."""
     if not domain:
         return None
-    (var, value), = domain.items()
+    ((var, value),) = domain.items()
     if var == "channel":
         return text_in(CHANNEL_LABELS.get(value, {"zh": value, "en": value}), lang)
     q = definition.question(var)
@@ -73,19 +80,26 @@ def sentence(row, definition, weighted, lang):
     lo, hi = row["ci"]
     share = row["kind"] in ("share", "rate", "improved")
     fmt = pct if share else pts
-    ci = (f"{level}置信区间：{fmt(lo)}–{fmt(hi)}" if zh else f"{level} CI {fmt(lo)}–{fmt(hi)}")
+    ci = f"{level}置信区间：{fmt(lo)}–{fmt(hi)}" if zh else f"{level} CI {fmt(lo)}–{fmt(hi)}"
     neff = "–" if row["n_eff"] is None else f"{row['n_eff']:.0f}"
     if zh:
         basis = f"{'加权估计' if weighted else '未加权估计'}，n={row['n']}，有效样本量 {neff}"
     else:
-        basis = f"{'weighted' if weighted else 'unweighted'} estimate, n={row['n']}, effective n {neff}"
+        basis = (
+            f"{'weighted' if weighted else 'unweighted'} estimate, n={row['n']}, effective n {neff}"
+        )
     label = label_of(definition, row["question"], row["category"], lang)
     where = domain_label(definition, row["domain"], lang)
     value = fmt(row["estimate"])
     kind = row["kind"]
     if zh:
-        who = (f"通过{where}渠道作答的受访市民中" if row["domain"] and "channel" in row["domain"]
-               else f"{where}受访市民中" if where else "受访市民中")
+        who = (
+            f"通过{where}渠道作答的受访市民中"
+            if row["domain"] and "channel" in row["domain"]
+            else f"{where}受访市民中"
+            if where
+            else "受访市民中"
+        )
         if kind == "share" and row["category"] == "1-3":
             text = f"{who}，{value}（{ci}）知晓“数字城管”（非常了解、比较了解或仅听说过）"
         elif kind == "share":
@@ -99,8 +113,13 @@ def sentence(row, definition, weighted, lang):
         else:
             text = f"{who}，“{label}”的平均得分为{value}分（满分100分；{ci}）"
         return f"{text}（{basis}）。"
-    who = (f"Among respondents who answered via {where}" if row["domain"] and "channel" in row["domain"]
-           else f"Among respondents in {where}" if where else "Among respondents")
+    who = (
+        f"Among respondents who answered via {where}"
+        if row["domain"] and "channel" in row["domain"]
+        else f"Among respondents in {where}"
+        if where
+        else "Among respondents"
+    )
     if kind == "share" and row["category"] == "1-3":
         text = f"{who}, {value} ({ci}) had at least heard of the digital urban management programme"
     elif kind == "share":
@@ -125,38 +144,61 @@ def methods_paragraph(results, lang):
     method = METHOD_NAMES.get(st["ci_method"], {"zh": st["ci_method"], "en": st["ci_method"]})
     level = f"{round(st['ci_level'] * 100)}%"
     channels = ("、" if zh else ", ").join(
-        f"{text_in(CHANNEL_LABELS.get(k, {'zh': k, 'en': k}), lang)} {n}" for k, n in fw["channels"].items())
+        f"{text_in(CHANNEL_LABELS.get(k, {'zh': k, 'en': k}), lang)} {n}"
+        for k, n in fw["channels"].items()
+    )
     weighting = text_in(WEIGHTING_NAMES[w["method"]], lang)
     prov = results["provenance"]
     if zh:
-        parts = [f"调查于{fw['first'] or '—'}至{fw['last'] or '—'}在线开展，共获得有效问卷{results['n']}份"
-                 f"（按渠道：{channels or '—'}）。"]
+        parts = [
+            f"调查于{fw['first'] or '—'}至{fw['last'] or '—'}在线开展，共获得有效问卷{results['n']}份"
+            f"（按渠道：{channels or '—'}）。"
+        ]
         if fw["n_excluded"]:
             reasons = "；".join(f"{e['reason'] or '未注明'} {e['n']}份" for e in fw["excluded"])
             parts.append(f"经数据质量审核剔除问卷{fw['n_excluded']}份（{reasons}）。")
         if w["method"] != "none":
-            parts.append(f"估计值{weighting}，权重比为{w['weight_ratio']:.2f}，"
-                         f"加权设计效应 {w['kish_deff']:.2f}，有效样本量约 {w['n_eff']:.0f}。")
+            parts.append(
+                f"估计值{weighting}，权重比为{w['weight_ratio']:.2f}，"
+                f"加权设计效应 {w['kish_deff']:.2f}，有效样本量约 {w['n_eff']:.0f}。"
+            )
         else:
-            parts.append("估计值未加权。" + (f"（加权失败：{w['error']}）" if w.get("error") else ""))
-        parts.append(f"比例的{level}置信区间采用{method['zh']}，得分和指数采用 t 分布区间，"
-                     "标准误按泰勒线性化方法计算；“不清楚/未接触过”“说不清”等非实质性回答不计入分母。")
-        parts.append(f"（问卷版本 {', '.join(map(str, prov['survey_versions'])) or '—'}，"
-                     f"分析设置第 {prov['settings_version']} 版，{prov['software']}。）")
+            parts.append(
+                "估计值未加权。" + (f"（加权失败：{w['error']}）" if w.get("error") else "")
+            )
+        parts.append(
+            f"比例的{level}置信区间采用{method['zh']}，得分和指数采用 t 分布区间，"
+            "标准误按泰勒线性化方法计算；“不清楚/未接触过”“说不清”等非实质性回答不计入分母。"
+        )
+        parts.append(
+            f"（问卷版本 {', '.join(map(str, prov['survey_versions'])) or '—'}，"
+            f"分析设置第 {prov['settings_version']} 版，{prov['software']}。）"
+        )
         return "".join(parts)
-    parts = [f"The survey ran online from {fw['first'] or '—'} to {fw['last'] or '—'} and received "
-             f"{results['n']} valid responses (by channel: {channels or '—'})."]
+    parts = [
+        f"The survey ran online from {fw['first'] or '—'} to {fw['last'] or '—'} and received "
+        f"{results['n']} valid responses (by channel: {channels or '—'})."
+    ]
     if fw["n_excluded"]:
         reasons = "; ".join(f"{e['reason'] or 'no reason given'}: {e['n']}" for e in fw["excluded"])
         parts.append(f" Data-quality review excluded {fw['n_excluded']} responses ({reasons}).")
     if w["method"] != "none":
-        parts.append(f" Estimates are {weighting} (weight ratio {w['weight_ratio']:.2f}, design effect "
-                     f"of weighting {w['kish_deff']:.2f}, effective sample size about {w['n_eff']:.0f}).")
+        parts.append(
+            f" Estimates are {weighting} (weight ratio {w['weight_ratio']:.2f}, design effect "
+            f"of weighting {w['kish_deff']:.2f}, effective sample size about {w['n_eff']:.0f})."
+        )
     else:
-        parts.append(" Estimates are unweighted." + (f" (Weighting failed: {w['error']})" if w.get("error") else ""))
-    parts.append(f" {level} intervals for shares use the {method['en']}, scores and the index a t interval; "
-                 "standard errors are Taylor-linearised. Non-substantive answers (don't know / can't say) "
-                 "are left out of the bases.")
-    parts.append(f" (Questionnaire version(s) {', '.join(map(str, prov['survey_versions'])) or '—'}, "
-                 f"analysis settings version {prov['settings_version']}, {prov['software']}.)")
+        parts.append(
+            " Estimates are unweighted."
+            + (f" (Weighting failed: {w['error']})" if w.get("error") else "")
+        )
+    parts.append(
+        f" {level} intervals for shares use the {method['en']}, scores and the index a t interval; "
+        "standard errors are Taylor-linearised. Non-substantive answers (don't know / can't say) "
+        "are left out of the bases."
+    )
+    parts.append(
+        f" (Questionnaire version(s) {', '.join(map(str, prov['survey_versions'])) or '—'}, "
+        f"analysis settings version {prov['settings_version']}, {prov['software']}.)"
+    )
     return "".join(parts)

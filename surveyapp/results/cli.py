@@ -32,8 +32,12 @@ def analyze_command(key, as_json_flag):
     for r in results["estimates"]:
         if r["domain"] is None:
             lo, hi = r["ci"]
-            click.echo(f"{r['question']:<16} {r['kind']:<9} {r['category'] or '':<5} "
-                       f"{r['estimate']:.4f}  [{lo:.4f}, {hi:.4f}]  n={r['n']}")
+            click.echo(
+                f"{r['question']:<16} {r['kind']:<9} {r['category'] or '':<5} "
+                f"{r['estimate']:.4f}  [{lo:.4f}, {hi:.4f}]  n={r['n']}"
+            )
     for ind in results["indicators"]:
-        click.echo(f"{ind['name']['zh']}: {ind['points']} / {ind['max_points']} "
-                   f"(CI: {ind['points_low']}–{ind['points_high']})")
+        click.echo(
+            f"{ind['name']['zh']}: {ind['points']} / {ind['max_points']} "
+            f"(CI: {ind['points_low']}–{ind['points_high']})"
+        )

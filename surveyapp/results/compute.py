@@ -98,9 +98,17 @@ class ResultBuilder:
         low, high = est.ci(self.level, self.method if share else None)
         domain = None if domain_var is None else {domain_var: str(est.domain)}
         row = {
-            "question": question, "category": category, "domain": domain, "kind": kind,
-            "estimate": _num(est.estimate), "se": _num(est.se), "ci": [_num(low), _num(high)],
-            "method": method, "level": self.level, "n": int(est.n), "n_eff": _num(est.n_eff),
+            "question": question,
+            "category": category,
+            "domain": domain,
+            "kind": kind,
+            "estimate": _num(est.estimate),
+            "se": _num(est.se),
+            "ci": [_num(low), _num(high)],
+            "method": method,
+            "level": self.level,
+            "n": int(est.n),
+            "n_eff": _num(est.n_eff),
             "deff": _num(est.deff),
         }
         self.estimates.append(row)
@@ -113,12 +121,22 @@ class ResultBuilder:
                 continue
             cat = category or str(int(r.category))
             domain = None if domain_var is None else {domain_var: str(r.domain)}
-            self.estimates.append({
-                "question": question, "category": cat, "domain": domain, "kind": kind,
-                "estimate": _num(r.estimate), "se": _num(r.se), "ci": [_num(r.ci_low), _num(r.ci_high)],
-                "method": self.method, "level": self.level, "n": int(r.n), "n_eff": _num(r.n_eff),
-                "deff": _num(r.deff),
-            })
+            self.estimates.append(
+                {
+                    "question": question,
+                    "category": cat,
+                    "domain": domain,
+                    "kind": kind,
+                    "estimate": _num(r.estimate),
+                    "se": _num(r.se),
+                    "ci": [_num(r.ci_low), _num(r.ci_high)],
+                    "method": self.method,
+                    "level": self.level,
+                    "n": int(r.n),
+                    "n_eff": _num(r.n_eff),
+                    "deff": _num(r.deff),
+                }
+            )
 
 
 def _iter(result):
@@ -134,12 +152,34 @@ def estimate_all(design, definition, settings, builder):
         if by not in (None, "channel") and by not in definition.answer_keys:
             continue
         if "awareness" in definition.answer_keys:
-            builder.add_table("awareness", "share", analysis.describe_items(
-                design, ["awareness"], by=by, level=builder.level, method=builder.method,
-                levels={"awareness": [1, 2, 3, 4]}), by)
-            builder.add_table("awareness", "share", analysis.describe_items(
-                design, ["aware_any"], by=by, level=builder.level, method=builder.method,
-                levels={"aware_any": [0, 1]}), by, category=AWARE, only=1)
+            builder.add_table(
+                "awareness",
+                "share",
+                analysis.describe_items(
+                    design,
+                    ["awareness"],
+                    by=by,
+                    level=builder.level,
+                    method=builder.method,
+                    levels={"awareness": [1, 2, 3, 4]},
+                ),
+                by,
+            )
+            builder.add_table(
+                "awareness",
+                "share",
+                analysis.describe_items(
+                    design,
+                    ["aware_any"],
+                    by=by,
+                    level=builder.level,
+                    method=builder.method,
+                    levels={"aware_any": [0, 1]},
+                ),
+                by,
+                category=AWARE,
+                only=1,
+            )
         for key in items + ([overall] if overall else []):
             for est in _iter(analysis.satisfaction_rate(design, key, levels=LIKERT, top=2, by=by)):
                 builder.add(key, "rate", est, IMPROVED, by)
@@ -149,26 +189,45 @@ def estimate_all(design, definition, settings, builder):
             for est in _iter(scored):
                 builder.add(key, "score", est, None, by)
         if items:
-            idx = analysis.dimension_index(design, items, levels=LIKERT, table=table, by=by,
-                                           name="index")
+            idx = analysis.dimension_index(
+                design, items, levels=LIKERT, table=table, by=by, name="index"
+            )
             index_sets[("index", by)] = idx
             for est in _iter(idx):
                 builder.add("index", "index", est, None, by)
         if "env_improved" in definition.answer_keys:
-            builder.add_table("env_improved", "improved", analysis.describe_items(
-                design, ["env_improved_any"], by=by, level=builder.level, method=builder.method,
-                levels={"env_improved_any": [0, 1]}), by, category=IMPROVED, only=1)
-            for est in _iter(analysis.score(design, "env_improved", levels=LIKERT, table=table,
-                                            by=by)):
+            builder.add_table(
+                "env_improved",
+                "improved",
+                analysis.describe_items(
+                    design,
+                    ["env_improved_any"],
+                    by=by,
+                    level=builder.level,
+                    method=builder.method,
+                    levels={"env_improved_any": [0, 1]},
+                ),
+                by,
+                category=IMPROVED,
+                only=1,
+            )
+            for est in _iter(
+                analysis.score(design, "env_improved", levels=LIKERT, table=table, by=by)
+            ):
                 builder.add("env_improved", "score", est, None, by)
     return index_sets
 
 
 def _difference_row(diff, label, level):
     low, high = diff.ci(level)
-    return {"comparison": label, "estimate": _num(diff.estimate), "se": _num(diff.se),
-            "ci": [_num(low), _num(high)], "p_value": _num(diff.p_value),
-            "significant": bool(diff.p_value < 1 - level) if not math.isnan(diff.p_value) else False}
+    return {
+        "comparison": label,
+        "estimate": _num(diff.estimate),
+        "se": _num(diff.se),
+        "ci": [_num(low), _num(high)],
+        "p_value": _num(diff.p_value),
+        "significant": bool(diff.p_value < 1 - level) if not math.isnan(diff.p_value) else False,
+    }
 
 
 def district_differences(index_sets, level):
@@ -177,7 +236,7 @@ def district_differences(index_sets, level):
     The composite index is compared when the analysis library gives its domain covariance;
     otherwise the overall satisfaction score (0-100), whose domain covariance it always gives.
     """
-    for name, question in (("index", "index"), ("overall", "sat_overall")):
+    for name, question in (("index", "index"), ("overall", "sat_overall")):  # noqa: B007
         sets = index_sets.get((name, "district"))
         if sets is not None and sets.covariance is not None and len(sets) >= 2:
             break
@@ -186,8 +245,11 @@ def district_differences(index_sets, level):
     rows = []
     for a, b in itertools.combinations([e.domain for e in sets], 2):
         diff = analysis.domain_difference(sets, a, b)
-        rows.append(_difference_row(diff, {"question": question, "domain": "district",
-                                           "a": str(a), "b": str(b)}, level))
+        rows.append(
+            _difference_row(
+                diff, {"question": question, "domain": "district", "a": str(a), "b": str(b)}, level
+            )
+        )
     return rows
 
 
@@ -196,8 +258,9 @@ def _wave_condition(survey, spec, by):
         start, end = (datetime.fromisoformat(s) for s in spec)
         return [Response.submitted_at >= start, Response.submitted_at < end]
     numbers = [int(x) for x in spec if str(x).strip()]
-    version_ids = select(SurveyVersion.id).where(SurveyVersion.survey_id == survey.id,
-                                                 SurveyVersion.number.in_(numbers))
+    version_ids = select(SurveyVersion.id).where(
+        SurveyVersion.survey_id == survey.id, SurveyVersion.number.in_(numbers)
+    )
     return [Response.version_id.in_(version_ids)]
 
 
@@ -210,10 +273,19 @@ def wave_differences(survey, definition, settings):
     try:
         designs = []
         for wave in ("a", "b"):
-            frame = prepare_frame(load_frame(survey, definition=definition,
-                                             where=_wave_condition(survey, comparison[wave], by)))
+            frame = prepare_frame(
+                load_frame(
+                    survey,
+                    definition=definition,
+                    where=_wave_condition(survey, comparison[wave], by),
+                )
+            )
             if len(frame) < 2:
-                return {"by": by, "rows": [], "error": f"wave {wave.upper()} has fewer than 2 responses"}
+                return {
+                    "by": by,
+                    "rows": [],
+                    "error": f"wave {wave.upper()} has fewer than 2 responses",
+                }
             designs.append((build_design(frame, settings)[0], len(frame)))
     except (ValueError, KeyError, TypeError) as exc:
         return {"by": by, "rows": [], "error": f"cannot read the waves: {exc}"}
@@ -240,19 +312,32 @@ def wave_differences(survey, definition, settings):
             rows.append(row)
     except SurveyError as exc:
         return {"by": by, "rows": [], "error": str(exc)}
-    return {"by": by, "a": comparison["a"], "b": comparison["b"], "n_a": na, "n_b": nb, "rows": rows}
+    return {
+        "by": by,
+        "a": comparison["a"],
+        "b": comparison["b"],
+        "n_a": na,
+        "n_b": nb,
+        "rows": rows,
+    }
 
 
 def fieldwork(survey):
     """Fieldwork facts for the methods paragraph: dates, channels, counts, exclusions."""
     base = select(Response).where(Response.survey_id == survey.id).subquery()
-    first, last = db.session.execute(select(func.min(base.c.submitted_at),
-                                            func.max(base.c.submitted_at))).one()
-    channels = dict(db.session.execute(
-        select(base.c.channel, func.count()).where(base.c.status == "valid").group_by(base.c.channel)
-    ).all())
+    first, last = db.session.execute(
+        select(func.min(base.c.submitted_at), func.max(base.c.submitted_at))
+    ).one()
+    channels = dict(
+        db.session.execute(
+            select(base.c.channel, func.count())
+            .where(base.c.status == "valid")
+            .group_by(base.c.channel)
+        ).all()
+    )
     excluded = db.session.execute(
-        select(base.c.status_reason, func.count()).where(base.c.status != "valid")
+        select(base.c.status_reason, func.count())
+        .where(base.c.status != "valid")
         .group_by(base.c.status_reason)
     ).all()
     return {
@@ -270,8 +355,13 @@ def provenance(survey, frame, settings_version):
     digest = hashlib.sha256(",".join(map(str, ids.tolist())).encode()).hexdigest()
     numbers = {v.id: v.number for v in survey.versions}
     used = sorted({numbers.get(int(v), 0) for v in frame["version_id"].unique()})
-    return {"survey_versions": used, "n_responses": int(len(ids)), "response_ids_sha256": digest,
-            "settings_version": settings_version, "software": f"surveyapp {__version__}"}
+    return {
+        "survey_versions": used,
+        "n_responses": int(len(ids)),
+        "response_ids_sha256": digest,
+        "settings_version": settings_version,
+        "software": f"surveyapp {__version__}",
+    }
 
 
 def compute_results(survey, settings=None, settings_version=None):
@@ -293,8 +383,10 @@ def compute_results(survey, settings=None, settings_version=None):
         "estimates": builder.estimates,
         "indicators": [],
         "weighting": weighting,
-        "differences": {"districts": differences,
-                        "waves": wave_differences(survey, definition, settings)},
+        "differences": {
+            "districts": differences,
+            "waves": wave_differences(survey, definition, settings),
+        },
         "fieldwork": fieldwork(survey),
         "provenance": provenance(survey, frame, settings_version),
         "n": int(len(frame)),
@@ -305,8 +397,17 @@ def compute_results(survey, settings=None, settings_version=None):
 
 
 def _public_settings(settings):
-    keys = ("weighting", "poststratify_variable", "margins", "ci_method", "ci_level", "scoring",
-            "score_table", "comparison", "grades")
+    keys = (
+        "weighting",
+        "poststratify_variable",
+        "margins",
+        "ci_method",
+        "ci_level",
+        "scoring",
+        "score_table",
+        "comparison",
+        "grades",
+    )
     return {k: settings[k] for k in keys if k in settings}
 
 
@@ -326,6 +427,10 @@ def find(results, question, kind, category=None, domain=None):
     """The estimate dict matching these keys, or None."""
     for row in results["estimates"]:
         if (row["question"], row["kind"], row["category"], row["domain"]) == (
-                question, kind, category, domain):
+            question,
+            kind,
+            category,
+            domain,
+        ):
             return row
     return None

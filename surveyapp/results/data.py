@@ -46,18 +46,31 @@ def load_frame(survey, statuses=("valid",), definition=None, where=None, only=No
         multiples = [q for q in multiples if q.key in only]
         numbers = [k for k in numbers if k in only]
     conds = [Response.survey_id == survey.id, Response.status.in_(statuses), *(where or ())]
-    head = db.session.connection().execute(
-        select(Response.id, Response.version_id, Response.channel, Response.submitted_at,
-               Response.status).where(*conds).order_by(Response.id)
-    ).all()
+    head = (
+        db.session.connection()
+        .execute(
+            select(
+                Response.id,
+                Response.version_id,
+                Response.channel,
+                Response.submitted_at,
+                Response.status,
+            )
+            .where(*conds)
+            .order_by(Response.id)
+        )
+        .all()
+    )
     ids = np.fromiter((r[0] for r in head), dtype=np.int64, count=len(head))
-    frame = pd.DataFrame({
-        "response_id": ids,
-        "version_id": np.fromiter((r[1] for r in head), dtype=np.int64, count=len(head)),
-        "channel": pd.Series([r[2] for r in head], dtype=object),
-        "submitted_at": pd.to_datetime(pd.Series([r[3] for r in head], dtype=object)),
-        "status": pd.Series([r[4] for r in head], dtype=object),
-    })
+    frame = pd.DataFrame(
+        {
+            "response_id": ids,
+            "version_id": np.fromiter((r[1] for r in head), dtype=np.int64, count=len(head)),
+            "channel": pd.Series([r[2] for r in head], dtype=object),
+            "submitted_at": pd.to_datetime(pd.Series([r[3] for r in head], dtype=object)),
+            "status": pd.Series([r[4] for r in head], dtype=object),
+        }
+    )
     keys = singles + [q.key for q in multiples] + numbers
     # yield_per on the statement (Connection.execution_options would change the shared connection).
     result = db.session.connection().execute(
@@ -71,12 +84,18 @@ def load_frame(survey, statuses=("valid",), definition=None, where=None, only=No
     parts = []
     for part in result.partitions():
         m = len(part)
-        parts.append((
-            np.fromiter((r[0] for r in part), dtype=np.int64, count=m),
-            np.fromiter((index[r[1]] for r in part), dtype=np.int16, count=m),
-            np.fromiter((np.nan if r[2] is None else r[2] for r in part), dtype=np.float32, count=m),
-            np.fromiter((np.nan if r[3] is None else r[3] for r in part), dtype=np.float64, count=m),
-        ))
+        parts.append(
+            (
+                np.fromiter((r[0] for r in part), dtype=np.int64, count=m),
+                np.fromiter((index[r[1]] for r in part), dtype=np.int16, count=m),
+                np.fromiter(
+                    (np.nan if r[2] is None else r[2] for r in part), dtype=np.float32, count=m
+                ),
+                np.fromiter(
+                    (np.nan if r[3] is None else r[3] for r in part), dtype=np.float64, count=m
+                ),
+            )
+        )
     if parts:
         rid, qcodes, code, number = (np.concatenate(arrays) for arrays in zip(*parts))
         pos = np.searchsorted(ids, rid)

@@ -5,36 +5,61 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import DecimalField
 from wtforms import SelectField
-from wtforms.fields.choices import SelectChoice
 from wtforms import StringField
 from wtforms import TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange
 from wtforms.validators import Optional
 
-from .scoretable import FIRST_LEVEL
 from .scoretable import BENEFIT
+from .scoretable import FIRST_LEVEL
 from .settings import CI_METHODS
 
 
 class SettingsForm(FlaskForm):
     """Weighting, intervals, scoring, rubric, wave comparison and grade thresholds."""
 
-    weighting = SelectField(_l("Weighting"), choices=[
-        SelectChoice("rake", _l("Rake to all margins")), SelectChoice("poststratify", _l("Post-stratify on one variable")),
-        SelectChoice("none", _l("No weighting"))])
-    poststratify_variable = SelectField(_l("Post-stratification variable"), choices=[
-        SelectChoice("district", "district"), SelectChoice("age_group", "age_group"), SelectChoice("gender", "gender")])
+    weighting = SelectField(
+        _l("Weighting"),
+        choices=[
+            SelectChoice("rake", _l("Rake to all margins")),
+            SelectChoice("poststratify", _l("Post-stratify on one variable")),
+            SelectChoice("none", _l("No weighting")),
+        ],
+    )
+    poststratify_variable = SelectField(
+        _l("Post-stratification variable"),
+        choices=[
+            SelectChoice("district", "district"),
+            SelectChoice("age_group", "age_group"),
+            SelectChoice("gender", "gender"),
+        ],
+    )
     margins = TextAreaField(_l("Population margins (CSV: variable,code,count)"))
     margins_file = FileField(_l("…or upload a CSV file"))
-    ci_method = SelectField(_l("Interval method for shares"), choices=[SelectChoice(m, m) for m in CI_METHODS])
-    ci_level = DecimalField(_l("Confidence level"), places=3,
-                            validators=[NumberRange(min=0.5, max=0.999)])
-    scoring = SelectField(_l("Likert scores"), choices=[
-        SelectChoice("linear", _l("Linear 0–100")), SelectChoice("table", _l("Score table"))])
+    ci_method = SelectField(
+        _l("Interval method for shares"), choices=[SelectChoice(m, m) for m in CI_METHODS]
+    )
+    ci_level = DecimalField(
+        _l("Confidence level"), places=3, validators=[NumberRange(min=0.5, max=0.999)]
+    )
+    scoring = SelectField(
+        _l("Likert scores"),
+        choices=[
+            SelectChoice("linear", _l("Linear 0–100")),
+            SelectChoice("table", _l("Score table")),
+        ],
+    )
     score_table = StringField(_l("Score table (code:score, …)"))
     rubric = TextAreaField(_l("Indicator rubric (YAML)"))
-    comparison_by = SelectField(_l("Compare two waves by"), choices=[
-        SelectChoice("none", _l("No comparison")), SelectChoice("dates", _l("Date ranges")), SelectChoice("versions", _l("Questionnaire versions"))])
+    comparison_by = SelectField(
+        _l("Compare two waves by"),
+        choices=[
+            SelectChoice("none", _l("No comparison")),
+            SelectChoice("dates", _l("Date ranges")),
+            SelectChoice("versions", _l("Questionnaire versions")),
+        ],
+    )
     wave_a = StringField(_l("Wave A (from,to dates or version numbers)"))
     wave_b = StringField(_l("Wave B (from,to dates or version numbers)"))
     grades = StringField(_l("Grade thresholds (name:minimum, …)"))
@@ -46,5 +71,8 @@ class ManualScoresForm(FlaskForm):
 
 for _name, _weight in FIRST_LEVEL:
     if _name != BENEFIT:
-        setattr(ManualScoresForm, f"score_{_name}", DecimalField(
-            _name, places=2, validators=[Optional(), NumberRange(min=0, max=_weight)]))
+        setattr(
+            ManualScoresForm,
+            f"score_{_name}",
+            DecimalField(_name, places=2, validators=[Optional(), NumberRange(min=0, max=_weight)]),
+        )

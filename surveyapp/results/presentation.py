@@ -6,8 +6,12 @@ from .citations import pct
 from .citations import pts
 from .citations import sentence
 
-HEADLINE = (("awareness", "share", "1-3"), ("sat_overall", "rate", "4-5"), ("index", "index", None),
-            ("env_improved", "improved", "4-5"))
+HEADLINE = (
+    ("awareness", "share", "1-3"),
+    ("sat_overall", "rate", "4-5"),
+    ("index", "index", None),
+    ("env_improved", "improved", "4-5"),
+)
 TITLES = {
     "awareness": {"zh": "公众知晓度", "en": "Public awareness"},
     "satisfaction": {"zh": "满意度", "en": "Satisfaction"},
@@ -16,8 +20,10 @@ TITLES = {
     "channel": {"zh": "分渠道比较", "en": "By channel"},
 }
 KIND_NAMES = {
-    "share": {"zh": "比例", "en": "share"}, "rate": {"zh": "满意率", "en": "satisfaction rate"},
-    "score": {"zh": "平均得分", "en": "mean score"}, "index": {"zh": "综合指数", "en": "index"},
+    "share": {"zh": "比例", "en": "share"},
+    "rate": {"zh": "满意率", "en": "satisfaction rate"},
+    "score": {"zh": "平均得分", "en": "mean score"},
+    "index": {"zh": "综合指数", "en": "index"},
     "improved": {"zh": "认为改善的比例", "en": "share improved"},
 }
 
@@ -56,16 +62,37 @@ def sections(results, definition, lang):
     whole = [r for r in results["estimates"] if r["domain"] is None]
     out = [
         ("awareness", [r for r in whole if r["question"] == "awareness"]),
-        ("satisfaction", [r for r in whole if r["kind"] in ("rate", "score", "index")
-                          and r["question"] != "env_improved"]),
+        (
+            "satisfaction",
+            [
+                r
+                for r in whole
+                if r["kind"] in ("rate", "score", "index") and r["question"] != "env_improved"
+            ],
+        ),
         ("environment", [r for r in whole if r["question"] == "env_improved"]),
     ]
     for var in ("district", "channel"):
-        rows = [r for r in results["estimates"] if r["domain"] and var in r["domain"]
-                and (r["question"], r["kind"], r["category"]) in HEADLINE]
-        rows.sort(key=lambda r: (HEADLINE.index((r["question"], r["kind"], r["category"])),
-                                 r["domain"][var]))
+        rows = [
+            r
+            for r in results["estimates"]
+            if r["domain"]
+            and var in r["domain"]
+            and (r["question"], r["kind"], r["category"]) in HEADLINE
+        ]
+        rows.sort(
+            key=lambda r: (
+                HEADLINE.index((r["question"], r["kind"], r["category"])),
+                r["domain"][var],
+            )
+        )
         out.append((var, rows))
-    return [{"id": sid, "title": TITLES[sid][lang],
-             "rows": [display(r, definition, weighted, lang) for r in rows]}
-            for sid, rows in out if rows]
+    return [
+        {
+            "id": sid,
+            "title": TITLES[sid][lang],
+            "rows": [display(r, definition, weighted, lang) for r in rows],
+        }
+        for sid, rows in out
+        if rows
+    ]

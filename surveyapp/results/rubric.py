@@ -59,14 +59,24 @@ def score_indicators(results, rubric):
         est = _estimate_for(results, ind["estimate"])
         points = float(ind["points"])
         value = est["estimate"] if est else None
-        low, high = (est["ci"] if est else (None, None))
+        low, high = est["ci"] if est else (None, None)
         at = [points_for(v, points, ind["rule"]) for v in (low, value, high)]
-        rows.append({
-            "id": ind["id"], "name": ind["name"], "max_points": points,
-            "estimate": value, "ci": [low, high], "n": est["n"] if est else 0,
-            "n_eff": est["n_eff"] if est else None, "question": ind["estimate"].get("question"),
-            "kind": ind["estimate"]["kind"], "rule": ind["rule"],
-            "points": at[1], "points_low": at[0], "points_high": at[2],
-            "settled": est is not None and at[0] == at[1] == at[2],
-        })
+        rows.append(
+            {
+                "id": ind["id"],
+                "name": ind["name"],
+                "max_points": points,
+                "estimate": value,
+                "ci": [low, high],
+                "n": est["n"] if est else 0,
+                "n_eff": est["n_eff"] if est else None,
+                "question": ind["estimate"].get("question"),
+                "kind": ind["estimate"]["kind"],
+                "rule": ind["rule"],
+                "points": at[1],
+                "points_low": at[0],
+                "points_high": at[2],
+                "settled": est is not None and at[0] == at[1] == at[2],
+            }
+        )
     return rows

@@ -32,13 +32,19 @@ def full_results(survey):
     version, settings = settings_service.current(survey)
     results = compute_results(survey, settings, version)
     table = evaluation_table(results, settings)
-    return results, definition_of(survey.latest_version), table, scoretable.check(table, settings["grades"])
+    return (
+        results,
+        definition_of(survey.latest_version),
+        table,
+        scoretable.check(table, settings["grades"]),
+    )
 
 
 def evaluation_table(results, settings):
     """The evaluator's score table: rubric points in the benefit rows, manual points elsewhere."""
-    return scoretable.build(results["indicators"], settings.get("manual_scores") or {},
-                            settings["grades"])
+    return scoretable.build(
+        results["indicators"], settings.get("manual_scores") or {}, settings["grades"]
+    )
 
 
 def page_context(survey, lang):
@@ -46,5 +52,11 @@ def page_context(survey, lang):
     results, definition, table, problems = full_results(survey)
     district = definition.question("district")
     names = {str(c.code): text_in(c.label, lang) for c in district.choices} if district else {}
-    return {"results": results, "definition": definition, "sections": sections(results, definition, lang),
-            "table": table, "problems": problems, "district_names": names}
+    return {
+        "results": results,
+        "definition": definition,
+        "sections": sections(results, definition, lang),
+        "table": table,
+        "problems": problems,
+        "district_names": names,
+    }

@@ -39,7 +39,9 @@ def default_settings(survey_key):
     return {
         "weighting": "rake" if margins else "none",
         "poststratify_variable": "district",
-        "margins": {var: {str(c): float(n) for c, n in cells.items()} for var, cells in margins.items()},
+        "margins": {
+            var: {str(c): float(n) for c, n in cells.items()} for var, cells in margins.items()
+        },
         "ci_method": "logit",
         "ci_level": 0.95,
         "scoring": "table",
@@ -54,8 +56,10 @@ def default_settings(survey_key):
 def current(survey):
     """``(version number, settings dict)`` in force; version 0 means the shipped defaults."""
     row = db.session.scalars(
-        select(AnalysisSettings).where(AnalysisSettings.survey_id == survey.id)
-        .order_by(AnalysisSettings.number.desc()).limit(1)
+        select(AnalysisSettings)
+        .where(AnalysisSettings.survey_id == survey.id)
+        .order_by(AnalysisSettings.number.desc())
+        .limit(1)
     ).first()
     settings = default_settings(survey.key)
     if row is None:
@@ -70,12 +74,17 @@ def save(survey, changes, user=None):
     changed = sorted(k for k, v in changes.items() if settings.get(k) != v)
     settings.update(changes)
     validate(settings)
-    row = AnalysisSettings(survey_id=survey.id, number=number + 1, settings=settings,
-                           created_by_id=getattr(user, "id", None))
+    row = AnalysisSettings(
+        survey_id=survey.id,
+        number=number + 1,
+        settings=settings,
+        created_by_id=getattr(user, "id", None),
+    )
     db.session.add(row)
     db.session.flush()
-    audit.record("settings.change", survey_id=survey.id, user=user, version=row.number,
-                 changed=changed)
+    audit.record(
+        "settings.change", survey_id=survey.id, user=user, version=row.number, changed=changed
+    )
     return row
 
 
@@ -97,7 +106,10 @@ def validate(settings):
         if settings["weighting"] == "rake" and len({round(t) for t in totals.values()}) > 1:
             shown = ", ".join(f"{var} {total:,.0f}" for var, total in totals.items())
             raise SettingsError(f"every margin must add up to the same total ({shown})")
-        if settings["weighting"] == "poststratify" and settings["poststratify_variable"] not in margins:
+        if (
+            settings["weighting"] == "poststratify"
+            and settings["poststratify_variable"] not in margins
+        ):
             raise SettingsError("post-stratification needs margins for its variable")
     if settings["scoring"] == "table":
         if not settings["score_table"]:
@@ -115,7 +127,9 @@ def parse_margins_csv(text):
             code = str(int(row["code"]))
             count = float(row["count"])
         except (TypeError, ValueError):
-            raise SettingsError(f"line {line}: code must be a whole number and count a number") from None
+            raise SettingsError(
+                f"line {line}: code must be a whole number and count a number"
+            ) from None
         margins.setdefault(row["variable"].strip(), {})[code] = count
     return margins
 
@@ -145,10 +159,14 @@ def parse_rubric(text):
     if not isinstance(rubric, dict) or not isinstance(rubric.get("indicators"), list):
         raise SettingsError("the rubric needs a list under 'indicators'")
     for ind in rubric["indicators"]:
-        if not isinstance(ind, dict) or not {"id", "name", "points", "estimate", "rule"} <= set(ind):
+        if not isinstance(ind, dict) or not {"id", "name", "points", "estimate", "rule"} <= set(
+            ind
+        ):
             raise SettingsError("each indicator needs id, name, points, estimate and rule")
         if ind["rule"].get("type") not in ("target", "proportional", "tiers"):
-            raise SettingsError(f"indicator {ind['id']}: rule type must be target, proportional or tiers")
+            raise SettingsError(
+                f"indicator {ind['id']}: rule type must be target, proportional or tiers"
+            )
         if ind["estimate"].get("kind") not in ("rate", "improved", "share", "index"):
             raise SettingsError(f"indicator {ind['id']}: unknown estimate kind")
     return rubric

@@ -16,9 +16,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..access import role_required
-from ..extensions import db
 from ..exports import services as export_services
 from ..exports import writers
+from ..extensions import db
 from . import charts
 from . import report as report_service
 from . import scoretable
@@ -48,9 +48,15 @@ def results_page(key):
     """Weighted estimates with intervals, indicator points, score table, sentences and charts."""
     survey = survey_or_404(key)
     context = page_context(survey, _lang())
-    return render_template("results/results.html", survey=survey, lang=_lang(),
-                           charts=charts.CHARTS, chart_title=charts.chart_title,
-                           can_export=current_user.has_role("evaluator"), **context)
+    return render_template(
+        "results/results.html",
+        survey=survey,
+        lang=_lang(),
+        charts=charts.CHARTS,
+        chart_title=charts.chart_title,
+        can_export=current_user.has_role("evaluator"),
+        **context,
+    )
 
 
 @role_required("viewer")
@@ -80,8 +86,11 @@ def report(key, fmt):
     else:
         body = report_service.docx(results, definition, table, problems, _lang())
         mimetype = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-    return Response(body, mimetype=mimetype,
-                    headers={"Content-Disposition": f"attachment; filename={key}-report.{fmt}"})
+    return Response(
+        body,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f"attachment; filename={key}-report.{fmt}"},
+    )
 
 
 @role_required("evaluator")
@@ -99,7 +108,9 @@ def export(key):
     if fmt == "csv":
         body = stream_with_context(s.encode("utf-8") for s in writers.csv_chunks(columns, rows))
     elif fmt in ("json", "jsonl"):
-        body = stream_with_context(s.encode("utf-8") for s in writers.json_chunks(columns, rows, fmt == "jsonl"))
+        body = stream_with_context(
+            s.encode("utf-8") for s in writers.json_chunks(columns, rows, fmt == "jsonl")
+        )
     else:
         path = writers.temporary_path("." + fmt)
         writers.write(fmt, columns, rows, path)
@@ -118,8 +129,11 @@ def estimates(key, fmt):
     db.session.commit()
     path = writers.temporary_path("." + fmt)
     export_services.export_estimates_to(results, fmt, path)
-    return Response(writers.file_chunks(path), mimetype=writers.MIMETYPES[fmt],
-                    headers={"Content-Disposition": f"attachment; filename={key}-estimates.{fmt}"})
+    return Response(
+        writers.file_chunks(path),
+        mimetype=writers.MIMETYPES[fmt],
+        headers={"Content-Disposition": f"attachment; filename={key}-estimates.{fmt}"},
+    )
 
 
 @role_required("viewer")
@@ -134,7 +148,9 @@ def example_table(key):
     problems = scoretable.check(table, settings["grades"])
     for row in table["rows"]:
         row.setdefault("source", "example")
-    return render_template("results/example_table.html", survey=survey, table=table, problems=problems)
+    return render_template(
+        "results/example_table.html", survey=survey, table=table, problems=problems
+    )
 
 
 @role_required("evaluator")
@@ -149,20 +165,27 @@ def score_table(key):
             if name != BENEFIT:
                 getattr(form, f"score_{name}").data = manual.get(name)
     if form.validate_on_submit():
-        scores = {name: float(getattr(form, f"score_{name}").data)
-                  for name, _w in FIRST_LEVEL
-                  if name != BENEFIT and getattr(form, f"score_{name}").data is not None}
+        scores = {
+            name: float(getattr(form, f"score_{name}").data)
+            for name, _w in FIRST_LEVEL
+            if name != BENEFIT and getattr(form, f"score_{name}").data is not None
+        }
         settings_service.save(survey, {"manual_scores": scores}, current_user)
         db.session.commit()
         flash(_("Scores saved."), "success")
         return redirect(url_for("results.survey", key=key) + "#score-table")
-    return render_template("results/score_table.html", survey=survey, form=form,
-                           fields=[getattr(form, f"score_{n}") for n, _w in FIRST_LEVEL if n != BENEFIT])
+    return render_template(
+        "results/score_table.html",
+        survey=survey,
+        form=form,
+        fields=[getattr(form, f"score_{n}") for n, _w in FIRST_LEVEL if n != BENEFIT],
+    )
 
 
 def _margins_csv(margins):
     return "variable,code,count\n" + "\n".join(
-        f"{var},{code},{count:g}" for var, cells in margins.items() for code, count in cells.items())
+        f"{var},{code},{count:g}" for var, cells in margins.items() for code, count in cells.items()
+    )
 
 
 def _fill(form, settings):
@@ -184,7 +207,11 @@ def _fill(form, settings):
 def _changes(form):
     """Settings from the submitted form; raises SettingsError with a readable message."""
     upload = form.margins_file.data
-    text = upload.read().decode("utf-8-sig") if upload and getattr(upload, "filename", "") else form.margins.data
+    text = (
+        upload.read().decode("utf-8-sig")
+        if upload and getattr(upload, "filename", "")
+        else form.margins.data
+    )
     grades = []
     for part in (form.grades.data or "").replace("，", ",").split(","):
         if part.strip():
@@ -192,7 +219,9 @@ def _changes(form):
                 name, minimum = part.split(":")
                 grades.append([name.strip(), float(minimum)])
             except ValueError:
-                raise settings_service.SettingsError(_("Grades are written as name:minimum, e.g. 优:90")) from None
+                raise settings_service.SettingsError(
+                    _("Grades are written as name:minimum, e.g. 优:90")
+                ) from None
     return {
         "weighting": form.weighting.data,
         "poststratify_variable": form.poststratify_variable.data,
@@ -202,9 +231,11 @@ def _changes(form):
         "scoring": form.scoring.data,
         "score_table": settings_service.parse_score_table(form.score_table.data or ""),
         "rubric": settings_service.parse_rubric(form.rubric.data or ""),
-        "comparison": {"by": form.comparison_by.data,
-                       "a": [s.strip() for s in (form.wave_a.data or "").split(",")],
-                       "b": [s.strip() for s in (form.wave_b.data or "").split(",")]},
+        "comparison": {
+            "by": form.comparison_by.data,
+            "a": [s.strip() for s in (form.wave_a.data or "").split(",")],
+            "b": [s.strip() for s in (form.wave_b.data or "").split(",")],
+        },
         "grades": grades,
     }
 
@@ -228,5 +259,11 @@ def settings_page(key):
             db.session.commit()
             flash(_("Analysis settings saved as version %(n)s.", n=row.number), "success")
             return redirect(url_for("results.survey", key=key))
-    return render_template("results/settings.html", survey=survey, form=form, version=version,
-                           error=error, settings_json=json.dumps(settings, ensure_ascii=False))
+    return render_template(
+        "results/settings.html",
+        survey=survey,
+        form=form,
+        version=version,
+        error=error,
+        settings_json=json.dumps(settings, ensure_ascii=False),
+    )

@@ -46,10 +46,12 @@ def apiclus1():
 @pytest.fixture(scope="session")
 def dstrat(apistrat):
     from analysis import Design
+
     return Design(apistrat, weights="pw", strata="stype", fpc="fpc")
 
 
 @pytest.fixture(scope="session")
 def dclus1(apiclus1):
     from analysis import Design
+
     return Design(apiclus1, weights="pw", clusters="dnum", fpc="fpc")

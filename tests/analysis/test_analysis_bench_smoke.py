@@ -9,8 +9,13 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_benchmark_runs_on_a_small_sample():
     script = str(ROOT / "bench" / "analysis_bench.py")
-    proc = subprocess.run([sys.executable, "-W", "error", script, "--n", "20000", "--no-samplics"],
-                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-W", "error", script, "--n", "20000", "--no-samplics"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr
     needles = ("rake 20,000 x 3 margins", "all item shares", "peak memory", "samplics: skipped")
     for needle in needles:

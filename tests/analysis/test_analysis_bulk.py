@@ -3,11 +3,26 @@
 import numpy as np
 import pytest
 
-from analysis import Design, describe_items, proportion
-from analysis._estimators import _generic_share_arrays, share_arrays
+from analysis import Design
+from analysis import describe_items
+from analysis import proportion
+from analysis._estimators import _generic_share_arrays
+from analysis._estimators import share_arrays
 
-COLUMNS = ["item", "domain", "category", "estimate", "se", "ci_low", "ci_high", "df", "n",
-           "count", "n_eff", "deff"]
+COLUMNS = [
+    "item",
+    "domain",
+    "category",
+    "estimate",
+    "se",
+    "ci_low",
+    "ci_high",
+    "df",
+    "n",
+    "count",
+    "n_eff",
+    "deff",
+]
 
 
 def test_columns_and_agreement_with_proportion(dclus1):

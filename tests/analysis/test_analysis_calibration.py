@@ -4,8 +4,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import (CalibrationError, ConvergenceError, Design, describe_items, mean,
-                      poststratify, proportion, rake, total, trim_weights)
+from analysis import CalibrationError
+from analysis import ConvergenceError
+from analysis import Design
+from analysis import describe_items
+from analysis import mean
+from analysis import poststratify
+from analysis import proportion
+from analysis import rake
+from analysis import total
+from analysis import trim_weights
 
 POP_STYPE = {"E": 4421, "H": 755, "M": 1018}
 POP_SCHWIDE = {"No": 1072, "Yes": 5122}
@@ -33,8 +41,9 @@ def test_poststratified_share_of_the_poststratum_has_zero_variance(dclus1):
 
 def test_raking_variance_accounts_for_calibration(dclus1):
     raked = rake(dclus1, {"stype": POP_STYPE, "sch.wide": POP_SCHWIDE})
-    naive = Design(dclus1.data.assign(w=np.asarray(raked.weights)), weights="w",
-                   clusters="dnum", fpc="fpc")
+    naive = Design(
+        dclus1.data.assign(w=np.asarray(raked.weights)), weights="w", clusters="dnum", fpc="fpc"
+    )
     # same point estimate, much smaller SE for a total once calibration is used
     assert total(raked, "enroll").estimate == pytest.approx(total(naive, "enroll").estimate)
     assert total(raked, "enroll").se < 0.6 * total(naive, "enroll").se
@@ -88,8 +97,9 @@ def test_trimming_respects_bounds_and_margins(dclus1):
     raked = rake(dclus1, {"stype": POP_STYPE, "sch.wide": POP_SCHWIDE})
     lo, hi = 25.0, 55.0  # H schools need a mean weight of 755/14 = 53.9
     assert raked.weighting_report.max_weight > hi
-    trimmed = trim_weights(dclus1, lower=lo, upper=hi,
-                           margins={"stype": POP_STYPE, "sch.wide": POP_SCHWIDE})
+    trimmed = trim_weights(
+        dclus1, lower=lo, upper=hi, margins={"stype": POP_STYPE, "sch.wide": POP_SCHWIDE}
+    )
     w = np.asarray(trimmed.weights)
     assert w.max() <= hi * (1 + 1e-6) and w.min() >= lo * (1 - 1e-6)
     f = trimmed.factor("sch.wide")
@@ -99,8 +109,13 @@ def test_trimming_respects_bounds_and_margins(dclus1):
 
 def test_impossible_trimming_raises(dclus1):
     with pytest.raises(ConvergenceError):
-        trim_weights(dclus1, lower=1.0, upper=2.0,
-                     margins={"stype": POP_STYPE, "sch.wide": POP_SCHWIDE}, max_trim_iter=5)
+        trim_weights(
+            dclus1,
+            lower=1.0,
+            upper=2.0,
+            margins={"stype": POP_STYPE, "sch.wide": POP_SCHWIDE},
+            max_trim_iter=5,
+        )
 
 
 def test_trim_without_margins_keeps_total(dclus1):
@@ -111,7 +126,9 @@ def test_trim_without_margins_keeps_total(dclus1):
 
 
 def test_calibrated_fast_path_equals_generic_path(dclus1, apistrat):
-    from analysis._estimators import _generic_share_arrays, share_arrays
+    from analysis._estimators import _generic_share_arrays
+    from analysis._estimators import share_arrays
+
     d = Design(apistrat, weights="pw", strata="stype", fpc="fpc")
     raked = rake(d, {"sch.wide": POP_SCHWIDE, "awards": {"No": 2000, "Yes": 4194}})
     f = raked.factor("yr.rnd")
@@ -133,7 +150,9 @@ def test_rake_then_domain_means(dclus1):
 
 @pytest.mark.parametrize("trim", [False, True])
 def test_fast_path_with_unequal_adjustment_within_cells(apistrat, trim):
-    from analysis._estimators import _generic_share_arrays, share_arrays
+    from analysis._estimators import _generic_share_arrays
+    from analysis._estimators import share_arrays
+
     d = Design(apistrat, weights="pw", strata="stype", fpc="fpc")
     margins = {"sch.wide": POP_SCHWIDE, "awards": {"No": 2000, "Yes": 4194}}
     cal = trim_weights(d, lower=10, upper=40, margins=margins) if trim else rake(d, margins)

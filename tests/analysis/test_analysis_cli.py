@@ -27,8 +27,13 @@ estimates:
 
 
 def run(*args):
-    return subprocess.run([sys.executable, "-W", "error", "-m", "analysis", *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-W", "error", "-m", "analysis", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 @pytest.fixture()

@@ -5,8 +5,15 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from analysis import (Design, SurveyError, chisq_test, difference, domain_difference,
-                      key_drivers, mean, proportion, ratio)
+from analysis import Design
+from analysis import SurveyError
+from analysis import chisq_test
+from analysis import difference
+from analysis import domain_difference
+from analysis import key_drivers
+from analysis import mean
+from analysis import proportion
+from analysis import ratio
 
 
 def test_domain_difference_uses_covariance(dclus1):
@@ -27,8 +34,9 @@ def test_domain_difference_uses_covariance(dclus1):
 
 def test_domain_difference_equals_ratio_contrast(apiclus1):
     """The domain covariance agrees with a direct linearisation of the contrast."""
-    frame = apiclus1.assign(isE=(apiclus1["stype"] == "E").astype(float),
-                            isH=(apiclus1["stype"] == "H").astype(float))
+    frame = apiclus1.assign(
+        isE=(apiclus1["stype"] == "E").astype(float), isH=(apiclus1["stype"] == "H").astype(float)
+    )
     frame["yE"] = frame["api00"] * frame["isE"]
     frame["yH"] = frame["api00"] * frame["isH"]
     d = Design(frame, weights="pw", clusters="dnum", fpc="fpc")
@@ -50,8 +58,9 @@ def test_wave_difference_independent_samples(dstrat, dclus1):
 def test_share_difference_between_domains(dclus1):
     shares = proportion(dclus1, "awards", by="stype")
     diff = domain_difference(shares, ("E", "Yes"), ("M", "Yes"))
-    assert diff.estimate == pytest.approx(shares[("E", "Yes")].estimate
-                                          - shares[("M", "Yes")].estimate)
+    assert diff.estimate == pytest.approx(
+        shares[("E", "Yes")].estimate - shares[("M", "Yes")].estimate
+    )
 
 
 def test_chisq_requires_two_levels(dclus1, apiclus1):
@@ -62,8 +71,13 @@ def test_chisq_requires_two_levels(dclus1, apiclus1):
 
 def test_chisq_independent_data_not_significant():
     rng = np.random.default_rng(3)
-    frame = pd.DataFrame({"a": rng.choice(["x", "y"], 2000), "b": rng.choice(["p", "q", "r"], 2000),
-                          "w": rng.uniform(1, 3, 2000)})
+    frame = pd.DataFrame(
+        {
+            "a": rng.choice(["x", "y"], 2000),
+            "b": rng.choice(["p", "q", "r"], 2000),
+            "w": rng.uniform(1, 3, 2000),
+        }
+    )
     res = chisq_test(Design(frame, weights="w"), "a", "b")
     assert res.p_value > 0.001
     dependent = frame.assign(b=np.where(frame["a"] == "x", "p", frame["b"]))
@@ -73,13 +87,21 @@ def test_chisq_independent_data_not_significant():
 def test_key_drivers_ranks_the_strongest_aspect():
     rng = np.random.default_rng(11)
     n = 2000
-    frame = pd.DataFrame({"speed": rng.normal(60, 15, n), "staff": rng.normal(70, 10, n),
-                          "price": rng.normal(50, 20, n), "w": rng.uniform(0.5, 2, n),
-                          "psu": rng.integers(0, 100, n)})
-    frame["overall"] = (0.6 * frame["speed"] + 0.1 * frame["staff"] + 0.02 * frame["price"]
-                        + rng.normal(0, 5, n))
-    res = key_drivers(Design(frame, weights="w", clusters="psu"), "overall",
-                      ["speed", "staff", "price"])
+    frame = pd.DataFrame(
+        {
+            "speed": rng.normal(60, 15, n),
+            "staff": rng.normal(70, 10, n),
+            "price": rng.normal(50, 20, n),
+            "w": rng.uniform(0.5, 2, n),
+            "psu": rng.integers(0, 100, n),
+        }
+    )
+    frame["overall"] = (
+        0.6 * frame["speed"] + 0.1 * frame["staff"] + 0.02 * frame["price"] + rng.normal(0, 5, n)
+    )
+    res = key_drivers(
+        Design(frame, weights="w", clusters="psu"), "overall", ["speed", "staff", "price"]
+    )
     table = res.table.set_index("driver")
     assert table.loc["speed", "rank"] == 1
     assert table.loc["speed", "coef"] == pytest.approx(0.6, abs=0.03)

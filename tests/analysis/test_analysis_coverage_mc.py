@@ -22,16 +22,30 @@ def simulate(method, reps=600, seed=20240601):
     fpc = np.repeat(sizes, n_h)
     hits = 0
     for _ in range(reps):
-        y = np.concatenate([rng.choice(pop, size=n, replace=False)
-                            for pop, n in zip(population, n_h)])
-        design = Design(pd.DataFrame({"y": y.astype(np.int64), "h": stratum, "w": weights,
-                                      "N": fpc}), weights="w", strata="h", fpc="N")
+        y = np.concatenate(
+            [rng.choice(pop, size=n, replace=False) for pop, n in zip(population, n_h)]
+        )
+        design = Design(
+            pd.DataFrame({"y": y.astype(np.int64), "h": stratum, "w": weights, "N": fpc}),
+            weights="w",
+            strata="h",
+            fpc="N",
+        )
         res = share_arrays(design, y.astype(np.int64), 2, np.zeros(len(y), dtype=np.int64), 1)
         p = res["p"][0, 1]
         se = np.sqrt(res["var"][0, 1])
         n_eff = p * (1 - p) / se**2 if se > 0 else len(y)
-        low, high = share_intervals(np.array([p]), np.array([se]), design.df, len(y),
-                                    np.array([n_eff]), np.array([y.sum()]), False, 0.95, method)
+        low, high = share_intervals(
+            np.array([p]),
+            np.array([se]),
+            design.df,
+            len(y),
+            np.array([n_eff]),
+            np.array([y.sum()]),
+            False,
+            0.95,
+            method,
+        )
         hits += low[0] <= truth <= high[0]
     return hits / reps
 

@@ -4,7 +4,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import Design, DesignError, LonelyPSUError, mean, proportion, total
+from analysis import Design
+from analysis import DesignError
+from analysis import LonelyPSUError
+from analysis import mean
+from analysis import proportion
+from analysis import total
 from analysis._variance import variance_from_totals
 
 
@@ -59,12 +64,14 @@ def test_bad_inputs_raise_clear_errors(apistrat):
 
 
 def lonely_frame():
-    return pd.DataFrame({
-        "h": ["a", "a", "a", "a", "b", "b", "c", "c"],
-        "psu": [1, 1, 2, 2, 3, 3, 4, 4],
-        "y": [1.0, 2.0, 3.0, 5.0, 4.0, 6.0, 2.0, 8.0],
-        "w": [10.0] * 8,
-    })
+    return pd.DataFrame(
+        {
+            "h": ["a", "a", "a", "a", "b", "b", "c", "c"],
+            "psu": [1, 1, 2, 2, 3, 3, 4, 4],
+            "y": [1.0, 2.0, 3.0, 5.0, 4.0, 6.0, 2.0, 8.0],
+            "w": [10.0] * 8,
+        }
+    )
 
 
 def test_lonely_psu_fail_raises():
@@ -74,8 +81,10 @@ def test_lonely_psu_fail_raises():
 
 def test_lonely_psu_options_are_documented_and_ordered():
     frame = lonely_frame()
-    designs = {opt: Design(frame, weights="w", strata="h", clusters="psu", lonely_psu=opt)
-               for opt in ("remove", "certainty", "adjust", "average")}
+    designs = {
+        opt: Design(frame, weights="w", strata="h", clusters="psu", lonely_psu=opt)
+        for opt in ("remove", "certainty", "adjust", "average")
+    }
     se = {opt: total(d, "y").se for opt, d in designs.items()}
     assert se["remove"] == se["certainty"]
     assert se["adjust"] > se["remove"]

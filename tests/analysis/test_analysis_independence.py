@@ -11,13 +11,20 @@ FORBIDDEN = ("flask", "surveyapp", "werkzeug", "jinja2", "sqlalchemy")
 
 
 def test_import_in_fresh_interpreter_loads_no_web_framework():
-    code = ("import sys, logging, analysis, analysis.__main__; "
-            "bad = [m for m in sys.modules if m.split('.')[0] in %r]; "
-            "assert not bad, bad; "
-            "assert not logging.getLogger().handlers, 'logging configured at import'; "
-            "print('ok')") % (FORBIDDEN,)
-    proc = subprocess.run([sys.executable, "-W", "error", "-c", code], cwd=ROOT,
-                          capture_output=True, text=True, timeout=60)
+    code = (
+        "import sys, logging, analysis, analysis.__main__; "
+        "bad = [m for m in sys.modules if m.split('.')[0] in %r]; "
+        "assert not bad, bad; "
+        "assert not logging.getLogger().handlers, 'logging configured at import'; "
+        "print('ok')"
+    ) % (FORBIDDEN,)
+    proc = subprocess.run(
+        [sys.executable, "-W", "error", "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "ok"
 
@@ -45,8 +52,16 @@ def test_public_api_is_listed_and_documented():
     for name in analysis.__all__:
         obj = getattr(analysis, name)
         assert obj.__doc__ and obj.__doc__.strip(), name
-    for name in ("Design", "mean", "total", "proportion", "ratio", "rake", "poststratify",
-                 "describe_items"):
+    for name in (
+        "Design",
+        "mean",
+        "total",
+        "proportion",
+        "ratio",
+        "rake",
+        "poststratify",
+        "describe_items",
+    ):
         assert name in analysis.__all__
 
 

@@ -8,10 +8,15 @@ import pytest
 from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 
-from analysis import Design, describe_items, mean, proportion
+from analysis import Design
+from analysis import describe_items
+from analysis import mean
+from analysis import proportion
 from analysis._bulk import share_intervals
-from analysis._intervals import (clopper_pearson_interval, korn_graubard_interval,
-                                 logit_interval, wilson_interval)
+from analysis._intervals import clopper_pearson_interval
+from analysis._intervals import korn_graubard_interval
+from analysis._intervals import logit_interval
+from analysis._intervals import wilson_interval
 
 METHODS = ["logit", "korn-graubard", "wilson", "clopper-pearson", "wald"]
 
@@ -67,8 +72,10 @@ def test_korn_graubard_formula():
 @pytest.mark.parametrize("p", [0.0, 1.0])
 def test_extreme_shares_give_valid_intervals(method, p):
     count = 0 if p == 0 else 30
-    design = Design(pd.DataFrame({"a": ["yes"] * count + ["no"] * (30 - count),
-                                  "w": np.linspace(1, 3, 30)}), weights="w")
+    design = Design(
+        pd.DataFrame({"a": ["yes"] * count + ["no"] * (30 - count), "w": np.linspace(1, 3, 30)}),
+        weights="w",
+    )
     est = proportion(design, "a", levels=["yes", "no"])["yes"]
     assert est.estimate == p and est.se == 0
     low, high = est.ci(0.95, method=method)
@@ -93,11 +100,12 @@ def test_vectorised_intervals_equal_scalar_ones(apiclus1):
 
 
 def test_helper_edge_cases():
-    assert clopper_pearson_interval(0, 10) [0] == 0.0
+    assert clopper_pearson_interval(0, 10)[0] == 0.0
     assert clopper_pearson_interval(10, 10)[1] == 1.0
     assert wilson_interval(0.0, 0) == (0.0, 1.0)
-    low, high = share_intervals(np.array([0.0, 0.5]), np.array([0.0, 0.1]), 10, 20, 20,
-                                np.array([0, 10]), False)
+    low, high = share_intervals(
+        np.array([0.0, 0.5]), np.array([0.0, 0.1]), 10, 20, 20, np.array([0, 10]), False
+    )
     assert low[0] == 0.0 and 0 < low[1] < 0.5 < high[1] < 1
 
 

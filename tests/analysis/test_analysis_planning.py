@@ -2,7 +2,8 @@
 
 import pytest
 
-from analysis import margin_of_error, sample_size
+from analysis import margin_of_error
+from analysis import sample_size
 
 
 def test_classic_values():

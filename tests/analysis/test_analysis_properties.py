@@ -2,28 +2,35 @@
 
 import numpy as np
 import pandas as pd
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck
+from hypothesis import assume
+from hypothesis import given
+from hypothesis import settings
 from hypothesis import strategies as st
 
-from analysis import Design, mean, proportion, rake
+from analysis import Design
+from analysis import mean
+from analysis import proportion
+from analysis import rake
 
-SETTINGS = settings(max_examples=40, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @st.composite
 def survey_frames(draw, min_rows=8, max_rows=60):
     n = draw(st.integers(min_rows, max_rows))
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
-    frame = pd.DataFrame({
-        "y": rng.normal(50, 10, n),
-        "a": rng.choice(["x", "y", "z"], n),
-        "g": np.tile(["m", "f"], n)[:n],
-        "r": rng.choice(["north", "south"], n),
-        "w": rng.uniform(0.5, 5.0, n),
-        "psu": rng.integers(0, max(2, n // 3), n),
-        "h": np.repeat([0, 1], (n + 1) // 2)[:n],
-    })
+    frame = pd.DataFrame(
+        {
+            "y": rng.normal(50, 10, n),
+            "a": rng.choice(["x", "y", "z"], n),
+            "g": np.tile(["m", "f"], n)[:n],
+            "r": rng.choice(["north", "south"], n),
+            "w": rng.uniform(0.5, 5.0, n),
+            "psu": rng.integers(0, max(2, n // 3), n),
+            "h": np.repeat([0, 1], (n + 1) // 2)[:n],
+        }
+    )
     clustered = draw(st.booleans())
     return frame, clustered
 
@@ -56,12 +63,16 @@ def test_estimates_invariant_to_weight_scaling(data, scale):
 def test_raking_hits_its_margins(data, share_m, share_north):
     frame, clustered = data
     # IPF converges to any margins when every cell of the g x r table is occupied
-    assume(pd.crosstab(frame["g"], frame["r"]).shape == (2, 2)
-           and (pd.crosstab(frame["g"], frame["r"]).to_numpy() > 0).all())
+    assume(
+        pd.crosstab(frame["g"], frame["r"]).shape == (2, 2)
+        and (pd.crosstab(frame["g"], frame["r"]).to_numpy() > 0).all()
+    )
     design = make_design(frame, clustered)
     total = 1000.0
-    margins = {"g": {"m": total * share_m, "f": total * (1 - share_m)},
-               "r": {"north": total * share_north, "south": total * (1 - share_north)}}
+    margins = {
+        "g": {"m": total * share_m, "f": total * (1 - share_m)},
+        "r": {"north": total * share_north, "south": total * (1 - share_north)},
+    }
     raked = rake(design, margins, tol=1e-9, max_iter=1000)
     w = np.asarray(raked.weights)
     for var, targets in margins.items():
@@ -72,8 +83,11 @@ def test_raking_hits_its_margins(data, share_m, share_north):
 
 
 @SETTINGS
-@given(survey_frames(), st.sampled_from(["logit", "korn-graubard", "wilson", "clopper-pearson",
-                                         "wald"]), st.floats(0.5, 0.999))
+@given(
+    survey_frames(),
+    st.sampled_from(["logit", "korn-graubard", "wilson", "clopper-pearson", "wald"]),
+    st.floats(0.5, 0.999),
+)
 def test_intervals_contain_the_estimate(data, method, level):
     frame, clustered = data
     design = make_design(frame, clustered)

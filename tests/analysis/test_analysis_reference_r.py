@@ -4,7 +4,14 @@ import numpy as np
 import pytest
 
 import analysis
-from analysis import Design, chisq_test, key_drivers, mean, poststratify, proportion, rake, total
+from analysis import Design
+from analysis import chisq_test
+from analysis import key_drivers
+from analysis import mean
+from analysis import poststratify
+from analysis import proportion
+from analysis import rake
+from analysis import total
 
 
 def printed_tol(value):
@@ -148,6 +155,7 @@ def test_mean_ci_uses_design_df(dclus1):
     est = mean(dclus1, "api00")
     low, high = est.ci(0.95)
     from scipy import stats
+
     q = stats.t.isf(0.025, 14)
     assert low == pytest.approx(est.estimate - q * est.se)
     assert high == pytest.approx(est.estimate + q * est.se)

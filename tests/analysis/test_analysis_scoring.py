@@ -4,8 +4,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import (Design, SurveyError, cronbach_alpha, dimension_index, mean,
-                      satisfaction_rate, score, score_items)
+from analysis import Design
+from analysis import SurveyError
+from analysis import cronbach_alpha
+from analysis import dimension_index
+from analysis import mean
+from analysis import satisfaction_rate
+from analysis import score
+from analysis import score_items
 from analysis._scoring import level_scores
 
 
@@ -14,14 +20,16 @@ def likert():
     rng = np.random.default_rng(7)
     n = 300
     base = rng.integers(1, 6, n)
-    frame = pd.DataFrame({
-        "q1": base.astype(object),
-        "q2": np.clip(base + rng.integers(-1, 2, n), 1, 5).astype(object),
-        "q3": rng.integers(1, 6, n).astype(object),
-        "w": rng.uniform(0.5, 2.0, n),
-        "psu": rng.integers(0, 30, n),
-        "region": rng.choice(["A", "B"], n),
-    })
+    frame = pd.DataFrame(
+        {
+            "q1": base.astype(object),
+            "q2": np.clip(base + rng.integers(-1, 2, n), 1, 5).astype(object),
+            "q3": rng.integers(1, 6, n).astype(object),
+            "w": rng.uniform(0.5, 2.0, n),
+            "psu": rng.integers(0, 30, n),
+            "region": rng.choice(["A", "B"], n),
+        }
+    )
     frame.loc[::10, "q1"] = "Don't know"
     frame.loc[5::17, "q2"] = np.nan
     return frame

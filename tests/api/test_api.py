@@ -7,9 +7,8 @@ import schemathesis
 from hypothesis import HealthCheck
 from hypothesis import given
 from hypothesis import settings
-from sqlalchemy import select
-
 from schemathesis.specs.openapi.checks import ignored_auth
+from sqlalchemy import select
 
 from surveyapp.api.tokens import digest
 from surveyapp.definitions.store import get_survey
@@ -33,7 +32,11 @@ def token(demo, accounts, runner):
 def test_token_is_stored_only_as_its_hash(demo, token):
     with demo.app_context():
         rows = _db.session.scalars(select(ApiToken)).all()
-    assert len(rows) == 1 and rows[0].token_sha256 == digest(token) and token not in rows[0].token_sha256
+    assert (
+        len(rows) == 1
+        and rows[0].token_sha256 == digest(token)
+        and token not in rows[0].token_sha256
+    )
 
 
 def test_results_equal_the_cli_json(demo, client, runner, token):
@@ -103,8 +106,11 @@ def test_schemathesis_finds_no_server_errors(api_app, api_token):
     assert len(operations) == 4
 
     for operation in operations:
+
         @given(case=operation.as_strategy())
-        @settings(max_examples=6, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+        @settings(
+            max_examples=6, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+        )
         def check(case):
             response = case.call(headers=headers)
             assert response.status_code < 500, (case.path, response.status_code)

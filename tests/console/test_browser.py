@@ -1,7 +1,6 @@
 """In Chromium: an admin creates an evaluator, who logs in, opens the default survey, sees its QR
 code and dashboard, on a desktop and on a phone. Screenshots: tmp and /tmp/screens/console-*.png."""
 
-import os
 import shutil
 from datetime import datetime
 from datetime import timedelta
@@ -9,17 +8,15 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
+
 from surveyapp.extensions import db as _db
+from tests.conftest import BROWSER_TESTS
 from tests.conftest import create_user
 from tests.console.helpers import add_response
 from tests.console.helpers import add_starts
 from tests.console.helpers import default_survey
 
-CHROMIUM = "/usr/bin/chromium"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed"),
-]
+pytestmark = BROWSER_TESTS
 SIZES = {"desktop": (1280, 800), "phone": (390, 844)}
 ADMIN_PASSWORD = "admin password 123"
 EVALUATOR_PASSWORD = "evaluator password 456"
@@ -44,18 +41,6 @@ def seeded(app):
         add_starts(survey, "poster", 25)
         add_starts(survey, "hotline-interview", 14)
         _db.session.commit()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield browser
-        browser.close()
 
 
 def shoot(page, tmp_path, name):

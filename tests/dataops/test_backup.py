@@ -311,8 +311,8 @@ def test_restore_refuses_corrupt_or_altered_files(request, tmp_path):
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_backup_is_one_snapshot_while_the_app_keeps_writing(request, tmp_path, backend):
     from sqlalchemy import event
-    from sqlalchemy.engine import Engine
     from sqlalchemy import func
+    from sqlalchemy.engine import Engine
 
     from surveyapp.backup import write_backup
 

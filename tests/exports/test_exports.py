@@ -87,7 +87,9 @@ def test_estimates_table_exports(as_role):
     client = as_role("evaluator")
     with client.get("/console/surveys/nanyang-dcm/results/estimates.csv") as response:
         rows = list(csv.DictReader(io.StringIO(response.get_data().decode("utf-8-sig"))))
-    assert any(r["question"] == "awareness" and r["category"] == "3" and r["domain"] == "" for r in rows)
+    assert any(
+        r["question"] == "awareness" and r["category"] == "3" and r["domain"] == "" for r in rows
+    )
     with client.get("/console/surveys/nanyang-dcm/results/estimates.json") as response:
         assert json.loads(response.get_data())[0]["question"] == "awareness"
 
@@ -103,28 +105,42 @@ def test_every_export_is_audited_and_needs_evaluator(as_role, demo):
         assert response.status_code == 404
     with demo.app_context():
         db = demo.extensions["sqlalchemy"]
-        details = db.session.scalars(select(AuditEntry.detail).where(AuditEntry.action == "export")).all()
-    assert [(d["what"], d["format"]) for d in details] == [("responses", "csv"), ("responses", "sav")]
+        details = db.session.scalars(
+            select(AuditEntry.detail).where(AuditEntry.action == "export")
+        ).all()
+    assert [(d["what"], d["format"]) for d in details] == [
+        ("responses", "csv"),
+        ("responses", "sav"),
+    ]
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx", "sav", "dta", "json"])
 def test_cli_export(demo, runner, tmp_path, fmt):
     path = tmp_path / f"cli.{fmt}"
-    result = runner.invoke(args=["survey", "export", "nanyang-dcm", "--format", fmt, "-o", str(path)])
+    result = runner.invoke(
+        args=["survey", "export", "nanyang-dcm", "--format", fmt, "-o", str(path)]
+    )
     assert result.exit_code == 0, result.output
     assert f"{DEMO_N} responses" in result.output and path.stat().st_size > 1000
     with demo.app_context():
         db = demo.extensions["sqlalchemy"]
-        assert db.session.scalar(select(func.count()).select_from(AuditEntry)
-                                 .where(AuditEntry.action == "export")) == 1
+        assert (
+            db.session.scalar(
+                select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "export")
+            )
+            == 1
+        )
         assert db.session.scalar(select(func.count()).select_from(Response)) == DEMO_N
 
 
 def test_cli_estimates_export(demo, runner, tmp_path):
     path = tmp_path / "est.json"
-    result = runner.invoke(args=["survey", "export", "nanyang-dcm", "--format", "json", "-o", str(path),
-                                 "--estimates"])
+    result = runner.invoke(
+        args=["survey", "export", "nanyang-dcm", "--format", "json", "-o", str(path), "--estimates"]
+    )
     assert result.exit_code == 0, result.output
     assert json.loads(path.read_text())[0]["kind"] == "share"
-    bad = runner.invoke(args=["survey", "export", "nanyang-dcm", "--format", "sav", "-o", str(path), "--estimates"])
+    bad = runner.invoke(
+        args=["survey", "export", "nanyang-dcm", "--format", "sav", "-o", str(path), "--estimates"]
+    )
     assert bad.exit_code != 0

@@ -1,34 +1,17 @@
 """A phone-sized Chromium fills in the default survey against a live server."""
 
-import os
 import shutil
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 
 from surveyapp.models import Answer
 from surveyapp.models import Response
+from tests.conftest import BROWSER_TESTS
 
-CHROMIUM = "/usr/bin/chromium"
 SCREENS = Path("/tmp/screens")
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed"),
-]
-
-
-@pytest.fixture
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield browser
-        browser.close()
+pytestmark = BROWSER_TESTS
 
 
 def pick(page, name, index):

@@ -85,8 +85,13 @@ def own_postgres():
     port = harness.free_port()
 
     def pg(*args):
-        subprocess.run(run_as + [os.path.join(bindir, args[0]), *args[1:]], check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60)
+        subprocess.run(
+            run_as + [os.path.join(bindir, args[0]), *args[1:]],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            timeout=60,
+        )
 
     options = f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off"
 
@@ -101,8 +106,11 @@ def own_postgres():
     try:
         yield f"postgresql://postgres@127.0.0.1:{port}/postgres", start, stop
     finally:
-        subprocess.run(run_as + [os.path.join(bindir, "pg_ctl"), "-D", data, "-m", "immediate",
-                                 "stop"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(
+            run_as + [os.path.join(bindir, "pg_ctl"), "-D", data, "-m", "immediate", "stop"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         shutil.rmtree(base, ignore_errors=True)
 
 
@@ -137,8 +145,10 @@ def test_a_postgresql_restart_costs_503s_while_down_and_nothing_after(own_postgr
         status, response, page = client.get(FORM)
         assert status == 503 and response.getheader("Retry-After")
         assert "服务暂时不可用" in page.decode("utf-8")
-        headers = {"Accept": "application/json",
-                   "Content-Type": "application/x-www-form-urlencoded"}
+        headers = {
+            "Accept": "application/json",
+            "Content-Type": "application/x-www-form-urlencoded",
+        }
         status, _headers, body = harness.request("POST", running.url + FORM, b"x=1", headers)
         assert status == 503 and b"database unavailable" in body
 

@@ -25,10 +25,28 @@ pytestmark = pytest.mark.slow
 
 FORM = "/s/nanyang-dcm"
 FIELDS = [
-    "district", "years_lived", "awareness", "heard_via", "heard_via_other", "reported",
-    "report_channel", "sat_appearance", "sat_sanitation", "sat_roads", "sat_parking",
-    "sat_speed", "sat_quality", "sat_hotline", "sat_overall", "env_improved", "willing_report",
-    "suggestion", "age_group", "gender", "csrf_token", "_st",
+    "district",
+    "years_lived",
+    "awareness",
+    "heard_via",
+    "heard_via_other",
+    "reported",
+    "report_channel",
+    "sat_appearance",
+    "sat_sanitation",
+    "sat_roads",
+    "sat_parking",
+    "sat_speed",
+    "sat_quality",
+    "sat_hotline",
+    "sat_overall",
+    "env_improved",
+    "willing_report",
+    "suggestion",
+    "age_group",
+    "gender",
+    "csrf_token",
+    "_st",
 ]
 VALUES = ["1", "2", "3", "4", "5", "9", "0", "-1", "12.5", "1e309", "nan", "", " ", "６"]
 
@@ -99,8 +117,12 @@ def test_arbitrary_posts_never_fail_and_only_valid_responses_are_stored(app):
         300 if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite") else 100
     )
 
-    @settings(max_examples=examples, deadline=None, database=None,
-              suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+    @settings(
+        max_examples=examples,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
     @given(post=posts)
     def check(post):
         rng = random.Random(post["seed"])
@@ -124,8 +146,9 @@ def test_arbitrary_posts_never_fail_and_only_valid_responses_are_stored(app):
         content_type = "application/x-www-form-urlencoded"
         if post["charset"]:
             content_type += f"; charset={post['charset']}"
-        with client.post(FORM, data="&".join(encoded).encode("ascii"),
-                         content_type=content_type) as response:
+        with client.post(
+            FORM, data="&".join(encoded).encode("ascii"), content_type=content_type
+        ) as response:
             body = response.data
             status = response.status_code
         assert status < 500, body[:300]

@@ -31,9 +31,13 @@ def test_submission_limit_is_enforced_through_redis(tmp_path):
     url = f"sqlite:///{tmp_path}/limit.sqlite"
     harness.prepare_database(url)
     config = {
-        "TESTING": True, "SECRET_KEY": "k", "SQLALCHEMY_DATABASE_URI": url,
-        "RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
-        "RATELIMIT_KEY_PREFIX": prefix, "RATELIMIT_SUBMIT": "3 per minute",
+        "TESTING": True,
+        "SECRET_KEY": "k",
+        "SQLALCHEMY_DATABASE_URI": url,
+        "RATELIMIT_ENABLED": True,
+        "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
+        "RATELIMIT_KEY_PREFIX": prefix,
+        "RATELIMIT_SUBMIT": "3 per minute",
     }
     # Two app instances share the counter, as gunicorn workers and several servers do.
     first, second = create_app(config).test_client(), create_app(config).test_client()
@@ -56,8 +60,14 @@ def test_submission_limit_is_enforced_through_redis(tmp_path):
 def unreachable_app():
     """An app whose PostgreSQL server refuses connections (nothing listens on the port)."""
     url = normalise_database_url(f"postgresql://postgres@127.0.0.1:{harness.free_port()}/x")
-    app = create_app({"TESTING": True, "SECRET_KEY": "k", "SQLALCHEMY_DATABASE_URI": url,
-                      "RATELIMIT_ENABLED": False})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "k",
+            "SQLALCHEMY_DATABASE_URI": url,
+            "RATELIMIT_ENABLED": False,
+        }
+    )
     return app
 
 
@@ -68,8 +78,9 @@ def test_database_outage_is_a_friendly_503_not_a_500(unreachable_app):
         assert page.headers["Retry-After"]
         assert "服务暂时不可用" in page.get_data(as_text=True)
         assert "Temporarily unavailable" in page.get_data(as_text=True)
-    with client.post("/s/nanyang-dcm", data={"district": "1"},
-                     headers={"Accept": "application/json"}) as answer:
+    with client.post(
+        "/s/nanyang-dcm", data={"district": "1"}, headers={"Accept": "application/json"}
+    ) as answer:
         assert answer.status_code == 503
         assert answer.get_json() == {"error": "database unavailable", "status": 503}
     with client.get("/healthz") as health:
@@ -80,8 +91,9 @@ def test_proxy_headers_are_trusted_only_when_configured(tmp_path):
     url = f"sqlite:///{tmp_path}/proxy.sqlite"
 
     def seen(**overrides):
-        app = create_app({"TESTING": True, "SECRET_KEY": "k", "SQLALCHEMY_DATABASE_URI": url,
-                          **overrides})
+        app = create_app(
+            {"TESTING": True, "SECRET_KEY": "k", "SQLALCHEMY_DATABASE_URI": url, **overrides}
+        )
 
         @app.get("/_seen")
         def _seen():

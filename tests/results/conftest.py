@@ -48,6 +48,7 @@ def as_role(demo, client, accounts):
 def csrf_from(client, url):
     """The CSRF token in the form of the page at ``url``."""
     with client.get(url) as response:
-        match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', response.text) or re.search(
-            r'name="csrf_token" value="([^"]+)"', response.text)
+        match = re.search(
+            r'name="csrf_token" type="hidden" value="([^"]+)"', response.text
+        ) or re.search(r'name="csrf_token" value="([^"]+)"', response.text)
     return match.group(1)

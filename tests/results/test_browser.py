@@ -1,7 +1,6 @@
 """In Chromium: an evaluator logs in and reads the results page on a desktop and on a phone.
 Screenshots: tmp and /tmp/screens/results-*.png."""
 
-import os
 import shutil
 from pathlib import Path
 
@@ -10,27 +9,12 @@ import pytest
 from surveyapp.definitions.store import get_survey
 from surveyapp.demo import insert_demo_responses
 from surveyapp.extensions import db as _db
+from tests.conftest import BROWSER_TESTS
 from tests.conftest import create_user
 
-CHROMIUM = "/usr/bin/chromium"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed"),
-]
+pytestmark = BROWSER_TESTS
 SIZES = {"desktop": (1280, 800), "phone": (390, 844)}
 PASSWORD = "evaluator password 456"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -45,11 +29,17 @@ def seeded(app):
 @pytest.mark.parametrize("size", list(SIZES))
 def test_results_page_in_a_browser(browser, seeded, live_server, tmp_path, size):
     width, height = SIZES[size]
-    context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN",
-                                  permissions=["clipboard-read", "clipboard-write"])
+    context = browser.new_context(
+        viewport={"width": width, "height": height},
+        locale="zh-CN",
+        permissions=["clipboard-read", "clipboard-write"],
+    )
     page = context.new_page()
     csp_errors = []
-    page.on("console", lambda m: csp_errors.append(m.text) if "Content Security Policy" in m.text else None)
+    page.on(
+        "console",
+        lambda m: csp_errors.append(m.text) if "Content Security Policy" in m.text else None,
+    )
     page.goto(f"{live_server}/auth/login")
     page.fill("#username", "li.pingjia")
     page.fill("#password", PASSWORD)

@@ -18,8 +18,10 @@ from surveyapp.results.data import load_frame
 from tests.results.conftest import csrf_from
 
 URL = "/console/surveys/nanyang-dcm/results"
-FIGURE = re.compile(r'<tr class="r-figure" data-key="([^"]+)" data-estimate="([^"]+)" '
-                    r'data-ci-low="([^"]+)" data-ci-high="([^"]+)" data-n="(\d+)"')
+FIGURE = re.compile(
+    r'<tr class="r-figure" data-key="([^"]+)" data-estimate="([^"]+)" '
+    r'data-ci-low="([^"]+)" data-ci-high="([^"]+)" data-n="(\d+)"'
+)
 
 
 def _key(row):
@@ -44,21 +46,38 @@ def test_page_shows_the_same_numbers_as_the_json_cli(as_role, runner):
         row = by_key[key]
         assert (est, low, high, n) == (row["estimate"], row["ci"][0], row["ci"][1], row["n"])
     # ...and the headline whole-sample figures are all on the page.
-    for key in ("awareness|3||share", "awareness|1-3||share", "sat_overall|4-5||rate", "index|||index",
-                "env_improved|4-5||improved", "index||district=2|index", "sat_overall|4-5|channel=wechat|rate"):
+    for key in (
+        "awareness|3||share",
+        "awareness|1-3||share",
+        "sat_overall|4-5||rate",
+        "index|||index",
+        "env_improved|4-5||improved",
+        "index||district=2|index",
+        "sat_overall|4-5|channel=wechat|rate",
+    ):
         assert key in shown
     for ind in data["indicators"]:
-        assert f'data-id="{ind["id"]}" data-estimate="{ind["estimate"]}" data-points="{ind["points"]}"' in page
+        assert (
+            f'data-id="{ind["id"]}" data-estimate="{ind["estimate"]}" data-points="{ind["points"]}"'
+            in page
+        )
 
 
 def test_json_shape_of_an_awareness_share(demo, runner):
     data = json.loads(runner.invoke(args=["survey", "analyze", "nanyang-dcm", "--json"]).output)
-    row = next(r for r in data["estimates"] if r["question"] == "awareness" and r["category"] == "3"
-               and r["domain"] is None)
+    row = next(
+        r
+        for r in data["estimates"]
+        if r["question"] == "awareness" and r["category"] == "3" and r["domain"] is None
+    )
     assert row["kind"] == "share" and row["method"] == "logit" and row["level"] == 0.95
     assert row["ci"][0] < row["estimate"] < row["ci"][1]
     assert row["n_eff"] > 0 and row["deff"] > 0
-    district = next(r for r in data["estimates"] if r["question"] == "awareness" and r["domain"] == {"district": "2"})
+    district = next(
+        r
+        for r in data["estimates"]
+        if r["question"] == "awareness" and r["domain"] == {"district": "2"}
+    )
     assert district["n"] < row["n"]
 
 
@@ -90,8 +109,11 @@ def _settings(survey):
 def test_only_valid_responses_are_analysed(demo):
     with demo.app_context():
         survey = get_survey("nanyang-dcm")
-        valid = demo.extensions["sqlalchemy"].session.scalars(
-            select(Response.id).where(Response.status == "valid")).all()
+        valid = (
+            demo.extensions["sqlalchemy"]
+            .session.scalars(select(Response.id).where(Response.status == "valid"))
+            .all()
+        )
         frame = load_frame(survey)
         assert sorted(frame["response_id"]) == sorted(valid)
         results = compute_results(survey)
@@ -103,7 +125,14 @@ def test_only_valid_responses_are_analysed(demo):
 def test_load_frame_columns(demo):
     with demo.app_context():
         frame = load_frame(get_survey("nanyang-dcm"))
-    assert {"district", "awareness", "sat_parking", "heard_via_1", "heard_via_5", "years_lived"} <= set(frame)
+    assert {
+        "district",
+        "awareness",
+        "sat_parking",
+        "heard_via_1",
+        "heard_via_5",
+        "years_lived",
+    } <= set(frame)
     aware = frame["awareness"].isin([1, 2, 3])
     # heard_via was asked only of the aware: 0/1 there, missing elsewhere.
     assert frame.loc[~aware, "heard_via_1"].isna().all()
@@ -114,7 +143,11 @@ def test_viewer_sees_results_but_not_downloads(as_role):
     client = as_role("viewer")
     with client.get(URL) as response:
         assert "report.docx" not in response.text
-    for url in (URL + "/report.docx", URL + "/export?format=csv", "/console/surveys/nanyang-dcm/analysis-settings"):
+    for url in (
+        URL + "/report.docx",
+        URL + "/export?format=csv",
+        "/console/surveys/nanyang-dcm/analysis-settings",
+    ):
         with client.get(url) as response:
             assert response.status_code == 403
 
@@ -130,22 +163,40 @@ def test_settings_change_is_versioned_and_audited(as_role, demo):
     token = csrf_from(client, url)
     with client.get(url) as response:
         form = response.text
-    margins = "variable,code,count\ndistrict,1,400\ndistrict,2,300\ndistrict,3,200\ndistrict,4,100\n"
-    rubric = re.search(r'<textarea class="r-code" id="rubric" name="rubric"[^>]*>\s*(.*?)</textarea>', form, re.S)
+    margins = (
+        "variable,code,count\ndistrict,1,400\ndistrict,2,300\ndistrict,3,200\ndistrict,4,100\n"
+    )
+    rubric = re.search(
+        r'<textarea class="r-code" id="rubric" name="rubric"[^>]*>\s*(.*?)</textarea>', form, re.S
+    )
     import html
 
-    data = {"csrf_token": token, "weighting": "poststratify", "poststratify_variable": "district",
-            "margins": margins, "ci_method": "wilson", "ci_level": "0.9", "scoring": "linear",
-            "score_table": "5:100,4:75,3:50,2:25,1:0", "rubric": html.unescape(rubric.group(1)),
-            "comparison_by": "none", "wave_a": "", "wave_b": "", "grades": "优:90,良:80,中:60"}
+    data = {
+        "csrf_token": token,
+        "weighting": "poststratify",
+        "poststratify_variable": "district",
+        "margins": margins,
+        "ci_method": "wilson",
+        "ci_level": "0.9",
+        "scoring": "linear",
+        "score_table": "5:100,4:75,3:50,2:25,1:0",
+        "rubric": html.unescape(rubric.group(1)),
+        "comparison_by": "none",
+        "wave_a": "",
+        "wave_b": "",
+        "grades": "优:90,良:80,中:60",
+    }
     with client.post(url, data=data) as response:
         assert response.status_code == 302, response.text
     with demo.app_context():
         survey = get_survey("nanyang-dcm")
         rows = demo.extensions["sqlalchemy"].session.scalars(select(AnalysisSettings)).all()
         assert [r.number for r in rows] == [1]
-        entry = demo.extensions["sqlalchemy"].session.scalars(
-            select(AuditEntry).where(AuditEntry.action == "settings.change")).one()
+        entry = (
+            demo.extensions["sqlalchemy"]
+            .session.scalars(select(AuditEntry).where(AuditEntry.action == "settings.change"))
+            .one()
+        )
         assert entry.detail["version"] == 1 and "ci_method" in entry.detail["changed"]
         results = compute_results(survey)
     assert results["weighting"]["method"] == "poststratify"
@@ -153,10 +204,14 @@ def test_settings_change_is_versioned_and_audited(as_role, demo):
     share = next(r for r in results["estimates"] if _key(r) == "awareness|3||share")
     assert share["method"] == "wilson" and share["level"] == 0.9
     # Bad input: a clear message, no new version, no 500.
-    with client.post(url, data={**data, "margins": "variable,code,count\ndistrict,x,1\n"}) as response:
+    with client.post(
+        url, data={**data, "margins": "variable,code,count\ndistrict,x,1\n"}
+    ) as response:
         assert response.status_code == 200
         assert "whole number" in response.text
-    with client.post(url, data={**data, "weighting": "rake", "margins": margins + "gender,1,5\n"}) as response:
+    with client.post(
+        url, data={**data, "weighting": "rake", "margins": margins + "gender,1,5\n"}
+    ) as response:
         assert "same total" in response.text
 
 
@@ -177,8 +232,11 @@ def test_report_docx_and_markdown_carry_tables_and_provenance(as_role, demo):
         md = response.text
     assert results["provenance"]["response_ids_sha256"] in md and "data:image/png;base64," in md
     with demo.app_context():
-        actions = demo.extensions["sqlalchemy"].session.scalars(
-            select(AuditEntry.detail).where(AuditEntry.action == "export")).all()
+        actions = (
+            demo.extensions["sqlalchemy"]
+            .session.scalars(select(AuditEntry.detail).where(AuditEntry.action == "export"))
+            .all()
+        )
     assert {(a["what"], a["format"]) for a in actions} == {("report", "docx"), ("report", "md")}
 
 
@@ -196,11 +254,18 @@ def test_charts_render_in_both_formats(as_role):
 def test_wave_comparison_by_dates(demo):
     with demo.app_context():
         survey = get_survey("nanyang-dcm")
-        settings = {**_settings(survey), "comparison": {
-            "by": "dates", "a": ["2026-10-01", "2026-10-20"], "b": ["2026-10-20", "2026-12-01"]}}
+        settings = {
+            **_settings(survey),
+            "comparison": {
+                "by": "dates",
+                "a": ["2026-10-01", "2026-10-20"],
+                "b": ["2026-10-20", "2026-12-01"],
+            },
+        }
         waves = compute_results(survey, settings, 0)["differences"]["waves"]
-        bad = compute_results(survey, {**settings, "comparison": {"by": "dates", "a": ["x", ""], "b": ["", ""]}},
-                              0)["differences"]["waves"]
+        bad = compute_results(
+            survey, {**settings, "comparison": {"by": "dates", "a": ["x", ""], "b": ["", ""]}}, 0
+        )["differences"]["waves"]
     assert waves["n_a"] + waves["n_b"] == compute_results_n(demo)
     rows = {r["comparison"]["question"]: r for r in waves["rows"]}
     assert set(rows) == {"index", "sat_overall", "awareness"}
@@ -218,7 +283,13 @@ def test_empty_survey_pages_do_not_fail(app, client, accounts):  # noqa: D103
     from tests.conftest import login_as
 
     login_as(client, accounts["evaluator"])
-    for url in (URL, URL + "/chart/awareness.svg", URL + "/report.md", URL + "/export?format=sav",
-                "/console/surveys/nanyang-dcm/analysis-settings", URL + "/example-score-table"):
+    for url in (
+        URL,
+        URL + "/chart/awareness.svg",
+        URL + "/report.md",
+        URL + "/export?format=sav",
+        "/console/surveys/nanyang-dcm/analysis-settings",
+        URL + "/example-score-table",
+    ):
         with client.get(url) as response:
             assert response.status_code == 200, url

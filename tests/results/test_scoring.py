@@ -22,22 +22,41 @@ def test_check_catches_a_wrong_total_and_grade():
     table = scoretable.load_example("nanyang-dcm")
     table["total"]["score"] = 95.0
     table["grade"] = "良"
-    fields = {(p["row"], p["field"]) for p in scoretable.check(table, [["优", 90], ["良", 80], ["中", 60]])}
-    assert ("合计", "score") in fields and ("合计", "rate") in fields and ("合计", "grade") in fields
+    fields = {
+        (p["row"], p["field"])
+        for p in scoretable.check(table, [["优", 90], ["良", 80], ["中", 60]])
+    }
+    assert (
+        ("合计", "score") in fields and ("合计", "rate") in fields and ("合计", "grade") in fields
+    )
 
 
 def test_check_compares_children_with_their_parent():
-    table = {"rows": [
-        {"level": 1, "name": "效益", "weight": 20, "score": 16, "rate": 80},
-        {"level": 2, "name": "满意度", "weight": 10, "score": 9, "rate": 90},
-        {"level": 2, "name": "环境", "weight": 10, "score": 6, "rate": 60},
-    ], "total": {"weight": 20, "score": 16, "rate": 80}}
-    assert scoretable.check(table) == [{"row": "效益", "field": "score", "stated": 16, "computed": 15.0}]
+    table = {
+        "rows": [
+            {"level": 1, "name": "效益", "weight": 20, "score": 16, "rate": 80},
+            {"level": 2, "name": "满意度", "weight": 10, "score": 9, "rate": 90},
+            {"level": 2, "name": "环境", "weight": 10, "score": 6, "rate": 60},
+        ],
+        "total": {"weight": 20, "score": 16, "rate": 80},
+    }
+    assert scoretable.check(table) == [
+        {"row": "效益", "field": "score", "stated": 16, "computed": 15.0}
+    ]
 
 
 def test_built_table_uses_rubric_points_and_manual_scores():
-    indicators = [{"name": {"zh": f"指标{i}"}, "max_points": 5.0, "points": p, "points_low": p,
-                   "points_high": p, "settled": True} for i, p in enumerate((4.0, 3.5, 5.0, 2.5))]
+    indicators = [
+        {
+            "name": {"zh": f"指标{i}"},
+            "max_points": 5.0,
+            "points": p,
+            "points_low": p,
+            "points_high": p,
+            "settled": True,
+        }
+        for i, p in enumerate((4.0, 3.5, 5.0, 2.5))
+    ]
     manual = {"项目决策": 13, "项目过程": 20, "项目产出": 44.23}
     table = scoretable.build(indicators, manual, [["优", 90], ["良", 80], ["中", 60]])
     benefit = next(r for r in table["rows"] if r["name"] == "项目效益")
@@ -48,15 +67,28 @@ def test_built_table_uses_rubric_points_and_manual_scores():
     assert scoretable.build(indicators, {}, [["优", 90]])["grade"] is None
 
 
-@pytest.mark.parametrize("value, rule, expected", [
-    (0.92, {"type": "target", "target": 0.9, "deduct": 0.25}, 5.0),
-    (0.86, {"type": "target", "target": 0.9, "deduct": 0.25}, 4.0),      # 4 points below: -1
-    (0.50, {"type": "target", "target": 0.9, "deduct": 0.25}, 0.0),      # floored
-    (80.0, {"type": "target", "target": 85, "deduct": 0.2}, 4.0),        # index scale
-    (0.74, {"type": "proportional"}, 3.7),
-    (0.81, {"type": "tiers", "tiers": [{"min": 0.9, "points": 5}, {"min": 0.8, "points": 4},
-                                       {"min": 0, "points": 0}]}, 4.0),
-])
+@pytest.mark.parametrize(
+    "value, rule, expected",
+    [
+        (0.92, {"type": "target", "target": 0.9, "deduct": 0.25}, 5.0),
+        (0.86, {"type": "target", "target": 0.9, "deduct": 0.25}, 4.0),  # 4 points below: -1
+        (0.50, {"type": "target", "target": 0.9, "deduct": 0.25}, 0.0),  # floored
+        (80.0, {"type": "target", "target": 85, "deduct": 0.2}, 4.0),  # index scale
+        (0.74, {"type": "proportional"}, 3.7),
+        (
+            0.81,
+            {
+                "type": "tiers",
+                "tiers": [
+                    {"min": 0.9, "points": 5},
+                    {"min": 0.8, "points": 4},
+                    {"min": 0, "points": 0},
+                ],
+            },
+            4.0,
+        ),
+    ],
+)
 def test_rubric_rules(value, rule, expected):
     assert points_for(value, 5.0, rule) == pytest.approx(expected)
 
@@ -97,6 +129,8 @@ def test_charts_fall_back_to_english_without_a_cjk_font(monkeypatch):
         assert charts.cjk_font() is not None
     calls = []
     monkeypatch.setattr(charts, "cjk_font", lambda: None)
-    monkeypatch.setattr(charts, "_series", lambda r, d, n, lang: calls.append(lang) or ([], [], "t"))
+    monkeypatch.setattr(
+        charts, "_series", lambda r, d, n, lang: calls.append(lang) or ([], [], "t")
+    )
     png = charts.render({"settings": {"ci_level": 0.95}}, None, "awareness", "png", "zh")
     assert png[:4] == b"\x89PNG" and calls == ["en"]
