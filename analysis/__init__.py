@@ -13,7 +13,6 @@ for the command line).
 """
 
 from ._bulk import describe_items
-from ._calibration import WeightingReport
 from ._calibration import poststratify
 from ._calibration import rake
 from ._calibration import trim_weights
@@ -44,6 +43,7 @@ from ._scoring import dimension_index
 from ._scoring import satisfaction_rate
 from ._scoring import score
 from ._scoring import score_items
+from ._weighting_report import WeightingReport
 
 __all__ = [
     # design and estimators

@@ -144,9 +144,11 @@ class EstimateSet:
         return len(self.estimates)
 
     def index(self, key) -> int:
-        """Position of the estimate for ``key`` (label, or (domain, category))."""
-        if isinstance(key, (int, np.integer)) and not isinstance(key, bool):
-            return int(key)
+        """Position of the estimate for ``key``: a label, ``(domain, category)``, or a position.
+
+        Labels win: with integer domain codes (district 1..4), ``1`` means district 1, not the
+        second estimate. An integer that is no label is taken as a position.
+        """
         for i, est in enumerate(self.estimates):
             if isinstance(key, tuple) and len(key) == 2 and (est.domain, est.category) == key:
                 return i
@@ -154,6 +156,10 @@ class EstimateSet:
                 return i
             if est.domain is None and _same(est.category, key):
                 return i
+        if isinstance(key, (int, np.integer)) and not isinstance(key, bool):
+            if not -len(self.estimates) <= key < len(self.estimates):
+                raise KeyError(key)
+            return int(key) % len(self.estimates)
         raise KeyError(key)
 
     def __getitem__(self, key) -> Estimate:

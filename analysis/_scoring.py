@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ._errors import SurveyError
+from ._estimators import _MAX_COVARIANCE_COLUMNS
 from ._estimators import _domains
 from ._estimators import _package
 from ._estimators import _safe_div
@@ -228,14 +229,28 @@ def dimension_index(
         contrib = aj * w * resid / np.where(W[dd] > 0, W[dd], 1.0)
         dense[np.arange(design.n), dd] += np.where(ok, contrib, 0.0)
         composite += np.where(ok, aj * resid, 0.0)
-    var = variance(design, Scores(D, dense=dense))
+    # With domains, the full covariance lets domain_difference compare the index between them.
+    with_cov = by is not None and D <= _MAX_COVARIANCE_COLUMNS
+    cov = variance(design, Scores(D, dense=dense), covariance=with_cov)
+    var = np.diag(cov) if with_cov else cov
     ok = answered & (d >= 0)
     dd = np.where(ok, d, 0)
     n_d = np.bincount(dd[ok], minlength=D).astype(np.float64)
     Wd = np.bincount(dd[ok], weights=w[ok], minlength=D)
     s2 = _safe_div(np.bincount(dd[ok], weights=w[ok] * composite[ok] ** 2, minlength=D), Wd)
     s2 = s2 * _safe_div(n_d, n_d - 1)
-    return _package(name, "index", est, var, design.df, n_d, _safe_div(s2, n_d), dlevels, by, None)
+    return _package(
+        name,
+        "index",
+        est,
+        var,
+        design.df,
+        n_d,
+        _safe_div(s2, n_d),
+        dlevels,
+        by,
+        cov if with_cov else None,
+    )
 
 
 def score_items(

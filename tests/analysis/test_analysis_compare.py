@@ -9,11 +9,13 @@ from analysis import Design
 from analysis import SurveyError
 from analysis import chisq_test
 from analysis import difference
+from analysis import dimension_index
 from analysis import domain_difference
 from analysis import key_drivers
 from analysis import mean
 from analysis import proportion
 from analysis import ratio
+from analysis import score
 
 
 def test_domain_difference_uses_covariance(dclus1):
@@ -108,3 +110,36 @@ def test_key_drivers_ranks_the_strongest_aspect():
     assert "design-based" in res.se_method
     assert 0.72 < res.r_squared < 0.82  # population R^2 = 82.16 / 107.16 = 0.767
     assert res.to_dict()["n"] == n
+
+
+def _clustered_likert(seed=3, n=1200):
+    rng = np.random.default_rng(seed)
+    cluster = rng.integers(0, 40, n)
+    shift = rng.normal(0, 0.8, 40)[cluster]  # clusters move all their members together
+    frame = pd.DataFrame(
+        {
+            "a": np.clip(np.rint(3 + shift + rng.normal(0, 1, n)), 1, 5).astype(int),
+            "b": np.clip(np.rint(3.4 + shift + rng.normal(0, 1, n)), 1, 5).astype(int),
+            "district": rng.integers(1, 5, n),
+            "psu": cluster,
+            "w": rng.uniform(1, 3, n),
+        }
+    )
+    return Design(frame, weights="w", clusters="psu")
+
+
+def test_index_by_domain_carries_the_covariance_of_its_item_scores():
+    design = _clustered_likert()
+    one_item = dimension_index(design, ["a"], levels=[1, 2, 3, 4, 5], by="district")
+    item = score(design, "a", levels=[1, 2, 3, 4, 5], by="district")
+    np.testing.assert_allclose(one_item.covariance, item.covariance, rtol=1e-10)
+    assert one_item.covariance[0, 1] != 0  # districts share clusters
+
+
+def test_integer_domain_codes_are_labels_not_positions():
+    design = _clustered_likert()
+    index = dimension_index(design, ["a", "b"], levels=[1, 2, 3, 4, 5], by="district")
+    diff = domain_difference(index, 1, 4)
+    assert diff.estimate == pytest.approx(index[1].estimate - index[4].estimate)
+    assert [e.domain for e in index.estimates] == [1, 2, 3, 4]
+    assert index[1] is index.estimates[0]
