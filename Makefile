@@ -48,6 +48,7 @@ serve-prod: install instance/config.py
 
 ## Print every benchmark's figures (submissions under gunicorn, page weight, analysis, export).
 bench: install-test
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	$(BIN)/python bench/submit_bench.py
 	$(BIN)/python bench/page_weight.py
 	@for b in analysis_bench export_bench; do \

@@ -114,7 +114,7 @@ def test_arbitrary_posts_never_fail_and_only_valid_responses_are_stored(app):
     accepted, last = set(), {}
     # Bounded for `make test` on two cores; RELIABILITY_FUZZ_EXAMPLES=5000 for a deeper run.
     examples = int(os.environ.get("RELIABILITY_FUZZ_EXAMPLES", 0)) or (
-        300 if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite") else 100
+        2000 if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite") else 300
     )
 
     @settings(
