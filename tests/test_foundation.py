@@ -55,3 +55,12 @@ def test_static_served_from_top_level_folder(app, client):
     assert app.static_folder.endswith("static")
     with client.get("/static/css/survey.css") as response:
         assert response.status_code == 200
+
+
+def test_models_and_migrations_agree(db):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"render_as_batch": True})
+        assert compare_metadata(context, _db.metadata) == []

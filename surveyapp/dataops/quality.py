@@ -14,6 +14,7 @@ Kinds:
 :mod:`surveyapp.dataops.hooks`).
 """
 
+import time
 from datetime import timedelta
 
 from flask import current_app
@@ -32,9 +33,10 @@ from . import durable
 
 KINDS = ("speeder", "straightlining", "duplicate", "token_reuse")
 STRAIGHTLINE_MIN_ITEMS = 4
-# A full speeder refresh after a submission costs one query over the durations; doing it on every
-# n-th submission keeps the flags of earlier responses current as the median moves.
-REFRESH_EVERY = 10
+# The median costs a scan of the survey's durations, so a submission reuses it for a while (per
+# process); each time it is recomputed the flags of earlier responses are refreshed too, so the
+# cost stays bounded however many responses arrive.
+_THRESHOLDS = {}
 
 
 def _config(name, default):
@@ -168,7 +170,7 @@ def flag_new_response(response):
                 kind="duplicate", reason=f"same client and same answers as response {earlier}"
             )
         )
-    found = speeder_threshold(response.survey_id)
+    found, fresh = _recent_threshold(response.survey_id)
     if found is not None and response.duration_seconds is not None:
         threshold, median, n = found
         if response.duration_seconds < threshold:
@@ -181,9 +183,22 @@ def flag_new_response(response):
         flag.response_id = response.id
     db.session.add_all(flags)
     db.session.flush()
-    if found is not None and found[2] % REFRESH_EVERY == 0:
+    if fresh and found is not None:
         refresh_speeder_flags(response.survey_id)
     return flags
+
+
+def _recent_threshold(survey_id):
+    """``(speeder_threshold, recomputed now?)``, reusing a value younger than the cache period."""
+    ttl = float(_config("QUALITY_SPEEDER_CACHE_SECONDS", 60))
+    key = (current_app.config["SQLALCHEMY_DATABASE_URI"], survey_id)
+    cached = _THRESHOLDS.get(key)
+    now = time.monotonic()
+    if cached is not None and now - cached[0] < ttl:
+        return cached[1], False
+    found = speeder_threshold(survey_id)
+    _THRESHOLDS[key] = (now, found)
+    return found, True
 
 
 def record_token_reuse(survey, token, response=None):

@@ -22,7 +22,11 @@ class Response(db.Model):
     """One submitted questionnaire, tied to the exact definition version it answered."""
 
     __tablename__ = "responses"
-    __table_args__ = (Index("ix_responses_survey_id_submitted_at", "survey_id", "submitted_at"),)
+    __table_args__ = (
+        Index("ix_responses_survey_id_submitted_at", "survey_id", "submitted_at"),
+        # The speeder median (count and ORDER BY duration) reads this index, not the table.
+        Index("ix_responses_survey_status_duration", "survey_id", "status", "duration_seconds"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id"))

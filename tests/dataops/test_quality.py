@@ -143,3 +143,29 @@ def test_public_submission_runs_the_quality_post_hook(app, db, survey):
     db.session.commit()
     flags = db.session.scalars(select(ResponseFlag.kind)).all()
     assert flags == ["straightlining"]
+
+
+def test_submissions_reuse_the_median_for_a_while_then_refresh_everyone(
+    app, db, survey, monkeypatch
+):
+    for i in range(20):
+        store_response(duration=300, client=f"c{i}")
+    computed = []
+    real = quality.speeder_threshold
+    monkeypatch.setattr(quality, "speeder_threshold", lambda sid: computed.append(sid) or real(sid))
+    monkeypatch.setattr(quality, "_THRESHOLDS", {})
+    app.config["QUALITY_SPEEDER_CACHE_SECONDS"] = 3600
+    fast = []
+    for i in range(5):  # as in the submission flow: each response flagged as it is stored
+        fast.append(store_response(duration=20, client=f"f{i}"))
+        quality.flag_new_response(fast[-1])
+    db.session.expire_all()
+    assert len(computed) <= 2  # once for the hook, at most once more for the refresh it triggers
+    assert all(kinds(r) == ["speeder"] for r in fast)
+    # Once the period is over the median is recomputed and earlier flags follow it.
+    app.config["QUALITY_SPEEDER_CACHE_SECONDS"] = 0
+    for i in range(60):
+        store_response(duration=40, client=f"q{i}")
+    quality.flag_new_response(store_response(duration=40, client="last"))
+    db.session.expire_all()
+    assert all(kinds(r) == [] for r in fast)
