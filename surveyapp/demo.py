@@ -26,7 +26,7 @@ from .extensions import db
 from .models import Answer
 from .models import Response
 
-CHANNELS = ("wechat", "qrcode", "sms", "direct")
+CHANNELS = ("wechat", "poster", "hotline-interview", "direct")
 CHANNEL_P = (0.45, 0.25, 0.15, 0.15)
 DISTRICT_P = (0.36, 0.32, 0.18, 0.14)
 # Online samples over-represent the young and under-represent the old: weighting has work to do.

@@ -8,15 +8,8 @@ from urllib.parse import urlencode
 import segno
 from flask import current_app
 from flask import request
-from flask_babel import lazy_gettext as _l
 
 CHANNEL_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
-# Channels the city uses; any other tag matching CHANNEL_RE can be made on the page.
-STANDARD_CHANNELS = (
-    ("wechat", _l("WeChat")),
-    ("poster", _l("Poster")),
-    ("hotline-interview", _l("Hotline interview")),
-)
 QR_FORMATS = {"png": "image/png", "svg": "image/svg+xml"}
 
 

@@ -4,14 +4,16 @@ from flask import Response as HttpResponse
 from flask import abort
 from flask import render_template
 from flask import request
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from .. import audit
 from ..access import role_required
+from ..channels import STANDARD
+from ..channels import channel_name
 from ..definitions.store import definition_of
 from ..extensions import db
 from .distribution import QR_FORMATS
-from .distribution import STANDARD_CHANNELS
 from .distribution import public_url
 from .distribution import qr_code
 from .distribution import short_url
@@ -32,7 +34,7 @@ def distribution(key):
     survey = survey_or_404(key)
     form = ChannelForm(request.args)
     links = [_link(survey, None, _("Public link (no channel)"))]
-    links += [_link(survey, ch, label) for ch, label in STANDARD_CHANNELS]
+    links += [_link(survey, ch, channel_name(ch, get_locale())) for ch in STANDARD]
     if "ch" in request.args and form.validate():
         links.append(_link(survey, form.ch.data, _("Custom channel: %(ch)s", ch=form.ch.data)))
     return render_template("console/distribution.html", survey=survey, links=links, form=form)

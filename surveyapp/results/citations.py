@@ -1,14 +1,8 @@
 """Citation-ready sentences (Chinese and English) for every figure, and the methods paragraph."""
 
+from ..channels import channel_name
 from ..i18n import text_in
 
-CHANNEL_LABELS = {
-    "wechat": {"zh": "微信", "en": "WeChat"},
-    "qrcode": {"zh": "二维码", "en": "QR code"},
-    "sms": {"zh": "短信", "en": "text message"},
-    "direct": {"zh": "直接访问", "en": "direct link"},
-    "paper": {"zh": "纸质问卷录入", "en": "paper forms"},
-}
 METHOD_NAMES = {
     "logit": {"zh": "logit 变换区间", "en": "logit-transformed interval"},
     "korn-graubard": {"zh": "Korn–Graubard 区间", "en": "Korn–Graubard interval"},
@@ -67,7 +61,7 @@ def domain_label(definition, domain, lang):
         return None
     ((var, value),) = domain.items()
     if var == "channel":
-        return text_in(CHANNEL_LABELS.get(value, {"zh": value, "en": value}), lang)
+        return channel_name(value, lang)
     q = definition.question(var)
     choice = q.choice(int(value)) if q is not None else None
     return text_in(choice.label, lang) if choice else value
@@ -144,8 +138,7 @@ def methods_paragraph(results, lang):
     method = METHOD_NAMES.get(st["ci_method"], {"zh": st["ci_method"], "en": st["ci_method"]})
     level = f"{round(st['ci_level'] * 100)}%"
     channels = ("、" if zh else ", ").join(
-        f"{text_in(CHANNEL_LABELS.get(k, {'zh': k, 'en': k}), lang)} {n}"
-        for k, n in fw["channels"].items()
+        f"{channel_name(k, lang)} {n}" for k, n in fw["channels"].items()
     )
     weighting = text_in(WEIGHTING_NAMES[w["method"]], lang)
     prov = results["provenance"]
