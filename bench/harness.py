@@ -335,3 +335,16 @@ def sqlite_url(directory, name="bench"):
     finally:
         for suffix in ("", "-wal", "-shm"):
             Path(str(path) + suffix).unlink(missing_ok=True)
+
+
+def stored_tokens(url):
+    """Submission tokens of the responses stored in the surveyapp database at ``url``."""
+    from sqlalchemy import create_engine
+    from sqlalchemy import text
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return [row[0] for row in conn.execute(text("SELECT submission_token FROM responses"))]
+    finally:
+        engine.dispose()

@@ -147,19 +147,6 @@ def drive(kind, base_url, version_id, connections, seconds, flow):
     return {"latencies": latencies, "accepted": accepted, "errors": errors, "seconds": elapsed}
 
 
-def stored_responses(url):
-    """Submission tokens of the responses stored in the surveyapp database ``url``."""
-    from sqlalchemy import create_engine
-    from sqlalchemy import text
-
-    engine = create_engine(url)
-    try:
-        with engine.connect() as conn:
-            return [row[0] for row in conn.execute(text("SELECT submission_token FROM responses"))]
-    finally:
-        engine.dispose()
-
-
 def quantile(values, q):
     """The ``q`` quantile of ``values`` (0 when empty)."""
     if not values:
@@ -206,7 +193,7 @@ def run_app(label, url, args):
         with harness.Server(env=env, workers=args.workers, threads=args.threads) as server:
             server.wait_ready()
             result = drive("app", server.url, version_id, connections, args.seconds, args.flow)
-        tokens = stored_responses(url)
+        tokens = harness.stored_tokens(url)
         missing = set(result["accepted"]) - set(tokens)
         if missing:
             print(f"  !! {len(missing)} accepted submissions are not in the database")

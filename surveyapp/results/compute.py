@@ -165,21 +165,7 @@ def estimate_all(design, definition, settings, builder):
                 ),
                 by,
             )
-            builder.add_table(
-                "awareness",
-                "share",
-                analysis.describe_items(
-                    design,
-                    ["aware_any"],
-                    by=by,
-                    level=builder.level,
-                    method=builder.method,
-                    levels={"aware_any": [0, 1]},
-                ),
-                by,
-                category=AWARE,
-                only=1,
-            )
+            _add_binary_share(builder, design, "awareness", "share", "aware_any", AWARE, by)
         for key in items + ([overall] if overall else []):
             for est in _iter(analysis.satisfaction_rate(design, key, levels=LIKERT, top=2, by=by)):
                 builder.add(key, "rate", est, IMPROVED, by)
@@ -196,20 +182,8 @@ def estimate_all(design, definition, settings, builder):
             for est in _iter(idx):
                 builder.add("index", "index", est, None, by)
         if "env_improved" in definition.answer_keys:
-            builder.add_table(
-                "env_improved",
-                "improved",
-                analysis.describe_items(
-                    design,
-                    ["env_improved_any"],
-                    by=by,
-                    level=builder.level,
-                    method=builder.method,
-                    levels={"env_improved_any": [0, 1]},
-                ),
-                by,
-                category=IMPROVED,
-                only=1,
+            _add_binary_share(
+                builder, design, "env_improved", "improved", "env_improved_any", IMPROVED, by
             )
             for est in _iter(
                 analysis.score(design, "env_improved", levels=LIKERT, table=table, by=by)
@@ -434,3 +408,16 @@ def find(results, question, kind, category=None, domain=None):
         ):
             return row
     return None
+
+
+def _add_binary_share(builder, design, question, kind, column, category, by):
+    """Add the share of a 0/1 indicator column (aware at all, improved) under ``question``."""
+    table = analysis.describe_items(
+        design,
+        [column],
+        by=by,
+        level=builder.level,
+        method=builder.method,
+        levels={column: [0, 1]},
+    )
+    builder.add_table(question, kind, table, by, category=category, only=1)

@@ -9,9 +9,6 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import create_engine
-from sqlalchemy import text
-
 ROOT = Path(__file__).resolve().parents[2]
 _spec = importlib.util.spec_from_file_location("bench_harness", ROOT / "bench" / "harness.py")
 harness = importlib.util.module_from_spec(_spec)
@@ -37,7 +34,7 @@ class Served:
 
     def stored_tokens(self):
         """Submission tokens of all stored responses (a list: duplicates would show)."""
-        return stored_tokens(self.database_url)
+        return harness.stored_tokens(self.database_url)
 
     def submit(self, respondent, form, csrf, rng, token=None):
         """POST one complete answer set; return ``(status, nonce, location)``."""
@@ -48,16 +45,6 @@ class Served:
         body = harness.encode(harness.complete_answers(form, rng), csrf, token)
         status, response, _data = respondent.post(FORM, body)
         return status, nonce, response.getheader("Location", "")
-
-
-def stored_tokens(url):
-    """Submission tokens of the responses stored at ``url``."""
-    engine = create_engine(url)
-    try:
-        with engine.connect() as conn:
-            return [row[0] for row in conn.execute(text("SELECT submission_token FROM responses"))]
-    finally:
-        engine.dispose()
 
 
 def start_server(url, version_id, tmp_path, workers=2, threads=4, **env):
