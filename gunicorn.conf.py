@@ -4,10 +4,15 @@ Everything machine-specific comes from the environment:
 
 - ``SURVEYAPP_BIND`` (e.g. ``unix:/run/surveyapp.sock`` or ``0.0.0.0:8000``), else
   ``127.0.0.1:$PORT`` (``PORT`` defaults to 8000): behind a reverse proxy, listen on loopback.
-- ``SURVEYAPP_WORKERS``: processes, default ``cores + 1`` (3 on two cores). More processes use
-  more cores for rendering and validation; with SQLite every writer queues on one lock anyway.
-- ``SURVEYAPP_THREADS``: threads per process, default 4, so a worker keeps serving while
-  one of its requests waits on the database.
+- ``SURVEYAPP_WORKERS``: processes, default ``cores + 1`` (3 on two cores). A submission is
+  almost all CPU (parsing, validation, a short write), so one process per core plus one that runs
+  while another waits for the database lock.
+- ``SURVEYAPP_THREADS``: threads per process, default 1: gunicorn's ``sync`` worker, one request
+  at a time. Threads in one process share one interpreter lock, and a thread woken from a
+  database wait queues behind the others' Python for up to 5 ms: on two cores 4 threads per
+  worker took 30% fewer submissions per second than 1 (``bench/submit_bench.py --threads``). With
+  more than 1, gunicorn uses its ``gthread`` worker, which also keeps connections alive; worth it
+  when requests wait on a remote database for long.
 - ``SURVEYAPP_TIMEOUT``: seconds before a silent worker is killed and replaced (default 30).
 - ``SURVEYAPP_ACCESS_LOG``: a path or ``-`` for stdout; off by default (the proxy logs requests).
 """
@@ -23,14 +28,15 @@ def _int(name, default):
 
 bind = os.environ.get("SURVEYAPP_BIND") or f"127.0.0.1:{_int('PORT', 8000)}"
 workers = _int("SURVEYAPP_WORKERS", multiprocessing.cpu_count() + 1)
-threads = _int("SURVEYAPP_THREADS", 4)
-worker_class = "gthread"
+threads = _int("SURVEYAPP_THREADS", 1)
+worker_class = "sync" if threads == 1 else "gthread"
 timeout = _int("SURVEYAPP_TIMEOUT", 30)
 graceful_timeout = 30
-# Keep-alive to the proxy (nginx reuses upstream connections with `keepalive` in its upstream).
+# gthread only: keep-alive to the proxy (nginx reuses upstream connections with `keepalive`).
 keepalive = 5
 # Recycle workers now and then so slow leaks cannot grow without bound; jitter avoids all at once.
-max_requests = _int("SURVEYAPP_MAX_REQUESTS", 5000)
+# Not often: a new worker spends about two seconds of CPU importing and warming up.
+max_requests = _int("SURVEYAPP_MAX_REQUESTS", 50000)
 max_requests_jitter = max_requests // 10
 # Each worker builds its own app and connection pool after the fork (never share connections).
 preload_app = False

@@ -43,8 +43,10 @@ FLOOR_PAGE = None  # the questionnaire page, for the floor's request bodies (set
 FORM_PATH = f"/s/{harness.SURVEY}"
 
 
-def _respondent_loop(kind, base_url, version_id, deadline, flow, seed, out):
-    """One simulated respondent: submit until ``deadline``; append results to ``out``."""
+def _respondent_loop(kind, base_url, version_id, window, flow, seed, out):
+    """One simulated respondent: open the form, wait for the start of ``window``, then submit
+    until its end; append the results to ``out``."""
+    start, deadline = window
     rng = random.Random(seed)
     client = harness.Respondent(base_url)
     latencies, accepted, errors = [], [], {}
@@ -58,6 +60,7 @@ def _respondent_loop(kind, base_url, version_id, deadline, flow, seed, out):
                 raise RuntimeError(f"GET {FORM_PATH} answered {status}")
             form = harness.parse_form(page)
         csrf = form.hidden["csrf_token"]
+        time.sleep(max(0.0, start - time.monotonic()))
         while time.monotonic() < deadline:
             answers = harness.complete_answers(form, rng)
             if kind == "floor":
@@ -93,12 +96,12 @@ def _respondent_loop(kind, base_url, version_id, deadline, flow, seed, out):
     out.append((latencies, accepted, errors))
 
 
-def _load_process(kind, base_url, version_id, deadline, flow, threads, seed, queue):
+def _load_process(kind, base_url, version_id, window, flow, threads, seed, queue):
     out = []
     workers = [
         threading.Thread(
             target=_respondent_loop,
-            args=(kind, base_url, version_id, deadline, flow, seed * 1000 + i, out),
+            args=(kind, base_url, version_id, window, flow, seed * 1000 + i, out),
         )
         for i in range(threads)
     ]
@@ -121,30 +124,31 @@ def drive(kind, base_url, version_id, connections, seconds, flow):
     per_process = [
         connections // processes + (i < connections % processes) for i in range(processes)
     ]
-    # Start together a moment from now, after every process and connection is up.
-    deadline = time.monotonic() + seconds + 1.0
+    # Measure from a common start a moment from now, once every process is up and every
+    # respondent has opened its form (and every server worker has served a first page), so the
+    # window holds submissions only. CLOCK_MONOTONIC is shared by all processes of the machine.
+    start = time.monotonic() + 2.0
+    window = (start, start + seconds)
     queue = multiprocessing.Queue()
     procs = [
         multiprocessing.Process(
             target=_load_process,
-            args=(kind, base_url, version_id, deadline, flow, n, i + 1, queue),
+            args=(kind, base_url, version_id, window, flow, n, i + 1, queue),
         )
         for i, n in enumerate(per_process)
     ]
-    started = time.monotonic()
     for proc in procs:
         proc.start()
     results = [queue.get() for _ in procs]
     for proc in procs:
         proc.join()
-    elapsed = min(seconds, time.monotonic() - started)
     latencies, accepted, errors = [], [], {}
     for lat, acc, err in results:
         latencies += lat
         accepted += acc
         for key, count in err.items():
             errors[key] = errors.get(key, 0) + count
-    return {"latencies": latencies, "accepted": accepted, "errors": errors, "seconds": elapsed}
+    return {"latencies": latencies, "accepted": accepted, "errors": errors, "seconds": seconds}
 
 
 def quantile(values, q):
@@ -252,7 +256,8 @@ def main(argv=None):
     args.threads = args.threads or settings["threads"]
     print(
         f"submit_bench: {args.seconds:g} s per run, flow={args.flow}, gunicorn "
-        f"{args.workers} workers x {args.threads} threads (gthread), {os.cpu_count()} CPUs, "
+        f"{args.workers} workers x {args.threads} threads "
+        f"({'sync' if args.threads == 1 else 'gthread'}), {os.cpu_count()} CPUs, "
         f"load generator in {min(4, max(args.connections))} separate processes",
         flush=True,
     )

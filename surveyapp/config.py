@@ -5,7 +5,8 @@ import os
 # Defaults. Anything secret or machine-specific is deliberately absent.
 DEFAULTS = {
     "SECRET_KEY": None,
-    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    # Filled per database by surveyapp.database.apply_engine_defaults.
+    "SQLALCHEMY_ENGINE_OPTIONS": {},
     "SQLALCHEMY_TRACK_MODIFICATIONS": False,
     # A whole questionnaire is a few KB; anything far larger is abuse (answered 413).
     "MAX_CONTENT_LENGTH": 256 * 1024,

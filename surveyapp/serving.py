@@ -1,9 +1,11 @@
-"""Running behind a reverse proxy; answering 503 (not a traceback) while the database is down."""
+"""Running behind a reverse proxy; answering 503 (not a traceback) while the database is down;
+warming a new worker up before it takes requests."""
 
 from flask import current_app
 from flask import jsonify
 from flask import render_template
 from flask import request
+from sqlalchemy import select
 from sqlalchemy.exc import InterfaceError
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import SQLAlchemyError
@@ -11,10 +13,13 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .extensions import db
+from .models import Survey
 
 PROXY_FIX_KEYS = ("X_FOR", "X_PROTO", "X_HOST", "X_PORT", "X_PREFIX")
 # Seconds a client (or the proxy) should wait before retrying during an outage.
 RETRY_AFTER = "5"
+# A worker warms up on this many open surveys at most (the most recently created).
+WARM_UP_SURVEYS = 20
 
 
 def init_app(app):
@@ -44,3 +49,30 @@ def database_unavailable(error):
         response = current_app.make_response((render_template("serving/unavailable.html"), 503))
     response.headers["Retry-After"] = RETRY_AFTER
     return response
+
+
+def warm_up(app):
+    """Render each open survey's questionnaire once in every language, as a worker starts.
+
+    The first page costs tens of milliseconds (templates compile, the definition is parsed, its
+    form class is built); under a burst, a new worker's first respondents would queue behind that.
+    The pages are requested with HEAD, which records nothing. A database that is not reachable
+    yet only skips the warm-up.
+    """
+    with app.app_context():
+        try:
+            keys = db.session.scalars(
+                select(Survey.key)
+                .where(Survey.status == "open")
+                .order_by(Survey.id.desc())
+                .limit(WARM_UP_SURVEYS)
+            ).all()
+        except SQLAlchemyError as error:
+            app.logger.warning("warm-up skipped: %s", getattr(error, "orig", error))
+            return
+        finally:
+            db.session.remove()
+    client = app.test_client()
+    for key in keys:
+        for language in app.config["LANGUAGES"]:
+            client.head(f"/s/{key}?lang={language}")

@@ -100,10 +100,16 @@ def accept_submission(survey, response, token):
         ).rowcount
         if claimed != 1:
             raise Refusal("token_used", USED_TOKEN, 409)
-        response.invitation_id = db.session.scalar(
+        invitation_id = db.session.scalar(
             select(Invitation.id).where(
                 Invitation.survey_id == survey.id, Invitation.token == token
             )
+        )
+        db.session.execute(
+            update(Response)
+            .where(Response.id == response.id)
+            .values(invitation_id=invitation_id)
+            .execution_options(synchronize_session=False)
         )
     if survey.quota_enforced:
         full = full_cells_of(survey, response)

@@ -18,7 +18,7 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
 from ..dataops.quality import record_token_reuse
-from ..definitions.store import get_survey
+from ..definitions.store import survey_and_latest_version
 from ..public import services as public_services
 from ..public.views import current_language
 from .fieldwork import TOKEN_PARAM
@@ -61,8 +61,14 @@ def fieldwork_post_hook(submission, response):
 
 
 def _refuse(submission, refusal):
-    """Refuse the submission; a used invitation presented again is recorded as a reuse attempt."""
-    if refusal.reason == "token_used":
+    """Refuse the submission; a used invitation presented again is recorded as a reuse attempt.
+
+    The same form sent again (a double tap) is not a reuse: the public view answers it with the
+    thank-you page, and nothing is recorded.
+    """
+    if refusal.reason == "token_used" and not public_services.response_exists(
+        submission.survey.id, submission.nonce
+    ):
         record_token_reuse(submission.survey, submission_token(submission))
     raise public_services.SubmissionRejected(refusal.message, status=refusal.status) from None
 
@@ -71,8 +77,8 @@ def gate_public_form():
     """``before_request``: a GET of a form this respondent may not fill in gets the refusal."""
     if request.endpoint != "public.survey" or request.method != "GET":
         return None
-    survey = get_survey((request.view_args or {}).get("key", ""))
-    if survey is None or survey.status != "open" or survey.latest_version is None:
+    survey, version = survey_and_latest_version((request.view_args or {}).get("key", ""))
+    if survey is None or survey.status != "open" or version is None:
         return None  # the public view answers 404/410 itself
     refusal = admission_refusal(survey, request.args.get(TOKEN_PARAM))
     if refusal is None:

@@ -7,4 +7,4 @@ from .quality import flag_new_response
 @public_services.post_hook
 def quality_post_hook(submission, response):
     """Flag the stored response (straight-lining, duplicate, speeder)."""
-    flag_new_response(response)
+    flag_new_response(response, submission.definition, submission.rows)

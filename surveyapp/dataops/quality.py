@@ -18,6 +18,7 @@ import time
 from datetime import timedelta
 
 from flask import current_app
+from sqlalchemy import bindparam
 from sqlalchemy import delete
 from sqlalchemy import func
 from sqlalchemy import select
@@ -130,33 +131,53 @@ def straightlined_groups(definition, codes):
     return found
 
 
+# Built once: it runs for every submission.
+_EARLIER_DUPLICATE = (
+    select(Response.id)
+    .where(
+        Response.survey_id == bindparam("survey_id"),
+        Response.id != bindparam("id"),
+        Response.client_hash == bindparam("client_hash"),
+        Response.answers_hash == bindparam("answers_hash"),
+        Response.submitted_at >= bindparam("since"),
+        Response.submitted_at <= bindparam("until"),
+    )
+    .order_by(Response.submitted_at.desc())
+    .limit(1)
+)
+
+
 def _duplicate_of(response):
     if not response.client_hash or not response.answers_hash:
         return None
     window = timedelta(hours=float(_config("QUALITY_DUPLICATE_WINDOW_HOURS", 24)))
-    return db.session.scalar(
-        select(Response.id)
-        .where(
-            Response.survey_id == response.survey_id,
-            Response.id != response.id,
-            Response.client_hash == response.client_hash,
-            Response.answers_hash == response.answers_hash,
-            Response.submitted_at >= response.submitted_at - window,
-            Response.submitted_at <= response.submitted_at,
-        )
-        .order_by(Response.submitted_at.desc())
-        .limit(1)
+    return db.session.connection().scalar(
+        _EARLIER_DUPLICATE,
+        {
+            "survey_id": response.survey_id,
+            "id": response.id,
+            "client_hash": response.client_hash,
+            "answers_hash": response.answers_hash,
+            "since": response.submitted_at - window,
+            "until": response.submitted_at,
+        },
     )
 
 
-def flag_new_response(response):
+def flag_new_response(response, definition=None, rows=None):
     """Flag a just-stored response (straight-lining, duplicate, speeder); returns the new flags.
 
-    Call after the response and its answers are flushed, inside the submitting transaction.
+    Call after the response and its answers are flushed, inside the submitting transaction. The
+    submission flow passes the ``definition`` and answer ``rows`` it has just stored, which spares
+    loading them back.
     """
     flags = []
-    codes = {a.question: a.code for a in response.answers if a.code is not None}
-    definition = definition_of(db.session.get(SurveyVersion, response.version_id))
+    if rows is None:
+        codes = {a.question: a.code for a in response.answers if a.code is not None}
+    else:
+        codes = {key: code for key, code, _number, _text in rows if code is not None}
+    if definition is None:
+        definition = definition_of(db.session.get(SurveyVersion, response.version_id))
     for key, code in straightlined_groups(definition, codes):
         flags.append(
             ResponseFlag(
@@ -181,8 +202,9 @@ def flag_new_response(response):
             )
     for flag in flags:
         flag.response_id = response.id
-    db.session.add_all(flags)
-    db.session.flush()
+    if flags:
+        db.session.add_all(flags)
+        db.session.flush()
     if fresh and found is not None:
         refresh_speeder_flags(response.survey_id)
     return flags

@@ -2,8 +2,12 @@
 
 import hashlib
 import json
+from typing import NamedTuple
 
+from sqlalchemy import bindparam
+from sqlalchemy import func
 from sqlalchemy import select
+from sqlalchemy.orm import aliased
 
 from ..extensions import db
 from ..models import Survey
@@ -20,6 +24,66 @@ def definition_hash(definition):
 def get_survey(key):
     """The survey with this key, or None."""
     return db.session.scalar(select(Survey).where(Survey.key == key))
+
+
+class SurveyState(NamedTuple):
+    """What the public pages need of a survey, read without loading ORM objects."""
+
+    id: int
+    key: str
+    status: str
+    requires_token: bool
+    quota_enforced: bool
+
+
+class VersionRef(NamedTuple):
+    """A survey version by id and hash (enough for :func:`definition_of`)."""
+
+    id: int
+    survey_id: int
+    number: int
+    sha256: str
+
+
+def _survey_and_latest_version_query():
+    other = aliased(SurveyVersion)
+    newest = (
+        select(func.max(other.number))
+        .where(other.survey_id == Survey.id)
+        .correlate(Survey)
+        .scalar_subquery()
+    )
+    return (
+        select(*_columns(Survey, SurveyState), *_columns(SurveyVersion, VersionRef))
+        .select_from(Survey)
+        .outerjoin(
+            SurveyVersion,
+            (SurveyVersion.survey_id == Survey.id) & (SurveyVersion.number == newest),
+        )
+        .where(Survey.key == bindparam("key"))
+    )
+
+
+def _columns(model, record):
+    return [getattr(model, name) for name in record._fields]
+
+
+# Built once: every questionnaire request runs it, and building it costs more than running it.
+_SURVEY_AND_LATEST_VERSION = _survey_and_latest_version_query()
+
+
+def survey_and_latest_version(key):
+    """``(SurveyState, VersionRef)`` of a survey and its newest version, in one Core query.
+
+    ``(None, None)`` for an unknown key, ``(survey, None)`` for a survey without versions. The
+    public pages run this on every request, so it skips the ORM's identity map and loading.
+    """
+    row = db.session.connection().execute(_SURVEY_AND_LATEST_VERSION, {"key": key}).first()
+    if row is None:
+        return None, None
+    survey = SurveyState(*row[: len(SurveyState._fields)])
+    version = row[len(SurveyState._fields) :]
+    return survey, (VersionRef(*version) if version[0] is not None else None)
 
 
 def save_definition(definition, source_name="", user_id=None):
@@ -53,11 +117,25 @@ _PARSED = {}
 
 
 def definition_of(version):
-    """The :class:`SurveyDefinition` of a stored version (cached: versions never change)."""
+    """The :class:`SurveyDefinition` of a stored version (cached: versions never change).
+
+    ``version`` is a :class:`SurveyVersion` or a :class:`VersionRef`.
+    """
     cache_key = (version.id, version.sha256)
     parsed = _PARSED.get(cache_key)
     if parsed is None:
+        if isinstance(version, VersionRef):
+            data = db.session.scalar(
+                select(SurveyVersion.definition).where(SurveyVersion.id == version.id)
+            )
+        else:
+            data = version.definition
         if len(_PARSED) > 256:
             _PARSED.clear()
-        parsed = _PARSED[cache_key] = SurveyDefinition.from_dict(version.definition)
+        parsed = _PARSED[cache_key] = SurveyDefinition.from_dict(data)
     return parsed
+
+
+def survey_of_version(version_id):
+    """The id of the survey a version belongs to, or None for an unknown version."""
+    return db.session.scalar(select(SurveyVersion.survey_id).where(SurveyVersion.id == version_id))

@@ -26,6 +26,14 @@ class Response(db.Model):
         Index("ix_responses_survey_id_submitted_at", "survey_id", "submitted_at"),
         # The speeder median (count and ORDER BY duration) reads this index, not the table.
         Index("ix_responses_survey_status_duration", "survey_id", "status", "duration_seconds"),
+        # The duplicate check of every submission (same client, same answers, recent).
+        Index(
+            "ix_responses_client_answers",
+            "survey_id",
+            "client_hash",
+            "answers_hash",
+            "submitted_at",
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -39,7 +47,7 @@ class Response(db.Model):
     submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
     duration_seconds: Mapped[float | None]
     # Keyed hash of address and user agent; the raw address is never stored.
-    client_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    client_hash: Mapped[str | None] = mapped_column(String(64))
     # Hash of the answers, to spot the same answers sent again from one client.
     answers_hash: Mapped[str | None] = mapped_column(String(64))
     invitation_id: Mapped[int | None] = mapped_column(ForeignKey("invitations.id"))

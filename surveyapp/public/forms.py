@@ -8,6 +8,8 @@ nor stored, so required-ness only applies to the questions a respondent is actua
 from functools import lru_cache
 
 from flask_wtf import FlaskForm
+from wtforms import RadioField
+from wtforms import SelectMultipleField
 
 from ..definitions import conditions
 from ..definitions.qtypes import question_type
@@ -72,15 +74,18 @@ class Questionnaire:
         self.relevant = {q.key: True for q in definition.questions}
         self.rows = []
         self.answers = {}
+        self._csrf_valid = None
 
     def fields_of(self, question):
         """The bound fields of ``question``, in order."""
         return [self.form[name] for name in self.field_names[question.key]]
 
     def csrf_valid(self):
-        """Whether the CSRF token in the posted form is valid (and not expired)."""
-        field = getattr(self.form, "csrf_token", None)  # absent when WTF_CSRF_ENABLED is off
-        return field is None or field.validate(self.form)
+        """Whether the CSRF token in the posted form is valid (and not expired); checked once."""
+        if self._csrf_valid is None:
+            field = getattr(self.form, "csrf_token", None)  # absent when WTF_CSRF_ENABLED is off
+            self._csrf_valid = field is None or field.validate(self.form)
+        return self._csrf_valid
 
     def validate(self):
         """Validate relevant questions in order; collect rows and answers of the valid ones.
@@ -123,7 +128,7 @@ class Questionnaire:
     @staticmethod
     def anchor(field):
         """The id of the first input of ``field`` (what an error-summary link should focus)."""
-        if field.type in ("RadioField", "MultiCheckboxField"):
+        if isinstance(field, (RadioField, SelectMultipleField)):
             return f"{field.id}-0"
         return field.id
 

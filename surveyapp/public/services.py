@@ -7,9 +7,10 @@ Other features hook into it without touching it:
 - **pre-checks** run before anything is added. A check inspects the submission and raises
   :class:`SubmissionRejected` (with a message for the respondent and an HTTP status) to refuse it,
   e.g. an invalid invitation token or a full quota cell. Nothing has been stored at that point.
-- **post-hooks** run after the response and its answers are flushed (``response.id`` exists) and
-  may add rows of their own, e.g. quality flags or marking an invitation used. A post-hook may
-  also raise :class:`SubmissionRejected`; the view then rolls the whole transaction back.
+- **post-hooks** run after the response and its answers are inserted. They get the
+  :class:`StoredResponse` (``response.id`` exists) and may add rows of their own, e.g. quality
+  flags or marking an invitation used. A post-hook may also raise :class:`SubmissionRejected`;
+  the view then rolls the whole transaction back.
 
 Register either with the decorators, at import time of the feature's module::
 
@@ -30,10 +31,13 @@ import json
 import re
 from dataclasses import dataclass
 from dataclasses import field
+from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import insert
 from sqlalchemy import select
 
+from ..database import take_write_lock
 from ..extensions import db
 from ..models import Answer
 from ..models import FormStart
@@ -110,50 +114,76 @@ def record_form_start(survey, channel, started_at=None):
     return start
 
 
-def response_for_token(survey, nonce):
-    """The response already stored for this form's nonce, or None."""
-    return db.session.scalar(
-        select(Response).where(Response.survey_id == survey.id, Response.submission_token == nonce)
+def response_exists(survey_id, nonce):
+    """Whether a response of this form (its token's nonce) is already stored."""
+    found = db.session.scalar(
+        select(Response.id).where(
+            Response.survey_id == survey_id, Response.submission_token == nonce
+        )
     )
+    return found is not None
+
+
+class StoredResponse(NamedTuple):
+    """The response row just inserted, as post-hooks see it (read-only; its answers are in
+    ``submission.rows``)."""
+
+    id: int
+    survey_id: int
+    version_id: int
+    submission_token: str
+    channel: str
+    language: str
+    started_at: datetime | None
+    submitted_at: datetime
+    duration_seconds: float | None
+    client_hash: str | None
+    answers_hash: str
+
+
+# Built once (the hot path of a campaign's burst): one INSERT for the response, one executemany
+# for all its answers.
+_INSERT_RESPONSE = insert(Response.__table__)
+_INSERT_ANSWERS = insert(Answer.__table__)
 
 
 def submit_response(submission):
-    """Run the pre-checks, store the response and its answers, run the post-hooks; return it.
+    """Run the pre-checks, store the response and its answers, run the post-hooks.
 
-    Adds and flushes only: the caller commits (or rolls back on :class:`SubmissionRejected` or an
-    ``IntegrityError`` from a concurrent post of the same form).
+    Returns the :class:`StoredResponse`. Writes in the caller's transaction and does not commit:
+    the caller commits (or rolls back on :class:`SubmissionRejected` or an ``IntegrityError``
+    from a concurrent post of the same form). The write transaction begins here, so the checks
+    and hooks see no concurrent submission until that commit. Core inserts, not ORM objects.
     """
+    take_write_lock()
     for check in PRE_CHECKS:
         check(submission)
     now = utcnow()
     duration = None
     if submission.started_at is not None:
         duration = max(0.0, (now - submission.started_at).total_seconds())
-    response = Response(
-        survey_id=submission.survey.id,
-        version_id=submission.version.id,
-        submission_token=submission.nonce,
-        channel=submission.channel,
-        language=submission.language,
-        started_at=submission.started_at,
-        submitted_at=now,
-        duration_seconds=duration,
-        client_hash=submission.client_hash,
-        answers_hash=answers_hash(submission.rows),
-    )
-    db.session.add(response)
-    db.session.flush()
-    # One multi-row INSERT for the answers instead of an ORM object each (the hot path of a
-    # submission); ``response.answers`` loads them on first access, e.g. in a post-hook.
+    values = {
+        "survey_id": submission.survey.id,
+        "version_id": submission.version.id,
+        "submission_token": submission.nonce,
+        "channel": submission.channel,
+        "language": submission.language,
+        "started_at": submission.started_at,
+        "submitted_at": now,
+        "duration_seconds": duration,
+        "client_hash": submission.client_hash,
+        "answers_hash": answers_hash(submission.rows),
+    }
+    connection = db.session.connection()
+    result = connection.execute(_INSERT_RESPONSE, values)
+    response = StoredResponse(id=result.inserted_primary_key[0], **values)
     if submission.rows:
-        # Core, not ORM, insert: the ORM splits rows by which values are None (one statement per
-        # shape); the table insert sends every row in one executemany.
-        db.session.execute(
-            insert(Answer.__table__),
+        connection.execute(
+            _INSERT_ANSWERS,
             [
                 {
                     "response_id": response.id,
-                    "survey_id": submission.survey.id,
+                    "survey_id": response.survey_id,
                     "question": key,
                     "code": code,
                     "number": number,

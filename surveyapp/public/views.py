@@ -13,15 +13,16 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from ..database import defers_write_lock
 from ..definitions.store import definition_of
-from ..definitions.store import get_survey
+from ..definitions.store import survey_and_latest_version
+from ..definitions.store import survey_of_version
 from ..extensions import csrf
 from ..extensions import db
 from ..extensions import limiter
 from ..i18n import normalise_locale
 from ..i18n import text_in
 from ..models import Survey
-from ..models import SurveyVersion
 from ..security import client_hash
 from . import services
 from .blueprint import bp
@@ -50,6 +51,7 @@ def language_helpers():
 
 
 @bp.get("/")
+@defers_write_lock
 def landing():
     """Links to the open surveys; straight to the survey when only one is open."""
     surveys = [
@@ -67,14 +69,14 @@ def landing():
 
 
 @bp.route("/s/<key>", methods=["GET", "POST"])
+@defers_write_lock  # validation and rendering must not hold SQLite's write lock
 @limiter.limit(lambda: current_app.config["RATELIMIT_SUBMIT"], methods=["POST"])
 @csrf.exempt  # the FlaskForm checks CSRF itself, so a failure can re-show the answers given
 def survey(key):
     """GET: a fresh questionnaire. POST: validate and store it, then redirect to the thanks page."""
-    found = _answerable_survey(key)
+    found, version = _answerable_survey(key)
     if request.method == "POST":
-        return _submit(found)
-    version = found.latest_version
+        return _submit(found, version)
     token = SubmissionToken.issue(version.id, services.clean_channel(request.args.get("ch")))
     if request.method == "GET":  # not HEAD: link previews are not forms handed out
         services.record_form_start(found, token.channel, token.started_at)
@@ -83,12 +85,13 @@ def survey(key):
 
 
 @bp.get("/s/<key>/thanks")
+@defers_write_lock
 def thanks(key):
     """The thank-you page (also shown again for a repeated post of the same form)."""
-    found = get_survey(key)
-    if found is None or found.status == "draft" or found.latest_version is None:
+    found, version = survey_and_latest_version(key)
+    if found is None or found.status == "draft" or version is None:
         abort(404)
-    definition = definition_of(found.latest_version)
+    definition = definition_of(version)
     locale = get_locale()
     return render_template(
         "public/thanks.html",
@@ -98,20 +101,20 @@ def thanks(key):
 
 
 def _answerable_survey(key):
-    """The survey if it can be answered: 404 when unknown or unpublished, 410 when closed."""
-    found = get_survey(key)
-    if found is None or found.status == "draft" or found.latest_version is None:
+    """``(survey, newest version)`` if it can be answered: 404 when unknown or unpublished, 410
+    when closed."""
+    found, version = survey_and_latest_version(key)
+    if found is None or found.status == "draft" or version is None:
         abort(404)
     if found.status == "closed":
         abort(410)
-    return found
+    return found, version
 
 
-def _submit(found):
-    key = found.key  # read before the commit expires ``found`` (saves a query per submission)
-    version = found.latest_version
+def _submit(found, version):
+    key, survey_id = found.key, found.id  # read before a commit or rollback expires ``found``
     questionnaire = Questionnaire(definition_of(version), get_locale(), request.form)
-    token, problem = _posted_token(found)
+    token, problem = _posted_token(found, version)
     # The token a re-shown form carries: the posted one if it is for the current version, else
     # one for the current version that keeps the respondent's start time and channel.
     if token is None:
@@ -123,14 +126,16 @@ def _submit(found):
     else:
         shown_token = token
 
-    def again(message, status):
-        return _render(found, version, questionnaire, shown_token, status=status, notice=message)
+    def refuse(message, status, token_shown=shown_token):
+        # A form already stored (a double tap, a retry) gets its thank-you page again whatever
+        # else is wrong with this copy of it: nothing changes. Asked only when refusing, so a
+        # first submission costs no lookup (the unique nonce catches a repeat that passes).
+        if token is not None and services.response_exists(survey_id, token.nonce):
+            return _to_thanks(key)
+        return _render(found, version, questionnaire, token_shown, status=status, notice=message)
 
-    # A form already stored (a double tap, a retry) gets its thank-you page again: nothing changes.
-    if token is not None and services.response_for_token(found, token.nonce) is not None:
-        return _to_thanks(key)
     if not questionnaire.csrf_valid():
-        return again(
+        return refuse(
             _(
                 "For your security this form has to be sent again. Your answers are kept below: "
                 "please check them and press Submit."
@@ -138,9 +143,9 @@ def _submit(found):
             400,
         )
     if problem is not None:
-        return again(problem, 400)
+        return refuse(problem, 400)
     if token.version_id != version.id:
-        return again(
+        return refuse(
             _(
                 "The questionnaire was updated while you were answering. Your answers are kept "
                 "where the questions are unchanged: please check them and press Submit."
@@ -148,7 +153,7 @@ def _submit(found):
             409,
         )
     if not questionnaire.validate():
-        return _render(found, version, questionnaire, token, status=422)
+        return refuse(None, 422, token_shown=token)
 
     submission = services.Submission(
         survey=found,
@@ -168,25 +173,30 @@ def _submit(found):
         db.session.commit()
     except services.SubmissionRejected as rejected:
         db.session.rollback()
-        return again(rejected.message, rejected.status)
+        return refuse(rejected.message, rejected.status)
     except IntegrityError:
-        # The same form posted twice at once: the other request stored it first.
+        # This form was stored before (a repeat) or by a simultaneous post of it.
         db.session.rollback()
-        if services.response_for_token(found, token.nonce) is None:
+        if not services.response_exists(survey_id, token.nonce):
             raise
     return _to_thanks(key)
 
 
-def _posted_token(found):
+def _posted_token(found, version):
     """The posted submission token if genuine and for this survey, else ``(None, message)``."""
     try:
         token = SubmissionToken.loads(request.form.get(FIELD_NAME))
     except InvalidToken:
         token = None
-    token_version = db.session.get(SurveyVersion, token.version_id) if token else None
-    if token_version is not None and token_version.survey_id == found.id:
+    # Usually the form of the newest version: no need to look its survey up.
+    version_survey = None
+    if token is not None:
+        version_survey = (
+            found.id if token.version_id == version.id else survey_of_version(token.version_id)
+        )
+    if version_survey == found.id:
         return token, None
-    if token_version is not None:
+    if version_survey is not None:
         return None, _(
             "That form belongs to a different questionnaire. This is the questionnaire for "
             "this link; answers that fit it are kept below."

@@ -2,9 +2,11 @@
 
 import re
 
+from sqlalchemy import func
 from sqlalchemy import select
 
 from surveyapp.extensions import db as _db
+from surveyapp.models import Answer
 from surveyapp.models import FormStart
 from surveyapp.public import services
 
@@ -69,24 +71,26 @@ def test_retry_after_the_session_is_lost_still_shows_thanks(respondent, complete
     assert counts()[0] == 1
 
 
-def test_repeat_that_loses_the_race_rolls_back_and_shows_thanks(
+def test_a_repeat_that_passes_every_check_is_stopped_by_the_unique_nonce(
     respondent, complete, counts, monkeypatch
 ):
-    """The unique submission token catches a repeat the early look-up missed (a concurrent post)."""
+    """A first submission looks nothing up; a valid repeat fails on the unique submission token,
+    is rolled back and gets the thank-you page (the path a simultaneous double post takes)."""
     respondent.open()
     tokens = respondent.tokens
-    assert respondent.client.post(respondent.url, data={**tokens, **complete}).status_code == 303
-    real = services.response_for_token
+    real = services.response_exists
     calls = []
 
-    def missing_first_time(survey, nonce):
+    def counted(survey_id, nonce):
         calls.append(nonce)
-        return None if len(calls) == 1 else real(survey, nonce)
+        return real(survey_id, nonce)
 
-    monkeypatch.setattr(services, "response_for_token", missing_first_time)
+    monkeypatch.setattr(services, "response_exists", counted)
+    assert respondent.client.post(respondent.url, data={**tokens, **complete}).status_code == 303
+    assert calls == []
     again = respondent.client.post(respondent.url, data={**tokens, **complete})
     assert again.status_code == 303 and again.headers["Location"].endswith("/thanks")
-    assert len(calls) == 2  # the early check, then the look-up after the IntegrityError
+    assert len(calls) == 1  # the look-up after the IntegrityError
     assert counts()[0] == 1
 
 
@@ -180,7 +184,10 @@ def test_post_hook_sees_the_flushed_response_and_can_roll_it_back(
     seen = []
 
     def flag(submission, response):
-        seen.append((response.id, len(response.answers), submission.context["args"]))
+        stored = _db.session.scalar(
+            select(func.count()).select_from(Answer).where(Answer.response_id == response.id)
+        )
+        seen.append((response.id, stored, submission.context["args"]))
 
     monkeypatch.setattr(services, "POST_HOOKS", [flag])
     respondent.open("/s/nanyang-dcm?ch=poster&t=abc")

@@ -1,6 +1,7 @@
 """Faults during load: a worker killed mid-request, PostgreSQL stopped and started again."""
 
 import glob
+import http.client
 import os
 import pwd
 import random
@@ -32,8 +33,10 @@ def test_killing_a_worker_loses_no_acknowledged_response(served):
             while time.monotonic() < deadline:
                 try:
                     status, nonce, location = served.submit(client, form, csrf, rng)
-                except OSError:
-                    client.close()  # the worker died under this request: not acknowledged
+                except (OSError, http.client.HTTPException):
+                    # The worker died under this request (no answer, or a cut-off one): not
+                    # acknowledged.
+                    client.close()
                     continue
                 if status == 303 and location.endswith("/thanks"):
                     with lock:

@@ -116,11 +116,14 @@ def test_gunicorn_settings_come_from_the_environment(monkeypatch):
     monkeypatch.setenv("SURVEYAPP_THREADS", "7")
     settings = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
     assert (settings["bind"], settings["workers"], settings["threads"]) == ("127.0.0.1:8123", 5, 7)
+    assert settings["worker_class"] == "gthread"  # threads need gunicorn's threaded worker
     monkeypatch.setenv("SURVEYAPP_BIND", "unix:/run/surveyapp.sock")
     monkeypatch.delenv("SURVEYAPP_WORKERS")
+    monkeypatch.delenv("SURVEYAPP_THREADS")
     settings = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
     assert settings["bind"] == "unix:/run/surveyapp.sock"
-    assert settings["workers"] >= 2 and settings["worker_class"] == "gthread"
+    assert settings["workers"] >= 2
+    assert (settings["threads"], settings["worker_class"]) == (1, "sync")
 
 
 def test_postgres_engine_gets_a_pre_pinged_pool_with_short_timeouts(unreachable_app):
