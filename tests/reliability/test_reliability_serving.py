@@ -131,3 +131,27 @@ def test_postgres_engine_gets_a_pre_pinged_pool_with_short_timeouts(unreachable_
     assert options["pool_pre_ping"] is True
     assert options["connect_args"]["connect_timeout"] <= 10
     assert options["pool_timeout"] <= 30
+
+
+def test_a_new_worker_warms_up_without_recording_anything(tmp_path, monkeypatch):
+    from surveyapp.extensions import db
+    from surveyapp.models import FormStart
+    from surveyapp.public import forms
+    from surveyapp.serving import warm_up
+
+    url = f"sqlite:///{tmp_path}/warm.sqlite"
+    harness.prepare_database(url)
+    app = create_app({"TESTING": True, "SECRET_KEY": "k", "SQLALCHEMY_DATABASE_URI": url})
+    monkeypatch.setattr(forms, "_FORM_CLASSES", {})
+    warm_up(app)
+    # Both languages' forms of the open survey were built; no questionnaire was handed out.
+    assert {locale[:2] for _id, locale in forms._FORM_CLASSES} == {"zh", "en"}
+    with app.app_context():
+        assert db.session.query(FormStart).count() == 0
+
+
+def test_warm_up_skips_a_database_that_is_not_there_yet(unreachable_app, caplog):
+    from surveyapp.serving import warm_up
+
+    warm_up(unreachable_app)  # no exception: the worker starts and answers 503 until it is back
+    assert "warm-up skipped" in caplog.text
