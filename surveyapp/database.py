@@ -19,10 +19,13 @@ failed check, not a failed request) and short connect and pool timeouts, so requ
 outage fail fast (answered 503 by :mod:`surveyapp.serving`) instead of piling up.
 """
 
+import sqlite3
+
 from flask import g
 from flask import has_app_context
 from flask import request
 from sqlalchemy import event
+from sqlalchemy.exc import OperationalError
 
 from .extensions import db
 from .sqlite_writers import GatedConnection
@@ -52,7 +55,11 @@ def take_write_lock():
     """
     connection = db.session.connection()
     if connection.dialect.name == "sqlite":
-        _begin_immediate(connection.connection.dbapi_connection)
+        try:
+            _begin_immediate(connection.connection.dbapi_connection)
+        except sqlite3.OperationalError as error:
+            # As if SQLAlchemy had run it: the app answers its OperationalError with a 503.
+            raise OperationalError("BEGIN IMMEDIATE", None, error) from error
 
 
 def _begin_immediate(dbapi_connection):

@@ -6,7 +6,9 @@ submissions a writer often sleeps long after the lock was free: most of the tail
 those sleeps, not work. The app's connections are therefore :class:`GatedConnection` objects:
 before ``BEGIN IMMEDIATE`` they take a thread lock (inside the process) and an exclusive
 ``flock`` on ``<database>-writers`` (between processes), both released the moment the
-transaction ends. A waiter is woken as soon as the holder commits.
+transaction ends. A waiting thread is woken as soon as the holder commits; a waiting process
+looks again every millisecond at most. Either wait ends after the busy timeout with SQLite's
+own "database is locked".
 
 SQLite's own lock and busy timeout stay as they are, so other writers (the CLI, a backup, the
 ``sqlite3`` shell) are still waited for, and a thread that already writes through one connection
@@ -17,6 +19,7 @@ import fcntl
 import os
 import sqlite3
 import threading
+import time
 
 SUFFIX = "-writers"
 
@@ -34,23 +37,41 @@ class WriterGate:
         self._fd = None
 
     def acquire(self, timeout):
-        """Wait up to ``timeout`` seconds for the gate; False to fall back to SQLite's own lock."""
+        """Wait up to ``timeout`` seconds for the gate.
+
+        True once held; False when this thread holds it already (through another connection),
+        so the caller falls back to SQLite's own lock; :class:`TimeoutError` when the time runs out.
+        """
         me = threading.get_ident()
         if self._owner == me:
             return False
+        deadline = time.monotonic() + timeout
         if not self._thread_lock.acquire(timeout=timeout):
-            return False
+            raise TimeoutError(f"no turn to write within {timeout:g} s")
         try:
             if self._fd is None:
                 self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-            # Only one thread per process waits here, so no timeout is needed: the holder is in a
-            # short write transaction and the kernel drops its lock if its process dies.
-            fcntl.flock(self._fd, fcntl.LOCK_EX)
-        except OSError:
+            self._lock_file(deadline, timeout)
+        except BaseException:
             self._thread_lock.release()
-            return False
+            raise
         self._owner = me
         return True
+
+    def _lock_file(self, deadline, timeout):
+        # Polled, so that the wait has a bound (a blocking flock has none), in pauses that grow
+        # from 50 microseconds to 1 ms: a waiter gets in within a millisecond of the release.
+        # Only one thread per process waits here; the others wait on the thread lock.
+        pause = 0.00005
+        while True:
+            try:
+                fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise TimeoutError(f"no turn to write within {timeout:g} s") from None
+                time.sleep(pause)
+                pause = min(pause * 2, 0.001)
 
     def release(self):
         """Let the next writer in."""
@@ -95,7 +116,11 @@ class GatedConnection(sqlite3.Connection):
         """``BEGIN IMMEDIATE`` after passing the gate, unless a transaction is already open."""
         if self.in_transaction:
             return
-        held = self.gate is not None and self.gate.acquire(self.gate_timeout)
+        try:
+            held = self.gate is not None and self.gate.acquire(self.gate_timeout)
+        except TimeoutError as exc:
+            # What SQLite itself says when its busy timeout runs out (answered 503 by the app).
+            raise sqlite3.OperationalError(f"database is locked ({exc})") from exc
         try:
             self.execute("BEGIN IMMEDIATE")
         except BaseException:

@@ -1,6 +1,8 @@
 """SQLite writers: the writer gate, and requests that hold the write lock only while writing."""
 
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
 
@@ -10,6 +12,8 @@ from surveyapp.sqlite_writers import GatedConnection
 from surveyapp.sqlite_writers import gate_for
 from tests.conftest import fresh_database
 from tests.conftest import make_app
+from tests.public.conftest import COMPLETE
+from tests.public.conftest import hidden_value
 
 
 def _connect(path, timeout=5.0):
@@ -108,3 +112,61 @@ def test_the_questionnaire_answers_while_another_process_holds_the_write_lock(re
     finally:
         other.execute("ROLLBACK")
         other.close()
+
+
+@pytest.fixture
+def other_process_writing():
+    """``hold(database_path)``: another process takes the writer gate of that file and keeps it
+    until the test ends."""
+    held = []
+
+    def hold(path):
+        code = (
+            "import fcntl, os, sys, time\n"
+            "fd = os.open(sys.argv[1] + '-writers', os.O_RDWR | os.O_CREAT)\n"
+            "fcntl.flock(fd, fcntl.LOCK_EX)\n"
+            "print('held', flush=True)\n"
+            "sys.stdin.read()\n"
+        )
+        proc = subprocess.Popen(
+            [sys.executable, "-c", code, path],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert proc.stdout.readline().strip() == "held"
+        held.append(proc)
+        return proc
+
+    yield hold
+    for proc in held:
+        proc.communicate("")
+
+
+def test_a_writer_gives_up_after_the_busy_timeout_as_sqlite_would(database, other_process_writing):
+    other_process_writing(database)
+    waiter = _connect(database, timeout=0.3)
+    started = time.monotonic()
+    with pytest.raises(sqlite3.OperationalError, match="database is locked"):
+        waiter.begin_immediate()
+    assert 0.3 <= time.monotonic() - started < 2.0
+    assert not waiter.in_transaction
+
+
+def test_a_submission_that_cannot_get_the_lock_is_a_503_and_stores_nothing(
+    request, tmp_path, other_process_writing
+):
+    url = fresh_database(request, "sqlite", tmp_path)
+    app = make_app(url, SQLITE_BUSY_TIMEOUT_MS=300)
+    client = app.test_client()
+    page = client.get("/s/nanyang-dcm").get_data(as_text=True)
+    answers = {name: hidden_value(page, name) for name in ("csrf_token", "_st")}
+    answers.update(COMPLETE)
+    holder = other_process_writing(url[len("sqlite:///") :])
+    busy = client.post("/s/nanyang-dcm", data=answers)
+    assert busy.status_code == 503 and busy.headers["Retry-After"]
+    holder.communicate("")  # the other writer is done: the respondent's retry goes through
+    again = client.post("/s/nanyang-dcm", data=answers)
+    assert again.status_code == 303
+    with sqlite3.connect(url[len("sqlite:///") :]) as conn:
+        assert conn.execute("SELECT count(*) FROM responses").fetchone()[0] == 1

@@ -112,7 +112,7 @@ def _answerable_survey(key):
 
 
 def _submit(found, version):
-    key, survey_id = found.key, found.id  # read before a commit or rollback expires ``found``
+    key, survey_id = found.key, found.id
     questionnaire = Questionnaire(definition_of(version), get_locale(), request.form)
     token, problem = _posted_token(found, version)
     # The token a re-shown form carries: the posted one if it is for the current version, else
