@@ -98,6 +98,12 @@ def _respondent_loop(kind, base_url, version_id, window, flow, seed, out):
 
 def _load_process(kind, base_url, version_id, window, flow, threads, seed, queue):
     out = []
+    # This process's CPU time from the start of the window (setup, opening forms, excluded).
+    cpu_at_start = []
+    timer = threading.Timer(
+        max(0.0, window[0] - time.monotonic()), lambda: cpu_at_start.append(time.process_time())
+    )
+    timer.start()
     workers = [
         threading.Thread(
             target=_respondent_loop,
@@ -109,17 +115,22 @@ def _load_process(kind, base_url, version_id, window, flow, threads, seed, queue
         worker.start()
     for worker in workers:
         worker.join()
+    timer.join()
     latencies, accepted, errors = [], [], {}
     for lat, acc, err in out:
         latencies += lat
         accepted += acc
         for key, count in err.items():
             errors[key] = errors.get(key, 0) + count
-    queue.put((latencies, accepted, errors))
+    queue.put((latencies, accepted, errors, time.process_time() - cpu_at_start[0]))
 
 
-def drive(kind, base_url, version_id, connections, seconds, flow):
-    """Run the load generator (separate processes) for ``seconds``; return the merged results."""
+def drive(kind, base_url, version_id, connections, seconds, flow, server):
+    """Run the load generator (separate processes) for ``seconds``; return the merged results.
+
+    Besides the requests' results, CPU seconds used during the window by the ``server``'s workers
+    and by the load generator.
+    """
     processes = min(4, connections)
     per_process = [
         connections // processes + (i < connections % processes) for i in range(processes)
@@ -137,18 +148,30 @@ def drive(kind, base_url, version_id, connections, seconds, flow):
         )
         for i, n in enumerate(per_process)
     ]
+    server_at_start = []
+    timer = threading.Timer(2.0, lambda: server_at_start.append(server.cpu_seconds()))
+    timer.start()
     for proc in procs:
         proc.start()
     results = [queue.get() for _ in procs]
     for proc in procs:
         proc.join()
-    latencies, accepted, errors = [], [], {}
-    for lat, acc, err in results:
+    timer.join()
+    server_cpu = server.cpu_seconds() - server_at_start[0]
+    latencies, accepted, errors, load_cpu = [], [], {}, 0.0
+    for lat, acc, err, cpu in results:
         latencies += lat
         accepted += acc
+        load_cpu += cpu
         for key, count in err.items():
             errors[key] = errors.get(key, 0) + count
-    return {"latencies": latencies, "accepted": accepted, "errors": errors, "seconds": seconds}
+    return {
+        "latencies": latencies,
+        "accepted": accepted,
+        "errors": errors,
+        "seconds": seconds,
+        "cpu": (server_cpu, load_cpu),
+    }
 
 
 def quantile(values, q):
@@ -166,13 +189,19 @@ def report(label, connections, result, stored):
     rate = accepted / result["seconds"]
     lost = accepted - stored if stored is not None else 0
     errors = sum(result["errors"].values())
+
+    def per_accepted(seconds):
+        return f"{seconds / accepted * 1000:.2f} ms" if accepted else "-"
+
     detail = ", ".join(f"{k}: {v}" for k, v in sorted(result["errors"].items(), key=str))
     print(
         f"  {label:<22} c={connections:<3} {rate:8.1f} accepted/s   "
         f"p50 {quantile(result['latencies'], 0.50) * 1000:6.1f} ms   "
         f"p99 {quantile(result['latencies'], 0.99) * 1000:6.1f} ms   "
         f"errors {errors}{' (' + detail + ')' if detail else ''}   "
-        f"accepted {accepted} stored {stored} lost {lost}",
+        f"accepted {accepted} stored {stored} lost {lost}   "
+        f"CPU per accepted: server {per_accepted(result['cpu'][0])}, "
+        f"load generator {per_accepted(result['cpu'][1])}",
         flush=True,
     )
     return rate
@@ -196,7 +225,9 @@ def run_app(label, url, args):
         }
         with harness.Server(env=env, workers=args.workers, threads=args.threads) as server:
             server.wait_ready()
-            result = drive("app", server.url, version_id, connections, args.seconds, args.flow)
+            result = drive(
+                "app", server.url, version_id, connections, args.seconds, args.flow, server
+            )
         tokens = harness.stored_tokens(url)
         missing = set(result["accepted"]) - set(tokens)
         if missing:
@@ -229,7 +260,7 @@ def run_floor(directory, args):
             "floor_app:app", env=env, workers=args.workers, threads=args.threads
         ) as server:
             server.wait_ready()
-            result = drive("floor", server.url, None, connections, args.seconds, args.flow)
+            result = drive("floor", server.url, None, connections, args.seconds, args.flow, server)
         with sqlite3.connect(path) as conn:
             stored = conn.execute("SELECT count(*) FROM submission").fetchone()[0]
         rates[connections] = report("floor (raw insert)", connections, result, stored)
