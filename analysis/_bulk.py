@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 
 import numpy as np
@@ -11,6 +12,7 @@ from scipy import stats
 from ._estimators import item_shares
 from ._intervals import _check_level
 from ._intervals import normalize_method
+from ._intervals import t_quantile
 
 
 def describe_items(
@@ -119,13 +121,23 @@ def describe_items(
 
 
 def share_intervals(p, se, df, n, n_eff, count, unweighted, level=0.95, method="logit"):
-    """Vectorised share intervals (formulas of :func:`analysis._intervals.proportion_interval`)."""
+    """Vectorised share intervals (formulas of :func:`analysis._intervals.proportion_interval`).
+
+    Shares with no base (empty domain: ``p`` is NaN) get ``(nan, nan)`` for
+    every method, as the scalar :meth:`Estimate.ci` does.
+    """
+    low, high = _share_intervals(p, se, df, n, n_eff, count, unweighted, level, method)
+    empty = np.isnan(np.asarray(p, dtype=np.float64))
+    return np.where(empty, np.nan, low), np.where(empty, np.nan, high)
+
+
+def _share_intervals(p, se, df, n, n_eff, count, unweighted, level, method):
     alpha = _check_level(level)
     method = normalize_method(method)
     p = np.asarray(p, dtype=np.float64)
     se = np.asarray(se, dtype=np.float64)
     n = np.asarray(n, dtype=np.float64) * np.ones_like(p)
-    q = stats.t.isf(alpha / 2, df) if np.isfinite(df) and df >= 1 else stats.norm.isf(alpha / 2)
+    q = t_quantile(level, df)
     if method == "wald":
         return np.clip(p - q * se, 0, 1), np.clip(p + q * se, 0, 1)
     if method == "logit":
@@ -140,10 +152,10 @@ def share_intervals(p, se, df, n, n_eff, count, unweighted, level=0.95, method="
     if method == "korn-graubard":
         with np.errstate(divide="ignore", invalid="ignore"):
             ne = np.where((se > 0) & (p > 0) & (p < 1), p * (1 - p) / se**2, n)
-        if np.isfinite(df) and df >= 1:
+        if df is not None and np.isfinite(df) and df >= 1:
             ratio = np.where(
                 n > 1,
-                (stats.t.isf(alpha / 2, np.maximum(n - 1, 1)) / stats.t.isf(alpha / 2, df)) ** 2,
+                (stats.t.isf(alpha / 2, np.maximum(n - 1, 1)) / q) ** 2,
                 1.0,
             )
             ne = np.where((se > 0) & (p > 0) & (p < 1), ne * ratio, ne)
@@ -155,7 +167,7 @@ def share_intervals(p, se, df, n, n_eff, count, unweighted, level=0.95, method="
         trials = np.asarray(n_eff, dtype=np.float64)
         x = p * trials
     if method == "wilson":
-        z = stats.norm.isf(alpha / 2)
+        z = t_quantile(level, math.inf)
         with np.errstate(divide="ignore", invalid="ignore"):
             ph = np.where(trials > 0, x / trials, p)
             denom = 1 + z * z / trials

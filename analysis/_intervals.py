@@ -188,8 +188,15 @@ def proportion_interval(
     ``"wilson"`` and ``"clopper-pearson"`` use the unweighted counts
     (``count`` of ``n``) for an unweighted simple random sample, and the
     effective sample size ``n_eff`` (count ``p * n_eff``) otherwise.
+
+    A share with no base (an empty domain: ``p`` is NaN) has no estimate and
+    so no interval: ``(nan, nan)`` for every method, as in
+    :func:`analysis._bulk.share_intervals`.
     """
     method = normalize_method(method)
+    _check_level(level)
+    if not math.isfinite(p):
+        return (math.nan, math.nan)
     if method == "logit":
         return logit_interval(p, se, df, n, level)
     if method == "korn-graubard":

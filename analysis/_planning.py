@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from scipy import stats
+from ._intervals import t_quantile
 
 
 def sample_size(
@@ -50,7 +50,7 @@ def sample_size(
         raise ValueError("p must be between 0 and 1")
     if deff <= 0:
         raise ValueError("deff must be positive")
-    z = stats.norm.isf((1 - level) / 2)
+    z = t_quantile(level, math.inf)  # normal quantile; validates level
     n0 = z * z * max(p * (1 - p), 1e-12) * deff / (margin * margin)
     if population is not None:
         if population <= 0:
@@ -91,6 +91,6 @@ def margin_of_error(
     """
     if n <= 0:
         raise ValueError("n must be positive")
-    z = stats.norm.isf((1 - level) / 2)
+    z = t_quantile(level, math.inf)  # normal quantile; validates level
     fpc = 1.0 if population is None else max(population - n, 0.0) / max(population - 1, 1.0)
     return float(z * math.sqrt(deff * p * (1 - p) / n * fpc))

@@ -2,18 +2,15 @@
 
 import click
 from flask.cli import AppGroup
-from sqlalchemy import func
-from sqlalchemy import select
 
 from . import audit
+from .console.surveys import survey_overview
 from .definitions import DefinitionError
 from .definitions import builtin_path
 from .definitions import load_file
 from .definitions.store import get_survey
 from .definitions.store import save_definition
 from .extensions import db
-from .models import Response
-from .models import Survey
 
 survey_cli = AppGroup("survey", help="Load, list and inspect surveys.")
 
@@ -59,19 +56,12 @@ def load_default_command(if_absent):
 @survey_cli.command("list")
 def list_command():
     """List surveys with their status, newest version and number of responses."""
-    counts = dict(
-        db.session.execute(
-            select(Response.survey_id, func.count()).group_by(Response.survey_id)
-        ).all()
-    )
-    surveys = db.session.scalars(select(Survey).order_by(Survey.key)).all()
-    if not surveys:
+    rows = survey_overview()
+    if not rows:
         click.echo("No surveys loaded. Try: flask --app surveyapp survey load-default")
         return
     click.echo(f"{'key':<24} {'status':<8} {'version':>7} {'responses':>9}")
-    for survey in surveys:
-        latest = survey.latest_version
+    for survey, latest, count in rows:
         click.echo(
-            f"{survey.key:<24} {survey.status:<8} {latest.number if latest else '-':>7} "
-            f"{counts.get(survey.id, 0):>9}"
+            f"{survey.key:<24} {survey.status:<8} {latest.number if latest else '-':>7} {count:>9}"
         )

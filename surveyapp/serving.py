@@ -5,20 +5,19 @@ from flask import current_app
 from flask import jsonify
 from flask import render_template
 from flask import request
-from sqlalchemy import select
 from sqlalchemy.exc import InterfaceError
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from .definitions.store import open_surveys_with_latest_version
 from .extensions import db
-from .models import Survey
 
 PROXY_FIX_KEYS = ("X_FOR", "X_PROTO", "X_HOST", "X_PORT", "X_PREFIX")
 # Seconds a client (or the proxy) should wait before retrying during an outage.
 RETRY_AFTER = "5"
-# A worker warms up on this many open surveys at most (the most recently created).
+# A worker warms up on this many open surveys at most (the first by key).
 WARM_UP_SURVEYS = 20
 
 
@@ -61,18 +60,13 @@ def warm_up(app):
     """
     with app.app_context():
         try:
-            keys = db.session.scalars(
-                select(Survey.key)
-                .where(Survey.status == "open")
-                .order_by(Survey.id.desc())
-                .limit(WARM_UP_SURVEYS)
-            ).all()
+            keys = [survey.key for survey, _version in open_surveys_with_latest_version()]
         except SQLAlchemyError as error:
             app.logger.warning("warm-up skipped: %s", getattr(error, "orig", error))
             return
         finally:
             db.session.remove()
     client = app.test_client()
-    for key in keys:
+    for key in keys[:WARM_UP_SURVEYS]:
         for language in app.config["LANGUAGES"]:
             client.head(f"/s/{key}?lang={language}")

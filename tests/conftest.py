@@ -20,6 +20,11 @@ from surveyapp.extensions import db as _db
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
 
+# The items of the default survey's Likert group, read from the shipped definition.
+SAT_ITEMS = tuple(
+    item.key for item in load_file(builtin_path("nanyang-dcm")).question("satisfaction").items
+)
+
 
 def make_config(url, **overrides):
     """The test configuration for a database URL."""

@@ -3,6 +3,7 @@
 from functools import wraps
 
 from flask import Blueprint
+from flask import abort
 from flask import g
 from flask import jsonify
 from flask import request
@@ -10,6 +11,7 @@ from sqlalchemy import func
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
+from ..definitions.store import get_survey
 from ..extensions import csrf
 from ..extensions import db
 from ..i18n import text_in
@@ -32,6 +34,8 @@ def api_error(status, message):
     return response
 
 
+# By code too: the app's own 404 handler would otherwise win over a class-based one.
+@bp.errorhandler(404)
 @bp.errorhandler(HTTPException)
 def _http_error(exc):
     return api_error(exc.code, exc.description)
@@ -62,9 +66,10 @@ def token_required(role="viewer"):
 
 
 def _survey(key):
-    survey = next((s for s in all_surveys() if s.key == key), None)
+    """The survey with this key and a version, or a JSON 404."""
+    survey = get_survey(key)
     if survey is None or survey.latest_version is None:
-        return None
+        abort(404, f"no survey with key {key!r}")
     return survey
 
 
@@ -80,14 +85,12 @@ def _summary(survey, counts):
     }
 
 
-def _counts():
-    return dict(
-        db.session.execute(
-            select(Response.survey_id, func.count())
-            .where(Response.status == "valid")
-            .group_by(Response.survey_id)
-        ).all()
-    )
+def _counts(survey_id=None):
+    """``{survey_id: valid responses}``, of every survey or only of ``survey_id``."""
+    query = select(Response.survey_id, func.count()).where(Response.status == "valid")
+    if survey_id is not None:
+        query = query.where(Response.survey_id == survey_id)
+    return dict(db.session.execute(query.group_by(Response.survey_id)).all())
 
 
 @bp.get("/openapi.json")
@@ -109,9 +112,7 @@ def surveys():
 def survey(key):
     """One survey's summary."""
     found = _survey(key)
-    if found is None:
-        return api_error(404, f"no survey with key {key!r}")
-    return jsonify(_summary(found, _counts()))
+    return jsonify(_summary(found, _counts(found.id)))
 
 
 @bp.get("/surveys/<key>/results")
@@ -119,8 +120,6 @@ def survey(key):
 def results(key):
     """The survey's results: the same object as ``flask survey analyze KEY --json``."""
     found = _survey(key)
-    if found is None:
-        return api_error(404, f"no survey with key {key!r}")
     computed, _definition, _table, _problems = full_results(found)
     return jsonify(computed)
 
@@ -130,8 +129,6 @@ def results(key):
 def indicators(key):
     """Benefit-indicator points with their interval ends, and the evaluation score table."""
     found = _survey(key)
-    if found is None:
-        return api_error(404, f"no survey with key {key!r}")
     computed, _definition, table, problems = full_results(found)
     return jsonify(
         {

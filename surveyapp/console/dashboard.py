@@ -13,6 +13,7 @@ from sqlalchemy import cast
 from sqlalchemy import func
 from sqlalchemy import select
 
+from ..dataops.quality import median_duration
 from ..extensions import db
 from ..models import FormStart
 from ..models import Response
@@ -56,7 +57,7 @@ def build(survey):
         valid=by_status.get("valid", 0),
         excluded=sum(n for status, n in by_status.items() if status != "valid"),
         starts=starts or 0,
-        median_seconds=median_duration(survey.id),
+        median_seconds=median_duration(survey.id)[0],
         per_day=responses_per_day(survey.id),
         per_channel=responses_per_channel(survey.id),
     )
@@ -111,19 +112,3 @@ def responses_per_channel(survey_id):
     channels = set(submitted) | set(started)
     rows = [(ch, started.get(ch, 0), submitted.get(ch, 0)) for ch in channels]
     return sorted(rows, key=lambda r: (-r[2], -r[1], r[0]))
-
-
-def median_duration(survey_id):
-    """Median seconds from start to submission: the middle row(s) by ORDER BY ... OFFSET."""
-    timed = (Response.survey_id == survey_id, Response.duration_seconds.is_not(None))
-    n = db.session.scalar(select(func.count()).select_from(Response).where(*timed))
-    if not n:
-        return None
-    middle = db.session.scalars(
-        select(Response.duration_seconds)
-        .where(*timed)
-        .order_by(Response.duration_seconds)
-        .offset((n - 1) // 2)
-        .limit(2 - n % 2)
-    ).all()
-    return sum(middle) / len(middle)

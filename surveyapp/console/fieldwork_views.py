@@ -61,15 +61,19 @@ def dashboard(key):
 def invitations(key):
     """Counts of tokens, the form to generate more, the CSV download and the token requirement."""
     survey = survey_or_404(key)
+    return _invitations_page(survey, InvitationForm())
+
+
+def _invitations_page(survey, form, status=200):
     total, used = invitation_counts(survey)
     return render_template(
         "console/invitations.html",
         survey=survey,
         total=total,
         used=used,
-        form=InvitationForm(),
+        form=form,
         setting_form=TokenSettingForm(requires_token=survey.requires_token),
-    )
+    ), status
 
 
 @role_required("evaluator")
@@ -78,15 +82,7 @@ def invitations_create(key):
     survey = survey_or_404(key)
     form = InvitationForm()
     if not form.validate_on_submit():
-        total, used = invitation_counts(survey)
-        return render_template(
-            "console/invitations.html",
-            survey=survey,
-            total=total,
-            used=used,
-            form=form,
-            setting_form=TokenSettingForm(requires_token=survey.requires_token),
-        ), 400
+        return _invitations_page(survey, form, status=400)
     made = generate_invitations(survey, form.count.data)
     db.session.commit()
     flash(

@@ -1,6 +1,5 @@
 """Survey pages: the list, definition versions, uploading a version, opening and closing."""
 
-from flask import abort
 from flask import current_app
 from flask import flash
 from flask import redirect
@@ -11,22 +10,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..access import role_required
+from ..dataops.views_common import survey_or_404
 from ..definitions import DefinitionError
-from ..definitions.store import get_survey
 from ..extensions import db
 from .forms import StatusForm
 from .forms import UploadForm
 from .surveys import set_status
 from .surveys import survey_overview
 from .surveys import upload_definition
-
-
-def survey_or_404(key):
-    """The survey with this key, or a 404."""
-    survey = get_survey(key)
-    if survey is None:
-        abort(404)
-    return survey
 
 
 @role_required("viewer")

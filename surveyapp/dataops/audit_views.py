@@ -13,16 +13,12 @@ from ..access import role_required
 from ..extensions import db
 from ..models._types import utcnow
 from . import auditlog as service
+from .views_common import page_number
 
 EXPORTS = {
     "csv": (service.export_csv, "text/csv; charset=utf-8"),
     "jsonl": (service.export_jsonl, "application/x-ndjson; charset=utf-8"),
 }
-
-
-def _page_number():
-    value = request.args.get("page", "1")
-    return int(value) if value.isdigit() and len(value) < 7 else 1
 
 
 @role_required("admin")
@@ -31,7 +27,7 @@ def audit_log():
     flt = service.parse_filter(request.args)
     for error in flt.errors:
         flash(error, "error")
-    entries, total, pages, page = service.page_of(flt, _page_number())
+    entries, total, pages, page = service.page_of(flt, page_number())
     actions, users = service.choices()
     return render_template(
         "dataops/audit.html",

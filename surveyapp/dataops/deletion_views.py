@@ -11,12 +11,11 @@ from flask_login import current_user
 from ..access import role_required
 from ..extensions import db
 from ..models import Response
-from ..models import User
 from . import deletions as service
 from .filters import parse_filter
 from .forms import DecisionForm
 from .forms import DeletionRequestForm
-from .response_views import survey_or_404
+from .views_common import survey_or_404
 
 
 @role_required("admin")
@@ -28,10 +27,9 @@ def deletions(key):
 
 def _render_list(survey, form, status=200):
     requests = service.requests_of(survey.id)
-    user_ids = {r.requested_by_id for r in requests} | {r.decided_by_id for r in requests}
-    names = {
-        u.id: u.username for u in db.session.query(User).filter(User.id.in_(user_ids - {None}))
-    }
+    names = service.usernames(
+        {r.requested_by_id for r in requests} | {r.decided_by_id for r in requests}
+    )
     return (
         render_template(
             "dataops/deletions.html", survey=survey, requests=requests, names=names, form=form
@@ -93,12 +91,7 @@ def _render_request(survey, found, form, status=200):
             .order_by(Response.id)
             .all()
         )
-    names = {
-        u.id: u.username
-        for u in db.session.query(User).filter(
-            User.id.in_({found.requested_by_id, found.decided_by_id} - {None})
-        )
-    }
+    names = service.usernames({found.requested_by_id, found.decided_by_id})
     return (
         render_template(
             "dataops/deletion.html",

@@ -9,7 +9,6 @@ import re
 
 from flask_babel import gettext as _
 from sqlalchemy import delete
-from sqlalchemy import func
 from sqlalchemy import select
 
 from .. import audit
@@ -18,6 +17,7 @@ from ..models import Answer
 from ..models import DeletionRequest
 from ..models import Response
 from ..models import ResponseFlag
+from ..models import User
 from ..models._types import utcnow
 from .responses import MAX_REASON
 from .responses import matching_ids
@@ -173,10 +173,7 @@ def reject(request, user, note=""):
     db.session.flush()
 
 
-def pending_count(survey_id):
-    """Number of pending deletion requests of a survey."""
-    return db.session.scalar(
-        select(func.count()).where(
-            DeletionRequest.survey_id == survey_id, DeletionRequest.status == "pending"
-        )
-    )
+def usernames(ids):
+    """``{user id: username}`` of the given user ids (None among them is ignored)."""
+    wanted = set(ids) - {None}
+    return {u.id: u.username for u in db.session.query(User).filter(User.id.in_(wanted))}

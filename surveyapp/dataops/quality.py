@@ -44,20 +44,18 @@ def _config(name, default):
     return current_app.config.get(name, default)
 
 
-def speeder_threshold(survey_id):
-    """``(threshold seconds, median, n)`` of a survey, or None with too few timed valid ones.
+def median_duration(survey_id, valid_only=False):
+    """``(median seconds or None, n)`` over the survey's timed responses (valid ones if asked).
 
     The median is found in the database (a count, then the middle one or two durations by
-    ORDER BY/OFFSET), so a submission never loads the survey's durations into Python.
+    ORDER BY/OFFSET), so the survey's durations are never loaded into Python.
     """
-    timed = (
-        Response.survey_id == survey_id,
-        Response.status == "valid",
-        Response.duration_seconds.is_not(None),
-    )
+    timed = [Response.survey_id == survey_id, Response.duration_seconds.is_not(None)]
+    if valid_only:
+        timed.insert(1, Response.status == "valid")
     n = db.session.scalar(select(func.count()).select_from(Response).where(*timed))
-    if n < int(_config("QUALITY_SPEEDER_MIN_RESPONSES", 20)):
-        return None
+    if not n:
+        return None, n
     middle = db.session.scalars(
         select(Response.duration_seconds)
         .where(*timed)
@@ -65,7 +63,14 @@ def speeder_threshold(survey_id):
         .offset((n - 1) // 2)
         .limit(1 if n % 2 else 2)
     ).all()
-    median = sum(middle) / len(middle)
+    return sum(middle) / len(middle), n
+
+
+def speeder_threshold(survey_id):
+    """``(threshold seconds, median, n)`` of a survey, or None with too few timed valid ones."""
+    median, n = median_duration(survey_id, valid_only=True)
+    if n < int(_config("QUALITY_SPEEDER_MIN_RESPONSES", 20)):
+        return None
     return median / 3.0, median, n
 
 

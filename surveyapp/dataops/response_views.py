@@ -11,7 +11,6 @@ from flask_babel import gettext as _
 
 from ..access import role_required
 from ..definitions.store import definition_of
-from ..definitions.store import get_survey
 from ..extensions import db
 from ..i18n import text_in
 from . import quality
@@ -22,19 +21,8 @@ from .forms import ActionForm
 from .forms import BulkExcludeForm
 from .forms import DeletionRequestForm
 from .forms import StatusForm
-
-
-def survey_or_404(key):
-    """The survey with this key, or a 404."""
-    survey = get_survey(key)
-    if survey is None:
-        abort(404)
-    return survey
-
-
-def _page_number():
-    value = request.args.get("page", "1")
-    return int(value) if value.isdigit() and len(value) < 7 else 1
+from .views_common import page_number
+from .views_common import survey_or_404
 
 
 def district_choices(survey):
@@ -54,7 +42,7 @@ def responses(key):
     flt = parse_filter(request.args)
     for error in flt.errors:
         flash(error, "error")
-    rows, total, pages, page = service.page_of(survey.id, flt, _page_number())
+    rows, total, pages, page = service.page_of(survey.id, flt, page_number())
     deletion_form = DeletionRequestForm(formdata=None, data=flt.query_args())
     return render_template(
         "dataops/responses.html",

@@ -45,7 +45,7 @@ class VersionRef(NamedTuple):
     sha256: str
 
 
-def _survey_and_latest_version_query():
+def _surveys_with_latest_version_query():
     other = aliased(SurveyVersion)
     newest = (
         select(func.max(other.number))
@@ -60,7 +60,6 @@ def _survey_and_latest_version_query():
             SurveyVersion,
             (SurveyVersion.survey_id == Survey.id) & (SurveyVersion.number == newest),
         )
-        .where(Survey.key == bindparam("key"))
     )
 
 
@@ -68,8 +67,18 @@ def _columns(model, record):
     return [getattr(model, name) for name in record._fields]
 
 
-# Built once: every questionnaire request runs it, and building it costs more than running it.
-_SURVEY_AND_LATEST_VERSION = _survey_and_latest_version_query()
+def _split(row):
+    survey = SurveyState(*row[: len(SurveyState._fields)])
+    version = row[len(SurveyState._fields) :]
+    return survey, (VersionRef(*version) if version[0] is not None else None)
+
+
+# Built once: every questionnaire request runs one, and building it costs more than running it.
+_SURVEYS_WITH_LATEST_VERSION = _surveys_with_latest_version_query()
+_SURVEY_AND_LATEST_VERSION = _SURVEYS_WITH_LATEST_VERSION.where(Survey.key == bindparam("key"))
+_OPEN_SURVEYS_WITH_LATEST_VERSION = _SURVEYS_WITH_LATEST_VERSION.where(
+    Survey.status == "open", SurveyVersion.id.is_not(None)
+).order_by(Survey.key)
 
 
 def survey_and_latest_version(key):
@@ -79,11 +88,14 @@ def survey_and_latest_version(key):
     public pages run this on every request, so it skips the ORM's identity map and loading.
     """
     row = db.session.connection().execute(_SURVEY_AND_LATEST_VERSION, {"key": key}).first()
-    if row is None:
-        return None, None
-    survey = SurveyState(*row[: len(SurveyState._fields)])
-    version = row[len(SurveyState._fields) :]
-    return survey, (VersionRef(*version) if version[0] is not None else None)
+    return _split(row) if row is not None else (None, None)
+
+
+def open_surveys_with_latest_version():
+    """``(SurveyState, VersionRef)`` of every open survey that has a version, by key."""
+    return [
+        _split(row) for row in db.session.connection().execute(_OPEN_SURVEYS_WITH_LATEST_VERSION)
+    ]
 
 
 def save_definition(definition, source_name="", user_id=None):

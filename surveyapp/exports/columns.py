@@ -3,9 +3,8 @@
 from dataclasses import dataclass
 from dataclasses import field
 
+from ..definitions.schema import CHOICE_TYPES
 from ..i18n import text_in
-
-CHOICE_TYPES = ("single", "likert", "demographic", "rating")
 
 
 @dataclass(frozen=True)

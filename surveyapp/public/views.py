@@ -10,11 +10,11 @@ from flask import request
 from flask import url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..database import defers_write_lock
 from ..definitions.store import definition_of
+from ..definitions.store import open_surveys_with_latest_version
 from ..definitions.store import survey_and_latest_version
 from ..definitions.store import survey_of_version
 from ..extensions import csrf
@@ -22,7 +22,6 @@ from ..extensions import db
 from ..extensions import limiter
 from ..i18n import normalise_locale
 from ..i18n import text_in
-from ..models import Survey
 from ..security import client_hash
 from . import services
 from .blueprint import bp
@@ -54,17 +53,11 @@ def language_helpers():
 @defers_write_lock
 def landing():
     """Links to the open surveys; straight to the survey when only one is open."""
-    surveys = [
-        s
-        for s in db.session.scalars(
-            select(Survey).where(Survey.status == "open").order_by(Survey.key)
-        )
-        if s.latest_version is not None
-    ]
+    surveys = open_surveys_with_latest_version()
     if len(surveys) == 1:
-        return redirect(url_for("public.survey", key=surveys[0].key) + _query_suffix())
+        return redirect(url_for("public.survey", key=surveys[0][0].key) + _query_suffix())
     locale = get_locale()
-    entries = [(s.key, text_in(definition_of(s.latest_version).title, locale)) for s in surveys]
+    entries = [(s.key, text_in(definition_of(v).title, locale)) for s, v in surveys]
     return render_template("public/landing.html", entries=entries)
 
 
@@ -88,9 +81,7 @@ def survey(key):
 @defers_write_lock
 def thanks(key):
     """The thank-you page (also shown again for a repeated post of the same form)."""
-    found, version = survey_and_latest_version(key)
-    if found is None or found.status == "draft" or version is None:
-        abort(404)
+    _found, version = _published_survey(key)
     definition = definition_of(version)
     locale = get_locale()
     return render_template(
@@ -100,12 +91,17 @@ def thanks(key):
     )
 
 
-def _answerable_survey(key):
-    """``(survey, newest version)`` if it can be answered: 404 when unknown or unpublished, 410
-    when closed."""
+def _published_survey(key):
+    """``(survey, newest version)``, or 404 when unknown or unpublished (a draft, no version)."""
     found, version = survey_and_latest_version(key)
     if found is None or found.status == "draft" or version is None:
         abort(404)
+    return found, version
+
+
+def _answerable_survey(key):
+    """``(survey, newest version)`` if it can be answered: 404 as above, 410 when closed."""
+    found, version = _published_survey(key)
     if found.status == "closed":
         abort(410)
     return found, version

@@ -47,9 +47,7 @@ def label_of(definition, question, category, lang):
     else:
         name = text_in(q.text, lang)
     if category and "-" not in category:
-        choice = q.choice(int(category)) if q.choices else None
-        if choice is None and q.scale:
-            choice = None
+        choice = q.choice(int(category))
         if choice is not None:
             return text_in(choice.label, lang)
     return name

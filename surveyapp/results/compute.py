@@ -397,19 +397,6 @@ def response_weights(survey, settings):
     return dict(zip(frame["response_id"].tolist(), np.asarray(design.weights).tolist()))
 
 
-def find(results, question, kind, category=None, domain=None):
-    """The estimate dict matching these keys, or None."""
-    for row in results["estimates"]:
-        if (row["question"], row["kind"], row["category"], row["domain"]) == (
-            question,
-            kind,
-            category,
-            domain,
-        ):
-            return row
-    return None
-
-
 def _add_binary_share(builder, design, question, kind, column, category, by):
     """Add the share of a 0/1 indicator column (aware at all, improved) under ``question``."""
     table = analysis.describe_items(

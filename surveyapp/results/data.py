@@ -4,12 +4,14 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import select
 
+from ..definitions import schema
 from ..definitions.store import definition_of
 from ..extensions import db
 from ..models import Answer as _AnswerModel
 from ..models import Response as _ResponseModel
 
-CHOICE_TYPES = ("single", "likert", "demographic", "rating", "likert_group")
+# Types stored as one integer code per answer key (a Likert group: one per item).
+CHOICE_TYPES = (*schema.CHOICE_TYPES, "likert_group")
 PARTITION = 50_000
 
 # Core tables: plain rows without ORM loading overhead on millions of answers.

@@ -118,6 +118,22 @@ def _provenance_lines(results, lang):
     ]
 
 
+def _figure_rows(section):
+    """The figure-table rows (label, estimate, CI, n, effective n, design effect) of a section."""
+    return [
+        [
+            f"{r['label']}（{r['what']}）"
+            + (f" — {r['domain_label']}" if r["domain_label"] else ""),
+            r["value"],
+            r["ci_text"],
+            r["n"],
+            r["n_eff_text"],
+            r["deff_text"],
+        ]
+        for r in section["rows"]
+    ]
+
+
 def _md_table(headers, rows):
     lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
     lines += ["| " + " | ".join(str(c).replace("|", "\\|") for c in row) + " |" for row in rows]
@@ -142,21 +158,7 @@ def markdown(results, definition, table, problems, lang="zh"):
         out += [
             f"## {sec['title']}",
             "",
-            _md_table(
-                HEADERS[lang],
-                [
-                    [
-                        f"{r['label']}（{r['what']}）"
-                        + (f" — {r['domain_label']}" if r["domain_label"] else ""),
-                        r["value"],
-                        r["ci_text"],
-                        r["n"],
-                        r["n_eff_text"],
-                        r["deff_text"],
-                    ]
-                    for r in sec["rows"]
-                ],
-            ),
+            _md_table(HEADERS[lang], _figure_rows(sec)),
             "",
         ]
         out += ["### " + ("可引用的表述" if zh else "Citable sentences"), ""]
@@ -212,22 +214,7 @@ def docx(results, definition, table, problems, lang="zh"):
         )
     for sec in sections(results, definition, lang):
         doc.add_heading(sec["title"], level=1)
-        _docx_table(
-            doc,
-            HEADERS[lang],
-            [
-                [
-                    f"{r['label']}（{r['what']}）"
-                    + (f" — {r['domain_label']}" if r["domain_label"] else ""),
-                    r["value"],
-                    r["ci_text"],
-                    r["n"],
-                    r["n_eff_text"],
-                    r["deff_text"],
-                ]
-                for r in sec["rows"]
-            ],
-        )
+        _docx_table(doc, HEADERS[lang], _figure_rows(sec))
         for r in sec["rows"]:
             doc.add_paragraph(r["sentence_" + ("zh" if zh else "en")], style="List Bullet")
     doc.add_heading("效益指标得分" if zh else "Benefit indicator points", level=1)

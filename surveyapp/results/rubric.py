@@ -38,6 +38,19 @@ def points_for(value, points, rule):
     return round(min(max(earned, 0.0), points), 2)
 
 
+def find(results, question, kind, category=None, domain=None):
+    """The estimate dict matching these keys, or None."""
+    for row in results["estimates"]:
+        if (row["question"], row["kind"], row["category"], row["domain"]) == (
+            question,
+            kind,
+            category,
+            domain,
+        ):
+            return row
+    return None
+
+
 def _estimate_for(results, spec):
     kind = spec["kind"]
     if kind == "share":
@@ -46,10 +59,7 @@ def _estimate_for(results, spec):
         key = (spec["question"], "share", category)
     else:
         key = _LOOKUP[kind](spec)
-    for row in results["estimates"]:
-        if (row["question"], row["kind"], row["category"]) == key and row["domain"] is None:
-            return row
-    return None
+    return find(results, *key)
 
 
 def score_indicators(results, rubric):

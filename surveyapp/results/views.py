@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..access import role_required
+from ..definitions.store import definition_of
 from ..exports import services as export_services
 from ..exports import writers
 from ..extensions import db
@@ -23,6 +24,7 @@ from . import charts
 from . import report as report_service
 from . import scoretable
 from . import settings as settings_service
+from .compute import compute_results
 from .forms import ManualScoresForm
 from .forms import SettingsForm
 from .scoretable import BENEFIT
@@ -65,7 +67,9 @@ def chart(key, name, fmt):
     if name not in charts.CHARTS or fmt not in ("svg", "png"):
         abort(404)
     survey = survey_or_404(key)
-    results, definition, _table, _problems = full_results(survey)
+    # Only the results and definition are charted: no score table.
+    results = compute_results(survey)
+    definition = definition_of(survey.latest_version)
     body = charts.render(results, definition, name, fmt, _lang())
     mimetype = "image/svg+xml" if fmt == "svg" else "image/png"
     return Response(body, mimetype=mimetype, headers={"Cache-Control": "private, max-age=60"})

@@ -1,6 +1,7 @@
 """describe_items: the bulk entry point."""
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from analysis import Design
@@ -71,3 +72,30 @@ def test_empty_item_list(dclus1):
 def test_item_levels_order(dclus1):
     table = describe_items(dclus1, ["awards"], levels={"awards": ["Yes", "No"]})
     assert list(table["category"]) == ["Yes", "No"]
+
+
+@pytest.mark.parametrize("method", ["logit", "korn-graubard", "wilson", "clopper-pearson", "wald"])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_empty_domain_has_no_interval_in_both_paths(method, weighted):
+    """A domain with no answers has no estimate, so no interval: NaN in bulk and scalar."""
+    frame = pd.DataFrame(
+        {
+            "a": ["yes", "no", "yes", "no", None, None],
+            "g": ["x", "x", "x", "x", "y", "y"],
+            "w": [1.0, 2.0, 1.0, 3.0, 1.0, 2.0],
+        }
+    )
+    design = Design(frame, weights="w" if weighted else None)
+    est = proportion(design, "a", by="g")[("y", "yes")]
+    assert est.n == 0 and np.isnan(est.estimate)
+    low, high = est.ci(0.95, method=method)
+    assert np.isnan(low) and np.isnan(high)
+    table = describe_items(design, ["a"], by="g", method=method)
+    empty = table[table["domain"] == "y"]
+    assert len(empty) == 2
+    assert empty[["estimate", "ci_low", "ci_high"]].isna().all().all()
+    # the non-empty domain still gets proper intervals, equal in both paths
+    for row in table[table["domain"] == "x"].itertuples():
+        scalar = proportion(design, "a", by="g")[("x", row.category)].ci(0.95, method=method)
+        assert (row.ci_low, row.ci_high) == pytest.approx(scalar, rel=1e-10, abs=1e-12)
+        assert 0 <= row.ci_low <= row.estimate <= row.ci_high <= 1

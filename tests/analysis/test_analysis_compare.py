@@ -60,9 +60,12 @@ def test_wave_difference_independent_samples(dstrat, dclus1):
 def test_share_difference_between_domains(dclus1):
     shares = proportion(dclus1, "awards", by="stype")
     diff = domain_difference(shares, ("E", "Yes"), ("M", "Yes"))
-    assert diff.estimate == pytest.approx(
-        shares[("E", "Yes")].estimate - shares[("M", "Yes")].estimate
-    )
+    e, m = shares[("E", "Yes")], shares[("M", "Yes")]
+    i, j = shares.index(("E", "Yes")), shares.index(("M", "Yes"))
+    cov = shares.covariance[i, j]
+    assert cov != 0  # domains share PSUs
+    assert diff.estimate == pytest.approx(e.estimate - m.estimate)
+    assert diff.se == pytest.approx(np.sqrt(e.se**2 + m.se**2 - 2 * cov))
 
 
 def test_chisq_requires_two_levels(dclus1, apiclus1):

@@ -29,3 +29,17 @@ def test_invalid_inputs():
         sample_size(0.05, p=1.5)
     with pytest.raises(ValueError):
         sample_size(0.05, deff=0)
+
+
+@pytest.mark.parametrize("level", [0.0, 1.0, 1.5, -0.5])
+def test_invalid_level_rejected(level):
+    with pytest.raises(ValueError):
+        sample_size(0.05, level=level)
+    with pytest.raises(ValueError):
+        margin_of_error(400, level=level)
+
+
+def test_level_changes_critical_value():
+    # z_{0.95} = 1.6449: n0 = 1.6449^2 * 0.25 / 0.05^2 = 270.6 -> 271
+    assert sample_size(0.05, level=0.90) == 271
+    assert margin_of_error(271, level=0.90) <= 0.05

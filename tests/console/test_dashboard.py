@@ -8,6 +8,7 @@ import pytest
 
 from surveyapp.console import dashboard
 from surveyapp.console.fieldwork import quota_progress
+from surveyapp.dataops.quality import median_duration
 from surveyapp.definitions.store import definition_of
 from surveyapp.extensions import db as _db
 from surveyapp.models import Quota
@@ -84,7 +85,8 @@ def test_median_of_odd_count(app):
         survey = default_survey()
         for seconds in (50, 10, 400):
             add_response(survey, datetime(2026, 3, 1, 4, 0), duration=seconds, district=1)
-        assert dashboard.median_duration(survey.id) == 50
+        assert median_duration(survey.id) == (50, 3)
+        assert dashboard.build(survey).median_seconds == 50
         _db.session.rollback()
 
 

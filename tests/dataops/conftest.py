@@ -12,23 +12,15 @@ from surveyapp.models import Answer
 from surveyapp.models import Response
 from surveyapp.models._types import utcnow
 from surveyapp.public.services import answers_hash
+from tests.conftest import SAT_ITEMS
 
 _SEQ = itertools.count(1)
-LIKERT = (
-    "sat_appearance",
-    "sat_sanitation",
-    "sat_roads",
-    "sat_parking",
-    "sat_speed",
-    "sat_quality",
-    "sat_hotline",
-)
 
 
 def answer_rows(district=1, sat=(5, 4, 3, 4, 5, 4, 3), suggestion=None):
     """Answer rows ``(key, code, number, text)`` of a plausible questionnaire."""
     rows = [("district", district, None, None), ("awareness", 2, None, None)]
-    rows += [(key, code, None, None) for key, code in zip(LIKERT, sat)]
+    rows += [(key, code, None, None) for key, code in zip(SAT_ITEMS, sat)]
     rows += [("sat_overall", 4, None, None), ("env_improved", 4, None, None)]
     if suggestion is not None:
         rows.append(("suggestion", None, None, suggestion))

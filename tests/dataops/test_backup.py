@@ -26,21 +26,13 @@ from surveyapp.models import ResponseFlag
 from surveyapp.models import Survey
 from surveyapp.models import User
 from tests.conftest import BACKENDS
+from tests.conftest import SAT_ITEMS
 from tests.conftest import fresh_database
 from tests.conftest import make_app
 from tests.conftest import make_config
 
 N_RESPONSES = 3000
 BACKUP_ACTIONS = ("backup.create", "backup.restore")
-LIKERT = (
-    "sat_appearance",
-    "sat_sanitation",
-    "sat_roads",
-    "sat_parking",
-    "sat_speed",
-    "sat_quality",
-    "sat_hotline",
-)
 
 
 def populate(app, n=N_RESPONSES):
@@ -114,7 +106,7 @@ def populate(app, n=N_RESPONSES):
                     "question": key,
                     "code": rng.choice([1, 2, 3, 4, 5, 9]),
                 }
-                for key in LIKERT
+                for key in SAT_ITEMS
             )
             answers.append(
                 {

@@ -4,6 +4,7 @@ from sqlalchemy import select
 
 from surveyapp.definitions import builtin_path
 from surveyapp.models import SurveyVersion
+from tests.conftest import SAT_ITEMS
 
 
 def test_loading_a_changed_definition_makes_a_new_version(runner, tmp_path, db):
@@ -50,15 +51,7 @@ def test_list_shows_status_version_and_responses(runner, client):
     page = client.get("/s/nanyang-dcm").get_data(as_text=True)
     data = dict(re.findall(r'name="(csrf_token|_st)"[^>]*?value="([^"]*)"', page))
     assert set(data) == {"csrf_token", "_st"}
-    items = [
-        "sat_appearance",
-        "sat_sanitation",
-        "sat_roads",
-        "sat_parking",
-        "sat_speed",
-        "sat_quality",
-        "sat_hotline",
-    ]
+    items = SAT_ITEMS
     answers = {
         "district": "1",
         "awareness": "4",

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from surveyapp.models import Answer
 from surveyapp.models import Response
 from tests.conftest import BROWSER_TESTS
+from tests.conftest import SAT_ITEMS
 
 SCREENS = Path("/tmp/screens")
 
@@ -64,17 +65,7 @@ def test_phone_completes_default_survey(browser, live_server, app, db, tmp_path)
     page.fill("#heard_via_other", "公交站广告")
     pick(page, "reported", 1)  # 没有反映过: report_channel stays hidden
     assert page.locator("#q-report_channel").is_hidden()
-    for index, item in enumerate(
-        [
-            "sat_appearance",
-            "sat_sanitation",
-            "sat_roads",
-            "sat_parking",
-            "sat_speed",
-            "sat_quality",
-            "sat_hotline",
-        ]
-    ):
+    for index, item in enumerate(SAT_ITEMS):
         pick(page, item, index % 3)
     pick(page, "sat_overall", 1)
     pick(page, "env_improved", 1)

@@ -20,6 +20,7 @@ from surveyapp.extensions import db
 from surveyapp.models import Answer
 from surveyapp.models import Response
 from surveyapp.public.forms import Questionnaire
+from tests.conftest import SAT_ITEMS
 
 pytestmark = pytest.mark.slow
 
@@ -32,13 +33,7 @@ FIELDS = [
     "heard_via_other",
     "reported",
     "report_channel",
-    "sat_appearance",
-    "sat_sanitation",
-    "sat_roads",
-    "sat_parking",
-    "sat_speed",
-    "sat_quality",
-    "sat_hotline",
+    *SAT_ITEMS,
     "sat_overall",
     "env_improved",
     "willing_report",
