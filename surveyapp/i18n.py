@@ -1,5 +1,8 @@
 """Language choice: an explicit ``?lang=`` (remembered in the session), else Chinese."""
 
+from functools import lru_cache
+
+from babel import Locale
 from flask import current_app
 from flask import has_request_context
 from flask import request
@@ -18,14 +21,26 @@ def normalise_locale(value):
 
 
 def select_locale():
-    """Flask-Babel locale selector (the default locale outside a request, e.g. in CLI commands)."""
+    """Flask-Babel locale selector (the default locale outside a request, e.g. in CLI commands).
+
+    Returns a parsed :class:`babel.Locale` (Flask-Babel would otherwise parse the code again on
+    every request).
+    """
     if not has_request_context():
-        return current_app.config["BABEL_DEFAULT_LOCALE"]
+        return parsed_locale(current_app.config["BABEL_DEFAULT_LOCALE"])
     chosen = normalise_locale(request.args.get("lang"))
     if chosen:
         session["lang"] = chosen
-        return chosen
-    return normalise_locale(session.get("lang")) or current_app.config["BABEL_DEFAULT_LOCALE"]
+        return parsed_locale(chosen)
+    return parsed_locale(
+        normalise_locale(session.get("lang")) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    )
+
+
+@lru_cache(maxsize=16)
+def parsed_locale(code):
+    """The :class:`babel.Locale` of a supported locale code (parsed once a process)."""
+    return Locale.parse(code)
 
 
 def text_in(labels, locale):
