@@ -26,11 +26,42 @@ def parsed_condition(source):
 class QuestionnaireForm(FlaskForm):
     """Base class of the per-definition forms; CSRF comes from Flask-WTF."""
 
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            """Bind a question's field as a copy of one bound once a process (:func:`_copy_of`)."""
+            cached = _PROTOTYPES.get(unbound_field)
+            if cached is None or cached[0] != options:
+                if unbound_field not in _QUESTION_FIELDS:  # the CSRF field: bound as usual
+                    return unbound_field.bind(form=form, **options)
+                cached = _PROTOTYPES[unbound_field] = (
+                    options,
+                    unbound_field.bind(form=form, **options),
+                )
+            return _copy_of(cached[1], form)
+
+
+def _copy_of(prototype, form):
+    """A bound field for ``form`` that shares ``prototype``'s configuration.
+
+    Binding runs ``Field.__init__`` (label, flags, validators, choices) for every field of every
+    form: a fifth of a submission's work, for a result that is the same each time. What a field
+    keeps per form (``data``, ``raw_data``, ``errors``) is set by ``process`` and ``validate``
+    on the copy; the shared parts (choices, validators, label, flags) are only read.
+    """
+    field = object.__new__(type(prototype))
+    field.__dict__.update(prototype.__dict__)
+    field._form = form
+    field.meta = form.meta
+    return field
+
 
 # (id(definition), locale) -> (definition, form class, field names). Definitions are immutable
 # and cached per version by definitions.store, so a built class stays valid; keeping the
 # definition in the value guards against a recycled id().
 _FORM_CLASSES = {}
+# The question fields of the built classes (bound by copying) and their bound prototypes.
+_QUESTION_FIELDS = set()
+_PROTOTYPES = {}
 
 
 def build_form(definition, locale, formdata=None):
@@ -49,6 +80,10 @@ def form_class_for(definition, locale):
     cached = _FORM_CLASSES.get(cache_key)
     if cached is not None and cached[0] is definition:
         return cached[1], cached[2]
+    if len(_FORM_CLASSES) > 256:
+        _FORM_CLASSES.clear()
+        _QUESTION_FIELDS.clear()
+        _PROTOTYPES.clear()
     attrs, field_names = {}, {}
     for question in definition.questions:
         names = field_names[question.key] = []
@@ -57,10 +92,9 @@ def form_class_for(definition, locale):
             # cannot shadow the form's own (a question called "data", "errors" or "meta").
             unbound.name = name
             attrs[ATTRIBUTE_PREFIX + name] = unbound
+            _QUESTION_FIELDS.add(unbound)
             names.append(ATTRIBUTE_PREFIX + name)
     form_class = type("SurveyForm", (QuestionnaireForm,), attrs)
-    if len(_FORM_CLASSES) > 256:
-        _FORM_CLASSES.clear()
     _FORM_CLASSES[cache_key] = (definition, form_class, field_names)
     return form_class, field_names
 

@@ -1,0 +1,59 @@
+"""Questionnaire forms bound by copying a prototype field behave like freshly bound ones."""
+
+from werkzeug.datastructures import MultiDict
+
+from surveyapp.definitions import builtin_path
+from surveyapp.definitions import load_file
+from surveyapp.public import forms
+from surveyapp.public.forms import Questionnaire
+
+
+def _fresh_fields(definition, locale, formdata):
+    """The same form with every question field bound by WTForms itself (no prototypes)."""
+    forms._PROTOTYPES.clear()
+    saved = set(forms._QUESTION_FIELDS)
+    forms._QUESTION_FIELDS.clear()
+    try:
+        return Questionnaire(definition, locale, formdata)
+    finally:
+        forms._QUESTION_FIELDS.update(saved)
+
+
+def test_copied_fields_keep_their_answers_and_errors_to_themselves(app):
+    definition = load_file(builtin_path("nanyang-dcm"))
+    with app.test_request_context("/s/nanyang-dcm", method="POST"):
+        good = Questionnaire(definition, "zh_CN", MultiDict({"district": "2", "sat_roads": "3"}))
+        bad = Questionnaire(definition, "zh_CN", MultiDict({"district": "99", "sat_roads": "x"}))
+        assert good.form["answer__district"] is not bad.form["answer__district"]
+        good.validate()
+        bad.validate()
+        assert (
+            good.form["answer__district"].data == 2 and good.form["answer__district"].errors == []
+        )
+        assert bad.form["answer__district"].errors  # 99 is not one of the codes
+        assert bad.form["answer__sat_roads"].errors
+        assert (
+            good.form["answer__sat_roads"].data == 3 and not good.form["answer__sat_roads"].errors
+        )
+        # Each field belongs to its own form (CSRF and translations go through it).
+        assert good.form["answer__district"]._form is good.form
+        assert bad.form["answer__district"].meta is bad.form.meta
+
+
+def test_copied_fields_render_and_validate_as_freshly_bound_ones(app):
+    definition = load_file(builtin_path("nanyang-dcm"))
+    posted = MultiDict(
+        [("district", "2"), ("heard_via", "2"), ("heard_via", "7"), ("years_lived", "abc")]
+    )
+    for locale in ("zh_CN", "en"):
+        with app.test_request_context("/s/nanyang-dcm", method="POST"):
+            Questionnaire(definition, locale)  # binds (and keeps) the prototypes
+            copied = Questionnaire(definition, locale, posted)
+            fresh = _fresh_fields(definition, locale, posted)
+            assert copied.validate() == fresh.validate()
+            for question in definition.questions:
+                for a, b in zip(copied.fields_of(question), fresh.fields_of(question), strict=True):
+                    assert str(a) == str(b)
+                    assert str(a.label) == str(b.label)
+                    assert a.errors == b.errors
+                    assert a.data == b.data
