@@ -111,8 +111,11 @@ def generate(n, seed, start, days):
     return cols
 
 
-def _code_rows(cols, ids, survey_id):
-    """Yield coded answer dicts for every respondent (column by column, vectorised selection)."""
+def _code_rows(cols, ids, survey_id, demographic):
+    """Yield coded answer dicts for every respondent (column by column, vectorised selection).
+
+    ``demographic`` holds the keys of the definition's demographic questions.
+    """
     for key in (
         "district",
         "awareness",
@@ -125,16 +128,36 @@ def _code_rows(cols, ids, survey_id):
         *ITEM_SHIFT,
     ):
         codes = cols[key]
+        cell = key in demographic
         for rid, code in zip(ids.tolist(), codes.tolist()):
-            yield {"response_id": rid, "survey_id": survey_id, "question": key, "code": code}
+            yield {
+                "response_id": rid,
+                "survey_id": survey_id,
+                "question": key,
+                "code": code,
+                "demographic": cell,
+            }
     reported = cols["reported"]
     mask = reported > 0
     for rid, code in zip(ids[mask].tolist(), reported[mask].tolist()):
-        yield {"response_id": rid, "survey_id": survey_id, "question": "reported", "code": code}
+        yield {
+            "response_id": rid,
+            "survey_id": survey_id,
+            "question": "reported",
+            "code": code,
+            "demographic": "reported" in demographic,
+        }
     for key in ("heard_via", "report_channel"):
         rows, choice = np.nonzero(cols[key])
+        cell = key in demographic
         for rid, code in zip(ids[rows].tolist(), (choice + 1).tolist()):
-            yield {"response_id": rid, "survey_id": survey_id, "question": key, "code": code}
+            yield {
+                "response_id": rid,
+                "survey_id": survey_id,
+                "question": key,
+                "code": code,
+                "demographic": cell,
+            }
 
 
 def _value_rows(cols, ids, survey_id):
@@ -148,6 +171,7 @@ def _value_rows(cols, ids, survey_id):
             "code": None,
             "number": None,
             "text": "朋友圈",
+            "demographic": False,
         }
     for rid, years in zip(ids.tolist(), cols["years_lived"].tolist()):
         yield {
@@ -157,6 +181,7 @@ def _value_rows(cols, ids, survey_id):
             "code": None,
             "number": years,
             "text": None,
+            "demographic": False,
         }
     sug = cols["suggestion"]
     for rid, idx in zip(ids[sug >= 0].tolist(), sug[sug >= 0].tolist()):
@@ -167,6 +192,7 @@ def _value_rows(cols, ids, survey_id):
             "code": None,
             "number": None,
             "text": SUGGESTIONS[idx],
+            "demographic": False,
         }
 
 
@@ -242,7 +268,11 @@ def insert_demo_responses(survey, n, seed, start=None, days=28):
     ids = np.zeros(n, dtype=np.int64)
     for rid, token in found:
         ids[int(token[len(prefix) :])] = rid
-    answers = (_code_rows(cols, ids, survey.id), _value_rows(cols, ids, survey.id))
+    demographic = definition_of(version).demographic_keys
+    answers = (
+        _code_rows(cols, ids, survey.id, demographic),
+        _value_rows(cols, ids, survey.id),
+    )
     if conn.dialect.name == "postgresql":
         _copy(conn, "answers", ANSWER_FIELDS, (row for rows in answers for row in rows))
     else:
@@ -252,7 +282,7 @@ def insert_demo_responses(survey, n, seed, start=None, days=28):
     return n
 
 
-ANSWER_FIELDS = ("response_id", "survey_id", "question", "code", "number", "text")
+ANSWER_FIELDS = ("response_id", "survey_id", "question", "code", "number", "text", "demographic")
 RESPONSE_FIELDS = (
     "survey_id",
     "version_id",

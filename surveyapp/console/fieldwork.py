@@ -142,6 +142,7 @@ def cell_count(survey_id, question, code):
         select(func.count(func.distinct(Answer.response_id)))
         .join(Response, Response.id == Answer.response_id)
         .where(
+            Answer.demographic,
             Answer.survey_id == survey_id,
             Answer.question == question,
             Answer.code == code,
@@ -264,13 +265,14 @@ def set_quotas(survey, question, targets, enforced):
 def quota_progress(survey, question):
     """One row per code of ``question``: code, choice, target (or None) and valid responses so far.
 
-    One GROUP BY over the indexed (survey_id, question, code) answers.
+    One GROUP BY over the indexed (survey_id, question, code) answers of demographic questions.
     """
     counts = dict(
         db.session.execute(
             select(Answer.code, func.count(func.distinct(Answer.response_id)))
             .join(Response, Response.id == Answer.response_id)
             .where(
+                Answer.demographic,
                 Answer.survey_id == survey.id,
                 Answer.question == question.key,
                 Response.status == "valid",

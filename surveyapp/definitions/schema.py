@@ -7,6 +7,7 @@ with :meth:`SurveyDefinition.from_dict`. Texts are ``{"zh": ..., "en": ...}`` ma
 from dataclasses import asdict
 from dataclasses import dataclass
 from dataclasses import field
+from functools import cached_property
 
 CHOICE_TYPES = ("single", "likert", "demographic", "rating")
 
@@ -85,6 +86,11 @@ class SurveyDefinition:
     def answer_keys(self):
         """Every column key, in questionnaire order."""
         return tuple(k for q in self.questions for k in q.answer_keys)
+
+    @cached_property
+    def demographic_keys(self):
+        """Keys of the demographic questions (their answers are the cells quotas count)."""
+        return frozenset(q.key for q in self.questions if q.type == "demographic")
 
     @property
     def weighting_questions(self):

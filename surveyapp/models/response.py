@@ -6,6 +6,7 @@ from sqlalchemy import ForeignKey
 from sqlalchemy import Index
 from sqlalchemy import String
 from sqlalchemy import Text
+from sqlalchemy import text
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
@@ -68,22 +69,40 @@ class Answer(db.Model):
 
     Choice-like questions (single, Likert, rating, demographics) store one row with ``code``;
     a Likert group stores one row per item under the item's key; a multiple choice stores one
-    row per selected code; numbers use ``number`` and texts ``text``. ``survey_id`` is copied
-    from the response so that counting by (question, code) is one indexed aggregation.
+    row per selected code; numbers use ``number`` and texts ``text``.
+
+    ``demographic`` marks the answers to demographic questions, the ones quotas and fieldwork
+    breakdowns count by (question, code). Only those rows are in that index (with ``survey_id``
+    copied from the response, one indexed aggregation): indexing every answer put a response's
+    twenty-odd rows on as many index pages, the largest part of each submission's write.
+    Every writer says whether a row is demographic (the column has no default).
     """
 
     __tablename__ = "answers"
-    __table_args__ = (Index("ix_answers_survey_question_code", "survey_id", "question", "code"),)
+    __table_args__ = (
+        Index(
+            "ix_answers_demographic_cells",
+            "survey_id",
+            "question",
+            "code",
+            # The predicate as each dialect renders a true boolean column in a WHERE clause, so
+            # queries filtering on Answer.demographic match it.
+            sqlite_where=text("demographic = 1"),
+            postgresql_where=text("demographic"),
+        ),
+        # A response's answers, covering what the results read: a submission's rows all go to
+        # the end of it (response ids only grow), and loading answers needs no table lookups.
+        Index("ix_answers_response_question", "response_id", "question", "code", "number"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    response_id: Mapped[int] = mapped_column(
-        BigId, ForeignKey("responses.id", ondelete="CASCADE"), index=True
-    )
+    response_id: Mapped[int] = mapped_column(BigId, ForeignKey("responses.id", ondelete="CASCADE"))
     survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id"))
     question: Mapped[str] = mapped_column(String(64))
     code: Mapped[int | None]
     number: Mapped[float | None]
     text: Mapped[str | None] = mapped_column(Text)
+    demographic: Mapped[bool]
 
     response: Mapped[Response] = relationship(back_populates="answers")
 

@@ -178,6 +178,7 @@ def submit_response(submission):
     result = connection.execute(_INSERT_RESPONSE, values)
     response = StoredResponse(id=result.inserted_primary_key[0], **values)
     if submission.rows:
+        demographic = submission.definition.demographic_keys
         connection.execute(
             _INSERT_ANSWERS,
             [
@@ -188,6 +189,7 @@ def submit_response(submission):
                     "code": code,
                     "number": number,
                     "text": text,
+                    "demographic": key in demographic,
                 }
                 for key, code, number, text in submission.rows
             ],

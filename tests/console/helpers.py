@@ -3,6 +3,7 @@
 import secrets
 from datetime import datetime
 
+from surveyapp.definitions.store import definition_of
 from surveyapp.definitions.store import get_survey
 from surveyapp.extensions import db
 from surveyapp.models import Answer
@@ -21,7 +22,11 @@ def add_response(survey, submitted_at, channel="direct", duration=None, status="
         duration_seconds=duration,
         status=status,
     )
-    response.answers = [Answer(survey_id=survey.id, question=q, code=c) for q, c in codes.items()]
+    demographic = definition_of(survey.latest_version).demographic_keys
+    response.answers = [
+        Answer(survey_id=survey.id, question=q, code=c, demographic=q in demographic)
+        for q, c in codes.items()
+    ]
     db.session.add(response)
     db.session.flush()
     return response

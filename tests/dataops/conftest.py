@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from surveyapp.definitions.store import definition_of
 from surveyapp.definitions.store import get_survey
 from surveyapp.extensions import db as _db
 from surveyapp.models import Answer
@@ -53,8 +54,12 @@ def store_response(
         answers_hash=answers_hash(rows),
         status=status,
     )
+    demographic = definition_of(survey.latest_version).demographic_keys
     response.answers = [
-        Answer(survey_id=survey.id, question=k, code=c, number=n, text=t) for k, c, n, t in rows
+        Answer(
+            survey_id=survey.id, question=k, code=c, number=n, text=t, demographic=k in demographic
+        )
+        for k, c, n, t in rows
     ]
     _db.session.add(response)
     _db.session.flush()

@@ -97,6 +97,7 @@ def populate(app, n=N_RESPONSES):
                     "survey_id": survey.id,
                     "question": "district",
                     "code": rng.randint(1, 4),
+                    "demographic": True,
                 }
             )
             answers.extend(
@@ -105,6 +106,7 @@ def populate(app, n=N_RESPONSES):
                     "survey_id": survey.id,
                     "question": key,
                     "code": rng.choice([1, 2, 3, 4, 5, 9]),
+                    "demographic": False,
                 }
                 for key in SAT_ITEMS
             )
@@ -114,6 +116,7 @@ def populate(app, n=N_RESPONSES):
                     "survey_id": survey.id,
                     "question": "years_lived",
                     "number": rng.uniform(0, 60),
+                    "demographic": False,
                 }
             )
             if i % 10 == 0:
@@ -123,6 +126,7 @@ def populate(app, n=N_RESPONSES):
                         "survey_id": survey.id,
                         "question": "suggestion",
                         "text": '希望多设停车位，"引号"\n换行 <script>x</script>',
+                        "demographic": False,
                     }
                 )
         _db.session.execute(insert(Response), responses)
