@@ -66,19 +66,24 @@ def _clean_text(value):
 
 
 class CodeRadioField(RadioField):
-    """Radio buttons over fixed integer codes, checked by comparing codes.
+    """Radio buttons over fixed integer codes, checked against the set of codes.
 
     WTForms' own check builds a normalised ``Choice`` for every option of every question on each
     post; with a dozen Likert items of five options that was a quarter of validating a form. The
-    rule is the same: the coerced answer must be one of the options' values.
+    rule is the same: the coerced answer must be one of the options' values. The codes are
+    gathered when the field is bound (once a process: see ``surveyapp.public.forms``).
     """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.codes = frozenset(self.coerce(choice.value) for choice in self.choices or ())
 
     def pre_validate(self, form):
         if self.process_errors or not self.validate_choice:
             return
         if self.choices is None:
             raise TypeError(self.gettext("Choices cannot be None."))
-        if not any(self.coerce(choice.value) == self.data for choice in self.choices):
+        if self.data not in self.codes:
             raise validators.ValidationError(
                 self.invalid_choice_message or self.gettext("Not a valid choice.")
             )

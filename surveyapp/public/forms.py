@@ -8,8 +8,11 @@ nor stored, so required-ness only applies to the questions a respondent is actua
 from functools import lru_cache
 
 from flask_wtf import FlaskForm
+from flask_wtf.csrf import _FlaskFormCSRF
+from wtforms import HiddenField
 from wtforms import RadioField
 from wtforms import SelectMultipleField
+from wtforms.csrf.core import CSRFTokenField
 
 from ..definitions import conditions
 from ..definitions.qtypes import question_type
@@ -23,10 +26,40 @@ def parsed_condition(source):
     return conditions.parse(source)
 
 
+class LazyCSRFTokenField(CSRFTokenField):
+    """Flask-WTF's CSRF field, making the token to show when a page renders it.
+
+    WTForms signs a fresh token for every form it processes; a valid submission is answered with
+    a redirect and never shows it.
+    """
+
+    def process(self, *args, **kwargs):
+        HiddenField.process(self, *args, **kwargs)
+
+    @property
+    def current_token(self):
+        token = self.__dict__.get("_current_token")
+        if token is None:
+            token = self._current_token = self.csrf_impl.generate_csrf_token(self)
+        return token
+
+    @current_token.setter
+    def current_token(self, value):
+        self._current_token = value
+
+
+class LazyFormCSRF(_FlaskFormCSRF):
+    """Flask-WTF's CSRF check (the session's token, signed and timed) with the lazy field."""
+
+    field_class = LazyCSRFTokenField
+
+
 class QuestionnaireForm(FlaskForm):
     """Base class of the per-definition forms; CSRF comes from Flask-WTF."""
 
     class Meta:
+        csrf_class = LazyFormCSRF
+
         def bind_field(self, form, unbound_field, options):
             """Bind a question's field as a copy of one bound once a process (:func:`_copy_of`)."""
             cached = _PROTOTYPES.get(unbound_field)

@@ -144,7 +144,30 @@ class StoredResponse(NamedTuple):
 # Built once (the hot path of a campaign's burst): one INSERT for the response, one executemany
 # for all its answers.
 _INSERT_RESPONSE = insert(Response.__table__)
-_INSERT_ANSWERS = insert(Answer.__table__)
+_ANSWER_COLUMNS = ("response_id", "survey_id", "question", "code", "number", "text", "demographic")
+_ANSWERS_SQL = {}
+
+
+def _insert_answers(connection, rows):
+    """Insert answer rows (tuples in ``_ANSWER_COLUMNS`` order) with one executemany.
+
+    The statement is compiled once per dialect and run as driver SQL: SQLAlchemy's own
+    executemany builds and processes a parameter dictionary per row, which for a form's
+    twenty-odd rows cost more than the insert. The values need no conversion on either driver
+    (integers, floats, strings, booleans).
+    """
+    dialect = connection.dialect
+    compiled = _ANSWERS_SQL.get(dialect.name)
+    if compiled is None:
+        compiled = _ANSWERS_SQL[dialect.name] = insert(Answer.__table__).compile(
+            dialect=dialect, column_keys=_ANSWER_COLUMNS, for_executemany=True
+        )
+    if compiled.positional:
+        order = [_ANSWER_COLUMNS.index(key) for key in compiled.positiontup]
+        params = [tuple(row[i] for i in order) for row in rows]
+    else:
+        params = [dict(zip(_ANSWER_COLUMNS, row, strict=True)) for row in rows]
+    connection.exec_driver_sql(compiled.string, params)
 
 
 def submit_response(submission):
@@ -179,18 +202,10 @@ def submit_response(submission):
     response = StoredResponse(id=result.inserted_primary_key[0], **values)
     if submission.rows:
         demographic = submission.definition.demographic_keys
-        connection.execute(
-            _INSERT_ANSWERS,
+        _insert_answers(
+            connection,
             [
-                {
-                    "response_id": response.id,
-                    "survey_id": response.survey_id,
-                    "question": key,
-                    "code": code,
-                    "number": number,
-                    "text": text,
-                    "demographic": key in demographic,
-                }
+                (response.id, response.survey_id, key, code, number, text, key in demographic)
                 for key, code, number, text in submission.rows
             ],
         )

@@ -57,3 +57,15 @@ def test_copied_fields_render_and_validate_as_freshly_bound_ones(app):
                     assert str(a.label) == str(b.label)
                     assert a.errors == b.errors
                     assert a.data == b.data
+
+
+def test_a_posted_form_signs_a_csrf_token_only_when_shown(app):
+    from flask import g
+
+    definition = load_file(builtin_path("nanyang-dcm"))
+    with app.test_request_context("/s/nanyang-dcm", method="POST", data={"district": "2"}):
+        questionnaire = Questionnaire(definition, "zh_CN", MultiDict({"district": "2"}))
+        questionnaire.validate()
+        assert "csrf_token" not in g  # nothing signed for a post that is not shown again
+        rendered = str(questionnaire.form.csrf_token)
+        assert g.csrf_token and f'value="{g.csrf_token}"' in rendered
