@@ -1,6 +1,7 @@
 """The application factory, configuration, health check and migrations."""
 
 import pytest
+from itsdangerous import BadSignature
 from sqlalchemy import inspect
 
 from surveyapp import create_app
@@ -64,3 +65,17 @@ def test_models_and_migrations_agree(db):
     with db.engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"render_as_batch": True})
         assert compare_metadata(context, _db.metadata) == []
+
+
+def test_session_cookie_signer_follows_the_secret_key(app):
+    interface = app.session_interface
+    first = interface.get_signing_serializer(app)
+    assert interface.get_signing_serializer(app) is first  # built once, not per request
+    cookie = first.dumps({"lang": "en"})
+    app.secret_key = "another-secret-key"
+    second = interface.get_signing_serializer(app)
+    assert second is not first
+    with pytest.raises(BadSignature):
+        second.loads(cookie)
+    app.config["SECRET_KEY_FALLBACKS"] = ["test-secret-key"]  # rotation: the old key still reads
+    assert interface.get_signing_serializer(app).loads(cookie) == {"lang": "en"}

@@ -9,6 +9,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC
 from datetime import datetime
+from functools import lru_cache
 
 from flask import current_app
 from itsdangerous import BadSignature
@@ -70,4 +71,9 @@ class SubmissionToken:
 
 
 def _serializer():
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=_SALT)
+    return _serializer_for(current_app.config["SECRET_KEY"])
+
+
+@lru_cache(maxsize=4)
+def _serializer_for(secret_key):
+    return URLSafeSerializer(secret_key, salt=_SALT)
