@@ -28,6 +28,7 @@ Extra request data a check needs (an invitation token from the link, say) travel
 
 import hashlib
 import json
+import operator
 import re
 from dataclasses import dataclass
 from dataclasses import field
@@ -156,18 +157,24 @@ def _insert_answers(connection, rows):
     twenty-odd rows cost more than the insert. The values need no conversion on either driver
     (integers, floats, strings, booleans).
     """
-    dialect = connection.dialect
-    compiled = _ANSWERS_SQL.get(dialect.name)
-    if compiled is None:
-        compiled = _ANSWERS_SQL[dialect.name] = insert(Answer.__table__).compile(
-            dialect=dialect, column_keys=_ANSWER_COLUMNS, for_executemany=True
-        )
-    if compiled.positional:
-        order = [_ANSWER_COLUMNS.index(key) for key in compiled.positiontup]
-        params = [tuple(row[i] for i in order) for row in rows]
-    else:
-        params = [dict(zip(_ANSWER_COLUMNS, row, strict=True)) for row in rows]
-    connection.exec_driver_sql(compiled.string, params)
+    statement = _ANSWERS_SQL.get(connection.dialect.name)
+    if statement is None:
+        statement = _ANSWERS_SQL[connection.dialect.name] = _answers_statement(connection.dialect)
+    sql, parameters = statement
+    connection.exec_driver_sql(sql, parameters(rows))
+
+
+def _answers_statement(dialect):
+    """``(sql, parameters)``: the answers INSERT for ``dialect``, and the function turning rows
+    into the driver's parameters."""
+    compiled = insert(Answer.__table__).compile(
+        dialect=dialect, column_keys=_ANSWER_COLUMNS, for_executemany=True
+    )
+    if not compiled.positional:  # psycopg: %(name)s
+        return compiled.string, lambda rows: [dict(zip(_ANSWER_COLUMNS, row)) for row in rows]
+    # sqlite3: ? placeholders, in the order SQLAlchemy compiled them
+    pick = operator.itemgetter(*(_ANSWER_COLUMNS.index(key) for key in compiled.positiontup))
+    return compiled.string, lambda rows: [pick(row) for row in rows]
 
 
 def submit_response(submission):
