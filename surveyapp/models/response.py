@@ -39,7 +39,8 @@ class Response(db.Model):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id"))
-    version_id: Mapped[int] = mapped_column(ForeignKey("survey_versions.id"), index=True)
+    # Not indexed: every query by version also names the survey (versions are never deleted).
+    version_id: Mapped[int] = mapped_column(ForeignKey("survey_versions.id"))
     # The one-time token of the form that was posted: a repeat post finds this row.
     submission_token: Mapped[str] = mapped_column(String(64), unique=True)
     channel: Mapped[str] = mapped_column(String(32), default="direct")
@@ -52,7 +53,8 @@ class Response(db.Model):
     # Hash of the answers, to spot the same answers sent again from one client.
     answers_hash: Mapped[str | None] = mapped_column(String(64))
     invitation_id: Mapped[int | None] = mapped_column(ForeignKey("invitations.id"))
-    status: Mapped[str] = mapped_column(String(16), default="valid", index=True)
+    # Queries by status name the survey too: ix_responses_survey_status_duration serves them.
+    status: Mapped[str] = mapped_column(String(16), default="valid")
     status_reason: Mapped[str | None] = mapped_column(Text)
 
     answers: Mapped[list["Answer"]] = relationship(

@@ -78,7 +78,7 @@ def load_frame(survey, statuses=("valid",), definition=None, where=None, only=No
     result = db.session.connection().execute(
         select(Answer.response_id, Answer.question, Answer.code, Answer.number)
         .join(_ResponseModel.__table__, Response.id == Answer.response_id)
-        .where(Answer.survey_id == survey.id, Answer.question.in_(keys), *conds[1:])
+        .where(Answer.question.in_(keys), *conds)
         .execution_options(yield_per=PARTITION)
     )
     # Partitions go straight into numpy arrays, so millions of row objects never coexist.
