@@ -116,6 +116,18 @@ def _code_rows(cols, ids, survey_id, demographic):
 
     ``demographic`` holds the keys of the definition's demographic questions.
     """
+
+    def coded(key, rids, codes):
+        cell = key in demographic
+        for rid, code in zip(rids.tolist(), codes.tolist()):
+            yield {
+                "response_id": rid,
+                "survey_id": survey_id,
+                "question": key,
+                "code": code,
+                "demographic": cell,
+            }
+
     for key in (
         "district",
         "awareness",
@@ -127,37 +139,13 @@ def _code_rows(cols, ids, survey_id, demographic):
         "recommend",
         *ITEM_SHIFT,
     ):
-        codes = cols[key]
-        cell = key in demographic
-        for rid, code in zip(ids.tolist(), codes.tolist()):
-            yield {
-                "response_id": rid,
-                "survey_id": survey_id,
-                "question": key,
-                "code": code,
-                "demographic": cell,
-            }
+        yield from coded(key, ids, cols[key])
     reported = cols["reported"]
     mask = reported > 0
-    for rid, code in zip(ids[mask].tolist(), reported[mask].tolist()):
-        yield {
-            "response_id": rid,
-            "survey_id": survey_id,
-            "question": "reported",
-            "code": code,
-            "demographic": "reported" in demographic,
-        }
+    yield from coded("reported", ids[mask], reported[mask])
     for key in ("heard_via", "report_channel"):
         rows, choice = np.nonzero(cols[key])
-        cell = key in demographic
-        for rid, code in zip(ids[rows].tolist(), (choice + 1).tolist()):
-            yield {
-                "response_id": rid,
-                "survey_id": survey_id,
-                "question": key,
-                "code": code,
-                "demographic": cell,
-            }
+        yield from coded(key, ids[rows], choice + 1)
 
 
 def _value_rows(cols, ids, survey_id):
