@@ -24,12 +24,10 @@ from sqlalchemy import func
 from sqlalchemy import select
 
 from .. import audit
-from ..definitions.store import definition_of
 from ..extensions import db
 from ..models import Invitation
 from ..models import Response
 from ..models import ResponseFlag
-from ..models import SurveyVersion
 from . import durable
 
 KINDS = ("speeder", "straightlining", "duplicate", "token_reuse")
@@ -169,20 +167,14 @@ def _duplicate_of(response):
     )
 
 
-def flag_new_response(response, definition=None, rows=None):
+def flag_new_response(response, definition, rows):
     """Flag a just-stored response (straight-lining, duplicate, speeder); returns the new flags.
 
-    Call after the response and its answers are flushed, inside the submitting transaction. The
-    submission flow passes the ``definition`` and answer ``rows`` it has just stored, which spares
-    loading them back.
+    Call after the response and its answers are inserted, inside the submitting transaction,
+    with the ``definition`` it answered and its answer ``rows`` (``(key, code, number, text)``).
     """
     flags = []
-    if rows is None:
-        codes = {a.question: a.code for a in response.answers if a.code is not None}
-    else:
-        codes = {key: code for key, code, _number, _text in rows if code is not None}
-    if definition is None:
-        definition = definition_of(db.session.get(SurveyVersion, response.version_id))
+    codes = {key: code for key, code, _number, _text in rows if code is not None}
     for key, code in straightlined_groups(definition, codes):
         flags.append(
             ResponseFlag(

@@ -61,11 +61,14 @@ class QuestionnaireForm(FlaskForm):
         csrf_class = LazyFormCSRF
 
         def bind_field(self, form, unbound_field, options):
-            """Bind a question's field as a copy of one bound once a process (:func:`_copy_of`)."""
+            """Bind a question's field as a copy of one bound once a process (:func:`_copy_of`).
+
+            The CSRF field, which WTForms makes afresh for every form, is bound as usual.
+            """
+            if issubclass(unbound_field.field_class, CSRFTokenField):
+                return unbound_field.bind(form=form, **options)
             cached = _PROTOTYPES.get(unbound_field)
             if cached is None or cached[0] != options:
-                if unbound_field not in _QUESTION_FIELDS:  # the CSRF field: bound as usual
-                    return unbound_field.bind(form=form, **options)
                 cached = _PROTOTYPES[unbound_field] = (
                     options,
                     unbound_field.bind(form=form, **options),
@@ -92,8 +95,7 @@ def _copy_of(prototype, form):
 # and cached per version by definitions.store, so a built class stays valid; keeping the
 # definition in the value guards against a recycled id().
 _FORM_CLASSES = {}
-# The question fields of the built classes (bound by copying) and their bound prototypes.
-_QUESTION_FIELDS = set()
+# The question fields of the built classes -> (binding options, bound prototype).
 _PROTOTYPES = {}
 
 
@@ -115,7 +117,6 @@ def form_class_for(definition, locale):
         return cached[1], cached[2]
     if len(_FORM_CLASSES) > 256:
         _FORM_CLASSES.clear()
-        _QUESTION_FIELDS.clear()
         _PROTOTYPES.clear()
     attrs, field_names = {}, {}
     for question in definition.questions:
@@ -125,7 +126,6 @@ def form_class_for(definition, locale):
             # cannot shadow the form's own (a question called "data", "errors" or "meta").
             unbound.name = name
             attrs[ATTRIBUTE_PREFIX + name] = unbound
-            _QUESTION_FIELDS.add(unbound)
             names.append(ATTRIBUTE_PREFIX + name)
     form_class = type("SurveyForm", (QuestionnaireForm,), attrs)
     _FORM_CLASSES[cache_key] = (definition, form_class, field_names)

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from surveyapp.dataops import quality
 from surveyapp.definitions.store import definition_of
 from surveyapp.definitions.store import get_survey
 from surveyapp.extensions import db as _db
@@ -64,6 +65,12 @@ def store_response(
     _db.session.add(response)
     _db.session.flush()
     return response
+
+
+def flag(response):
+    """Flag a stored response as the submission flow's hook does (its definition and rows)."""
+    rows = [(a.question, a.code, a.number, a.text) for a in response.answers]
+    return quality.flag_new_response(response, definition_of(response.version), rows)
 
 
 @contextmanager

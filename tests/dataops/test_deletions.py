@@ -5,7 +5,6 @@ import re
 from sqlalchemy import func
 from sqlalchemy import select
 
-from surveyapp.dataops import quality
 from surveyapp.models import Answer
 from surveyapp.models import AuditEntry
 from surveyapp.models import DeletionRequest
@@ -14,6 +13,7 @@ from surveyapp.models import ResponseFlag
 from tests.conftest import login_as
 
 from .conftest import answer_rows
+from .conftest import flag
 from .conftest import in_app
 from .conftest import store_response
 
@@ -36,7 +36,7 @@ def test_request_by_filter_then_another_admin_approves(app, client, staff):
             for i in range(3)
         ]
         for response in tests:
-            quality.flag_new_response(response)
+            flag(response)
         kept = store_response(channel="wechat").id
         test_ids = sorted(r.id for r in tests)
 

@@ -12,6 +12,7 @@ from surveyapp.models import ResponseFlag
 from surveyapp.models._types import utcnow
 
 from .conftest import answer_rows
+from .conftest import flag
 from .conftest import store_response
 
 
@@ -58,7 +59,7 @@ def test_straightlining_only_for_one_substantive_code_across_the_group(app, db, 
     dont_know = store_response(answer_rows(sat=(9,) * 7), client="b")
     varied = store_response(answer_rows(sat=(5, 5, 5, 5, 5, 5, 4)), client="c")
     for response in (same, dont_know, varied):
-        quality.flag_new_response(response)
+        flag(response)
     db.session.expire_all()
     assert kinds(same) == ["straightlining"]
     assert "satisfaction" in same.flags[0].reason
@@ -75,13 +76,13 @@ def test_duplicate_same_client_same_answers_within_window(app, db, survey):
     late = store_response(client="old", submitted_at=now - timedelta(hours=30))
     late_again = store_response(client="old", submitted_at=now)
     for response in (first, again, other_client, other_answers, late, late_again):
-        quality.flag_new_response(response)
+        flag(response)
     db.session.expire_all()
     assert kinds(again) == ["duplicate"]
     assert str(first.id) in again.flags[0].reason
     assert kinds(first) == kinds(other_client) == kinds(other_answers) == kinds(late_again) == []
     app.config["QUALITY_DUPLICATE_WINDOW_HOURS"] = 48
-    quality.flag_new_response(late_again)
+    flag(late_again)
     db.session.expire_all()
     assert kinds(late_again) == ["duplicate"]
 
@@ -158,7 +159,7 @@ def test_submissions_reuse_the_median_for_a_while_then_refresh_everyone(
     fast = []
     for i in range(5):  # as in the submission flow: each response flagged as it is stored
         fast.append(store_response(duration=20, client=f"f{i}"))
-        quality.flag_new_response(fast[-1])
+        flag(fast[-1])
     db.session.expire_all()
     assert len(computed) <= 2  # once for the hook, at most once more for the refresh it triggers
     assert all(kinds(r) == ["speeder"] for r in fast)
@@ -166,6 +167,6 @@ def test_submissions_reuse_the_median_for_a_while_then_refresh_everyone(
     app.config["QUALITY_SPEEDER_CACHE_SECONDS"] = 0
     for i in range(60):
         store_response(duration=40, client=f"q{i}")
-    quality.flag_new_response(store_response(duration=40, client="last"))
+    flag(store_response(duration=40, client="last"))
     db.session.expire_all()
     assert all(kinds(r) == [] for r in fast)

@@ -4,13 +4,13 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from surveyapp.dataops import quality
 from surveyapp.models import AuditEntry
 from surveyapp.models import Response
 from surveyapp.models._types import utcnow
 from tests.conftest import login_as
 
 from .conftest import answer_rows
+from .conftest import flag
 from .conftest import in_app
 from .conftest import store_response
 
@@ -28,7 +28,7 @@ def test_filters_by_status_flag_district_channel_and_dates(app, client, staff):
             submitted_at=now - timedelta(days=10),
         )
         c = store_response(answer_rows(district=2), channel="test", client="c", status="excluded")
-        quality.flag_new_response(b)
+        flag(b)
         ids = {"a": a.id, "b": b.id, "c": c.id}
     login_as(client, staff["evaluator"])
 

@@ -1,6 +1,7 @@
 """Questionnaire forms bound by copying a prototype field behave like freshly bound ones."""
 
 from werkzeug.datastructures import MultiDict
+from wtforms.meta import DefaultMeta
 
 from surveyapp.definitions import builtin_path
 from surveyapp.definitions import load_file
@@ -8,15 +9,11 @@ from surveyapp.public import forms
 from surveyapp.public.forms import Questionnaire
 
 
-def _fresh_fields(definition, locale, formdata):
-    """The same form with every question field bound by WTForms itself (no prototypes)."""
-    forms._PROTOTYPES.clear()
-    saved = set(forms._QUESTION_FIELDS)
-    forms._QUESTION_FIELDS.clear()
-    try:
+def _fresh_fields(monkeypatch, definition, locale, formdata):
+    """The same form with every field bound by WTForms itself (no prototypes)."""
+    with monkeypatch.context() as patched:
+        patched.setattr(forms.QuestionnaireForm.Meta, "bind_field", DefaultMeta.bind_field)
         return Questionnaire(definition, locale, formdata)
-    finally:
-        forms._QUESTION_FIELDS.update(saved)
 
 
 def test_copied_fields_keep_their_answers_and_errors_to_themselves(app):
@@ -40,7 +37,7 @@ def test_copied_fields_keep_their_answers_and_errors_to_themselves(app):
         assert bad.form["answer__district"].meta is bad.form.meta
 
 
-def test_copied_fields_render_and_validate_as_freshly_bound_ones(app):
+def test_copied_fields_render_and_validate_as_freshly_bound_ones(app, monkeypatch):
     definition = load_file(builtin_path("nanyang-dcm"))
     posted = MultiDict(
         [("district", "2"), ("heard_via", "2"), ("heard_via", "7"), ("years_lived", "abc")]
@@ -49,7 +46,7 @@ def test_copied_fields_render_and_validate_as_freshly_bound_ones(app):
         with app.test_request_context("/s/nanyang-dcm", method="POST"):
             Questionnaire(definition, locale)  # binds (and keeps) the prototypes
             copied = Questionnaire(definition, locale, posted)
-            fresh = _fresh_fields(definition, locale, posted)
+            fresh = _fresh_fields(monkeypatch, definition, locale, posted)
             assert copied.validate() == fresh.validate()
             for question in definition.questions:
                 for a, b in zip(copied.fields_of(question), fresh.fields_of(question), strict=True):
