@@ -46,14 +46,14 @@ def defers_write_lock(view):
     return view
 
 
-def take_write_lock():
+def take_write_lock(connection=None):
     """Begin the write transaction now (SQLite: ``BEGIN IMMEDIATE``), if not already begun.
 
     Whatever the caller reads after this sees no concurrent writer until the commit, so checks
     made here (quotas, duplicates) and the writes they decide on cannot interleave with another
-    submission's.
+    submission's. ``connection`` is the session's (``db.session.connection()``, the default).
     """
-    connection = db.session.connection()
+    connection = connection if connection is not None else db.session.connection()
     if connection.dialect.name == "sqlite":
         try:
             _begin_immediate(connection.connection.dbapi_connection)

@@ -28,6 +28,7 @@ from ..extensions import db
 from ..models import Invitation
 from ..models import Response
 from ..models import ResponseFlag
+from ..prepared import PreparedStatement
 from . import durable
 
 KINDS = ("speeder", "straightlining", "duplicate", "token_reuse")
@@ -134,8 +135,8 @@ def straightlined_groups(definition, codes):
     return found
 
 
-# Built once: it runs for every submission.
-_EARLIER_DUPLICATE = (
+# Built once: it runs for every submission (on the driver's cursor: surveyapp.prepared).
+_EARLIER_DUPLICATE = PreparedStatement(
     select(Response.id)
     .where(
         Response.survey_id == bindparam("survey_id"),
@@ -154,8 +155,8 @@ def _duplicate_of(response):
     if not response.client_hash or not response.answers_hash:
         return None
     window = timedelta(hours=float(_config("QUALITY_DUPLICATE_WINDOW_HOURS", 24)))
-    return db.session.connection().scalar(
-        _EARLIER_DUPLICATE,
+    return _EARLIER_DUPLICATE.scalar(
+        db.session.connection(),
         {
             "survey_id": response.survey_id,
             "id": response.id,

@@ -12,6 +12,7 @@ from sqlalchemy.orm import aliased
 from ..extensions import db
 from ..models import Survey
 from ..models import SurveyVersion
+from ..prepared import PreparedStatement
 from .schema import SurveyDefinition
 
 
@@ -75,7 +76,9 @@ def _split(row):
 
 # Built once: every questionnaire request runs one, and building it costs more than running it.
 _SURVEYS_WITH_LATEST_VERSION = _surveys_with_latest_version_query()
-_SURVEY_AND_LATEST_VERSION = _SURVEYS_WITH_LATEST_VERSION.where(Survey.key == bindparam("key"))
+_SURVEY_AND_LATEST_VERSION = PreparedStatement(
+    _SURVEYS_WITH_LATEST_VERSION.where(Survey.key == bindparam("key"))
+)
 _OPEN_SURVEYS_WITH_LATEST_VERSION = _SURVEYS_WITH_LATEST_VERSION.where(
     Survey.status == "open", SurveyVersion.id.is_not(None)
 ).order_by(Survey.key)
@@ -85,9 +88,10 @@ def survey_and_latest_version(key):
     """``(SurveyState, VersionRef)`` of a survey and its newest version, in one Core query.
 
     ``(None, None)`` for an unknown key, ``(survey, None)`` for a survey without versions. The
-    public pages run this on every request, so it skips the ORM's identity map and loading.
+    public pages run this on every request, so it skips the ORM's identity map and loading and
+    runs on the driver's cursor (:mod:`surveyapp.prepared`).
     """
-    row = db.session.connection().execute(_SURVEY_AND_LATEST_VERSION, {"key": key}).first()
+    row = _SURVEY_AND_LATEST_VERSION.first(db.session.connection(), {"key": key})
     return _split(row) if row is not None else (None, None)
 
 

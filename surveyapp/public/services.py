@@ -28,7 +28,6 @@ Extra request data a check needs (an invitation token from the link, say) travel
 
 import hashlib
 import json
-import operator
 import re
 from dataclasses import dataclass
 from dataclasses import field
@@ -44,6 +43,7 @@ from ..models import Answer
 from ..models import FormStart
 from ..models import Response
 from ..models._types import utcnow
+from ..prepared import PreparedStatement
 
 DEFAULT_CHANNEL = "direct"
 _CHANNEL = re.compile(r"[a-z0-9-]{1,32}")
@@ -142,39 +142,25 @@ class StoredResponse(NamedTuple):
     answers_hash: str
 
 
-# Built once (the hot path of a campaign's burst): one INSERT for the response, one executemany
-# for all its answers.
-_INSERT_RESPONSE = insert(Response.__table__)
+# Built once and run on the driver's cursor (surveyapp.prepared): one INSERT for the response,
+# one executemany for all its answers.
+_RESPONSE_COLUMNS = (
+    "survey_id",
+    "version_id",
+    "submission_token",
+    "channel",
+    "language",
+    "started_at",
+    "submitted_at",
+    "duration_seconds",
+    "client_hash",
+    "answers_hash",
+)
+_INSERT_RESPONSE = PreparedStatement(
+    insert(Response.__table__).returning(Response.id), column_keys=_RESPONSE_COLUMNS
+)
 _ANSWER_COLUMNS = ("response_id", "survey_id", "question", "code", "number", "text", "demographic")
-_ANSWERS_SQL = {}
-
-
-def _insert_answers(connection, rows):
-    """Insert answer rows (tuples in ``_ANSWER_COLUMNS`` order) with one executemany.
-
-    The statement is compiled once per dialect and run as driver SQL: SQLAlchemy's own
-    executemany builds and processes a parameter dictionary per row, which for a form's
-    twenty-odd rows cost more than the insert. The values need no conversion on either driver
-    (integers, floats, strings, booleans).
-    """
-    statement = _ANSWERS_SQL.get(connection.dialect.name)
-    if statement is None:
-        statement = _ANSWERS_SQL[connection.dialect.name] = _answers_statement(connection.dialect)
-    sql, parameters = statement
-    connection.exec_driver_sql(sql, parameters(rows))
-
-
-def _answers_statement(dialect):
-    """``(sql, parameters)``: the answers INSERT for ``dialect``, and the function turning rows
-    into the driver's parameters."""
-    compiled = insert(Answer.__table__).compile(
-        dialect=dialect, column_keys=_ANSWER_COLUMNS, for_executemany=True
-    )
-    if not compiled.positional:  # psycopg: %(name)s
-        return compiled.string, lambda rows: [dict(zip(_ANSWER_COLUMNS, row)) for row in rows]
-    # sqlite3: ? placeholders, in the order SQLAlchemy compiled them
-    pick = operator.itemgetter(*(_ANSWER_COLUMNS.index(key) for key in compiled.positiontup))
-    return compiled.string, lambda rows: [pick(row) for row in rows]
+_INSERT_ANSWERS = PreparedStatement(insert(Answer.__table__), column_keys=_ANSWER_COLUMNS)
 
 
 def submit_response(submission):
@@ -205,11 +191,11 @@ def submit_response(submission):
         "answers_hash": answers_hash(submission.rows),
     }
     connection = db.session.connection()
-    result = connection.execute(_INSERT_RESPONSE, values)
-    response = StoredResponse(id=result.inserted_primary_key[0], **values)
+    (response_id,) = _INSERT_RESPONSE.first(connection, values)
+    response = StoredResponse(id=response_id, **values)
     if submission.rows:
         demographic = submission.definition.demographic_keys
-        _insert_answers(
+        _INSERT_ANSWERS.executemany(
             connection,
             [
                 (response.id, response.survey_id, key, code, number, text, key in demographic)

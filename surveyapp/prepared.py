@@ -1,0 +1,195 @@
+"""Core statements compiled once per dialect and run on the driver's cursor: the submission path.
+
+On SQLite a submission's statements cost SQLAlchemy more Python than the database: for each
+one ``Connection.execute`` builds an execution context, dispatches events and wraps the cursor
+in a result, and together that came to about a seventh of a submission's CPU. A
+:class:`PreparedStatement` keeps the Core statement as the one source of its SQL and does the
+rest as SQLAlchemy would, with SQLAlchemy's own parts:
+
+- the SQL, its parameter order and its literal parameters (``LIMIT 1``) come from compiling the
+  statement for the connection's dialect, once;
+- parameters and results go through the column types' processors for that dialect (SQLite
+  stores datetimes as text and booleans as integers); an INSERT fills the columns it is not
+  given from their scalar or Python-callable defaults;
+- a driver error is raised as SQLAlchemy's exception (``IntegrityError``, ``OperationalError``,
+  ...), and a lost connection is invalidated, as ``Connection.execute`` would.
+
+What it skips: engine events, SQLAlchemy's statement logging, ORM events (it takes Core statements
+only). On SQLite a statement that changes data first takes the write lock
+(:func:`surveyapp.database.take_write_lock`), as the engine's own listener would in a request that
+defers it. Everything off the hot path keeps using the session as usual.
+"""
+
+import operator
+
+from sqlalchemy import exc
+
+from .database import take_write_lock
+
+
+class PreparedStatement:
+    """A Core ``statement`` (a SELECT, or an INSERT/UPDATE/DELETE, with or without RETURNING).
+
+    ``column_keys`` names the columns an INSERT or UPDATE is given values for, as for
+    ``statement.compile(column_keys=...)``; parameters are passed by those names (and by the
+    ``bindparam`` names of a SELECT's criteria).
+    """
+
+    def __init__(self, statement, column_keys=None):
+        self.statement = statement
+        self.column_keys = list(column_keys) if column_keys is not None else None
+        self._compiled = {}
+
+    def rows(self, connection, params=None):
+        """All rows, as tuples of processed values (``[]`` for a statement returning none)."""
+        return self._run(connection, params or {})
+
+    def first(self, connection, params=None):
+        """The first row, or None."""
+        rows = self._run(connection, params or {})
+        return rows[0] if rows else None
+
+    def scalar(self, connection, params=None):
+        """The first column of the first row, or None."""
+        row = self.first(connection, params)
+        return row[0] if row is not None else None
+
+    def executemany(self, connection, rows):
+        """Run once per row; each row is a tuple of values in ``column_keys`` order."""
+        compiled = self._for(connection, many=True)
+        parameters = [compiled.parameters_of_row(row) for row in rows]
+        if parameters:
+            compiled.call(connection, "executemany", parameters)
+
+    def _run(self, connection, params):
+        compiled = self._for(connection, many=False)
+        return compiled.call(connection, "execute", compiled.parameters(params))
+
+    def _for(self, connection, many):
+        key = (connection.dialect.name, many)
+        compiled = self._compiled.get(key)
+        if compiled is None:
+            compiled = self._compiled[key] = _Compiled(
+                self.statement, connection.dialect, self.column_keys, many
+            )
+        return compiled
+
+
+class _Compiled:
+    """A statement compiled for one dialect: its SQL and how to convert values in and out."""
+
+    def __init__(self, statement, dialect, column_keys, many):
+        compiled = statement.compile(dialect=dialect, column_keys=column_keys, for_executemany=many)
+        if compiled.escaped_bind_names or "__[POSTCOMPILE_" in compiled.string:
+            raise ValueError("parameters renamed or expanded at execution are not supported")
+        self.sql = compiled.string
+        self.dialect = dialect
+        self.compiled = compiled
+        self.is_dml = statement.is_dml
+        returning = compiled.returning or ()
+        self.returns_rows = statement.is_select or bool(returning)
+        self.result_types = [
+            column.type
+            for column in (statement.selected_columns if statement.is_select else returning)
+        ]
+        self.result_processors = None  # made at the first execution, from the cursor's types
+        # Columns an INSERT or UPDATE is not given that SQLAlchemy would fill before executing.
+        self.defaults = []
+        for column, default in [
+            *((column, column.default) for column in compiled.insert_prefetch),
+            *((column, column.onupdate) for column in compiled.update_prefetch),
+        ]:
+            if default is None or not (default.is_scalar or default.is_callable):
+                raise ValueError(
+                    f"{column.name}: give its value (only scalar and Python defaults are filled)"
+                )
+            self.defaults.append((column.key, default))
+        self.positional = compiled.positional
+        self.names = list(compiled.positiontup if compiled.positional else compiled.binds)
+        processors = [_bind_processor(compiled.binds[name].type, dialect) for name in self.names]
+        self.processors = [
+            (name, process) for name, process in zip(self.names, processors) if process
+        ]
+        if many:
+            if column_keys is None or self.defaults:
+                raise ValueError("executemany needs column_keys naming every column it writes")
+            self.pick_row = operator.itemgetter(*(column_keys.index(n) for n in self.names))
+            self.row_processors = [
+                (position, process) for position, process in enumerate(processors) if process
+            ]
+
+    def parameters(self, params):
+        """The driver's parameters for one execution of ``params`` (a mapping)."""
+        values = self.compiled.construct_params(params, escape_names=False)
+        for key, default in self.defaults:
+            if key not in params:
+                values[key] = default.arg(None) if default.is_callable else default.arg
+        for name, process in self.processors:
+            values[name] = process(values[name])
+        if self.positional:
+            return tuple(values[name] for name in self.names)
+        return values
+
+    def parameters_of_row(self, row):
+        """The driver's parameters for one row of an executemany (values in column order)."""
+        values = self.pick_row(row)
+        values = list(values) if len(self.names) > 1 else [values]
+        for position, process in self.row_processors:
+            values[position] = process(values[position])
+        if self.positional:
+            return values
+        return dict(zip(self.names, values))
+
+    def call(self, connection, method, parameters):
+        """Run ``cursor.<method>(sql, parameters)``; the processed rows if the statement has any."""
+        if self.is_dml and self.dialect.name == "sqlite":
+            take_write_lock(connection)
+        dbapi_connection = connection.connection.dbapi_connection
+        cursor = None
+        try:
+            cursor = dbapi_connection.cursor()
+            try:
+                getattr(cursor, method)(self.sql, parameters)
+                rows = cursor.fetchall() if self.returns_rows else []
+                description = cursor.description
+            finally:
+                cursor.close()
+        except self.dialect.loaded_dbapi.Error as error:
+            invalidated = self.dialect.is_disconnect(error, dbapi_connection, cursor)
+            if invalidated:
+                connection.invalidate(error)
+            raise exc.DBAPIError.instance(
+                self.sql,
+                parameters,
+                error,
+                self.dialect.loaded_dbapi.Error,
+                connection_invalidated=invalidated,
+                dialect=self.dialect,
+            ) from error
+        return self._processed(rows, description) if rows else rows
+
+    def _processed(self, rows, description):
+        if self.result_processors is None:
+            self.result_processors = [
+                (position, process)
+                for position, type_ in enumerate(self.result_types)
+                if (
+                    process := type_.dialect_impl(self.dialect).result_processor(
+                        self.dialect, description[position][1]
+                    )
+                )
+                is not None
+            ]
+        if not self.result_processors:
+            return rows
+        processed = []
+        for row in rows:
+            values = list(row)
+            for position, process in self.result_processors:
+                values[position] = process(values[position])
+            processed.append(tuple(values))
+        return processed
+
+
+def _bind_processor(type_, dialect):
+    return type_.dialect_impl(dialect).bind_processor(dialect)
