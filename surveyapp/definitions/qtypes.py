@@ -65,18 +65,22 @@ def _clean_text(value):
     return _CONTROL.sub("", value).strip()
 
 
-class CodeRadioField(RadioField):
-    """Radio buttons over fixed integer codes, checked against the set of codes.
+class _CodesAtBinding:
+    """Gathers the coerced values of a choice field's options when it is bound (``codes``).
 
-    WTForms' own check builds a normalised ``Choice`` for every option of every question on each
-    post; with a dozen Likert items of five options that was a quarter of validating a form. The
-    rule is the same: the coerced answer must be one of the options' values. The codes are
-    gathered when the field is bound (once a process: see ``surveyapp.public.forms``).
+    WTForms' own choice check builds a normalised ``Choice`` for every option of every question on
+    each post; with a dozen Likert items of five options that was a quarter of validating a form.
+    Fields are bound once a process (see ``surveyapp.public.forms``), so the set costs nothing
+    per post.
     """
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.codes = frozenset(self.coerce(choice.value) for choice in self.choices or ())
+
+
+class CodeRadioField(_CodesAtBinding, RadioField):
+    """Radio buttons over fixed integer codes: the coerced answer must be one of the codes."""
 
     def pre_validate(self, form):
         if self.process_errors or not self.validate_choice:
@@ -89,11 +93,17 @@ class CodeRadioField(RadioField):
             )
 
 
-class MultiCheckboxField(SelectMultipleField):
+class MultiCheckboxField(_CodesAtBinding, SelectMultipleField):
     """Checkboxes for a multiple choice (one ``name`` repeated per ticked code)."""
 
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
+
+    def pre_validate(self, form):
+        # Ticked codes that are all options pass at once; anything else gets WTForms' own check
+        # and message.
+        if self.choices is None or not all(code in self.codes for code in self.data or ()):
+            super().pre_validate(form)
 
 
 class FiniteDecimalField(DecimalField):
