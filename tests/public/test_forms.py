@@ -1,5 +1,8 @@
 """Questionnaire forms bound by copying a prototype field behave like freshly bound ones."""
 
+import gc
+import weakref
+
 from werkzeug.datastructures import MultiDict
 from wtforms.meta import DefaultMeta
 
@@ -33,8 +36,27 @@ def test_copied_fields_keep_their_answers_and_errors_to_themselves(app):
             good.form["answer__sat_roads"].data == 3 and not good.form["answer__sat_roads"].errors
         )
         # Each field belongs to its own form (CSRF and translations go through it).
-        assert good.form["answer__district"]._form is good.form
+        assert good.form["answer__district"]._form == good.form != bad.form
         assert bad.form["answer__district"].meta is bad.form.meta
+
+
+def test_a_form_is_freed_as_soon_as_it_is_dropped(app):
+    """Fields refer to their form weakly, so a form and its fields are no reference cycle: they
+    go when the request does, without waiting for (and paying) a garbage collection."""
+    definition = load_file(builtin_path("nanyang-dcm"))
+    gc.disable()
+    try:
+        with app.test_request_context("/s/nanyang-dcm", method="POST"):
+            Questionnaire(definition, "zh_CN")  # binds (and keeps) the prototypes
+            questionnaire = Questionnaire(definition, "zh_CN", MultiDict({"district": "2"}))
+            questionnaire.validate()
+            str(questionnaire.form["csrf_token"])
+            form = weakref.ref(questionnaire.form)
+            field = weakref.ref(questionnaire.form["answer__district"])
+            del questionnaire
+            assert form() is None and field() is None
+    finally:
+        gc.enable()
 
 
 def test_copied_fields_render_and_validate_as_freshly_bound_ones(app, monkeypatch):
