@@ -4,9 +4,14 @@ import json
 import re
 from html.parser import HTMLParser
 
+from sqlalchemy import event
+
 from surveyapp.definitions import builtin_path
 from surveyapp.definitions import conditions
 from surveyapp.definitions import load_file
+from surveyapp.extensions import db as _db
+from tests.conftest import fresh_database
+from tests.conftest import make_app
 
 PAGE_BUDGET = 60 * 1024
 
@@ -163,3 +168,21 @@ def test_colour_pairs_meet_wcag_aa(client):
     checked = {c for pair in text_pairs for c in pair} | {"#767676"}
     decorative = {"#d5d9e0", "#083f72"}  # progress track, separator; hover of a checked pair
     assert used <= checked | decorative, used - checked - decorative
+
+
+def test_opening_a_form_looks_its_survey_up_once(request, tmp_path):
+    """The fieldwork gate and the page share one lookup of the survey (SQLite's statement log)."""
+    app = make_app(fresh_database(request, "sqlite", tmp_path))
+    statements = []
+    with app.app_context():
+        engine = _db.engine
+
+        @event.listens_for(engine, "checkout")
+        def trace(dbapi_connection, _record, _proxy):
+            dbapi_connection.set_trace_callback(statements.append)
+
+        response = app.test_client().get("/s/nanyang-dcm")
+        engine.dispose()
+    assert response.status_code == 200
+    lookups = [sql for sql in statements if re.search(r"FROM surveys\b", sql)]
+    assert len(lookups) == 1, lookups
