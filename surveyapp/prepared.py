@@ -2,9 +2,9 @@
 
 On SQLite a submission's statements cost SQLAlchemy more Python than the database: for each
 one ``Connection.execute`` builds an execution context, dispatches events and wraps the cursor
-in a result, and together that came to about a seventh of a submission's CPU. A
-:class:`PreparedStatement` keeps the Core statement as the one source of its SQL and does the
-rest as SQLAlchemy would, with SQLAlchemy's own parts:
+in a result. Running them on the cursor took a submission's CPU down by about a tenth (9% fewer
+instructions, 11% less time in process). A :class:`PreparedStatement` keeps the Core statement
+as the one source of its SQL and does the rest as SQLAlchemy would, with SQLAlchemy's own parts:
 
 - the SQL, its parameter order and its literal parameters (``LIMIT 1``) come from compiling the
   statement for the connection's dialect, once;

@@ -135,23 +135,22 @@ def test_driver_errors_are_sqlalchemy_errors_and_lose_nothing(db):
 
 
 @pytest.fixture
-def sqlite_app(request, tmp_path):
-    app = make_app(fresh_database(request, "sqlite", tmp_path))
-    yield app
-    with app.app_context():
-        _db.engine.dispose()
+def app_on(request, tmp_path):
+    """``app_on(backend)``: the application on a fresh database of ``backend``."""
+    made = []
+
+    def build(backend):
+        made.append(make_app(fresh_database(request, backend, tmp_path)))
+        return made[-1]
+
+    yield build
+    for app in made:
+        with app.app_context():
+            _db.engine.dispose()
 
 
-@pytest.fixture
-def postgres_app(request, tmp_path):
-    app = make_app(fresh_database(request, "postgresql", tmp_path))
-    yield app
-    with app.app_context():
-        _db.engine.dispose()
-
-
-def test_a_write_in_a_deferred_sqlite_request_takes_the_write_lock(sqlite_app):
-    app = sqlite_app
+def test_a_write_in_a_deferred_sqlite_request_takes_the_write_lock(app_on):
+    app = app_on("sqlite")
     statement = PreparedStatement(
         insert(Response.__table__).returning(Response.id), column_keys=GIVEN
     )
@@ -166,8 +165,8 @@ def test_a_write_in_a_deferred_sqlite_request_takes_the_write_lock(sqlite_app):
         assert _db.session.scalar(select(func.count()).select_from(Response)) == 0
 
 
-def test_a_lost_postgresql_connection_is_invalidated(postgres_app):
-    app = postgres_app
+def test_a_lost_postgresql_connection_is_invalidated(app_on):
+    app = app_on("postgresql")
     url = app.config["SQLALCHEMY_DATABASE_URI"]
     with app.app_context():
         connection = _db.session.connection()

@@ -144,20 +144,9 @@ class StoredResponse(NamedTuple):
 
 # Built once and run on the driver's cursor (surveyapp.prepared): one INSERT for the response,
 # one executemany for all its answers.
-_RESPONSE_COLUMNS = (
-    "survey_id",
-    "version_id",
-    "submission_token",
-    "channel",
-    "language",
-    "started_at",
-    "submitted_at",
-    "duration_seconds",
-    "client_hash",
-    "answers_hash",
-)
+# The response's columns are those of StoredResponse but its id.
 _INSERT_RESPONSE = PreparedStatement(
-    insert(Response.__table__).returning(Response.id), column_keys=_RESPONSE_COLUMNS
+    insert(Response.__table__).returning(Response.id), column_keys=StoredResponse._fields[1:]
 )
 _ANSWER_COLUMNS = ("response_id", "survey_id", "question", "code", "number", "text", "demographic")
 _INSERT_ANSWERS = PreparedStatement(insert(Answer.__table__), column_keys=_ANSWER_COLUMNS)
