@@ -12,6 +12,8 @@ working set is the difference.
 """
 
 import argparse
+import contextlib
+import io
 import json
 import os
 import resource
@@ -41,7 +43,9 @@ def build(path, n):
 
     app = _app(f"sqlite:///{path}")
     with app.app_context():
-        flask_migrate.upgrade()
+        # Alembic's logging configuration prints every migration; a benchmark has no use for it.
+        with contextlib.redirect_stderr(io.StringIO()):
+            flask_migrate.upgrade()
         survey = save_definition(load_file(builtin_path("nanyang-dcm")))[0].survey
         start = time.perf_counter()
         insert_demo_responses(survey, n, seed=1)
