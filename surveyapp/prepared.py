@@ -54,23 +54,37 @@ class PreparedStatement:
         row = self.first(connection, params)
         return row[0] if row is not None else None
 
+    def inserted_id(self, connection, params):
+        """Run this one-row INSERT; return the new row's primary key.
+
+        As Core does: from the driver's ``lastrowid`` where the dialect reads keys that way
+        (SQLite, which has RETURNING only from 3.35 on), else with ``RETURNING``.
+        """
+        return self._run(connection, params, mode="id")[0][0]
+
     def executemany(self, connection, rows):
         """Run once per row; each row is a tuple of values in ``column_keys`` order."""
-        compiled = self._for(connection, many=True)
+        compiled = self._for(connection, mode="many")
         parameters = [compiled.parameters_of_row(row) for row in rows]
         if parameters:
             compiled.call(connection, "executemany", parameters)
 
-    def _run(self, connection, params):
-        compiled = self._for(connection, many=False)
+    def _run(self, connection, params, mode="one"):
+        compiled = self._for(connection, mode)
         return compiled.call(connection, "execute", compiled.parameters(params))
 
-    def _for(self, connection, many):
-        key = (connection.dialect.name, many)
+    def _for(self, connection, mode):
+        key = (connection.dialect.name, mode)
         compiled = self._compiled.get(key)
         if compiled is None:
+            statement, columns = self.statement, None
+            if mode == "id" and not connection.dialect.postfetch_lastrowid:
+                # Named here, not read back from the copy: SQLAlchemy (2.1.9) gives a generative
+                # copy the memoized attributes of its source, RETURNING columns included.
+                columns = list(statement.table.primary_key)
+                statement = statement.returning(*columns)
             compiled = self._compiled[key] = _Compiled(
-                self.statement, connection.dialect, self.column_keys, many
+                statement, connection.dialect, self.column_keys, mode, columns
             )
         return compiled
 
@@ -78,7 +92,10 @@ class PreparedStatement:
 class _Compiled:
     """A statement compiled for one dialect: its SQL and how to convert values in and out."""
 
-    def __init__(self, statement, dialect, column_keys, many):
+    def __init__(self, statement, dialect, column_keys, mode, columns=None):
+        many = mode == "many"
+        # mode "id": the new row's key, from lastrowid or RETURNING (PreparedStatement.inserted_id)
+        self.lastrowid = mode == "id" and dialect.postfetch_lastrowid
         compiled = statement.compile(dialect=dialect, column_keys=column_keys, for_executemany=many)
         if compiled.escaped_bind_names or "__[POSTCOMPILE_" in compiled.string:
             raise ValueError("parameters renamed or expanded at execution are not supported")
@@ -86,12 +103,13 @@ class _Compiled:
         self.dialect = dialect
         self.compiled = compiled
         self.is_dml = statement.is_dml
-        returning = compiled.returning or ()
-        self.returns_rows = statement.is_select or bool(returning)
-        self.result_types = [
-            column.type
-            for column in (statement.selected_columns if statement.is_select else returning)
-        ]
+        # A SELECT's columns, or the RETURNING columns of an INSERT/UPDATE/DELETE (maybe none).
+        if columns is None:
+            columns = (
+                statement.selected_columns if statement.is_select else statement.exported_columns
+            )
+        self.returns_rows = len(columns) > 0
+        self.result_types = [column.type for column in columns]
         self.result_processors = None  # made at the first execution, from the cursor's types
         # Columns an INSERT or UPDATE is not given that SQLAlchemy would fill before executing.
         self.defaults = []
@@ -150,6 +168,8 @@ class _Compiled:
             cursor = dbapi_connection.cursor()
             try:
                 getattr(cursor, method)(self.sql, parameters)
+                if self.lastrowid:
+                    return [(cursor.lastrowid,)]
                 rows = cursor.fetchall() if self.returns_rows else []
                 description = cursor.description
             finally:

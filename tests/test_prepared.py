@@ -68,12 +68,10 @@ def test_select_returns_what_core_returns(db):
 
 
 def test_insert_stores_what_core_stores_and_fills_defaults(db):
-    statement = PreparedStatement(
-        insert(Response.__table__).returning(Response.id), column_keys=GIVEN
-    )
+    statement = PreparedStatement(insert(Response.__table__), column_keys=GIVEN)
     connection = db.session.connection()
     before = utcnow()
-    (prepared_id,) = statement.first(connection, _response_values(db, "prepared"))
+    prepared_id = statement.inserted_id(connection, _response_values(db, "prepared"))
     core_id = connection.execute(
         insert(Response.__table__), _response_values(db, "core")
     ).inserted_primary_key[0]
@@ -83,20 +81,21 @@ def test_insert_stores_what_core_stores_and_fills_defaults(db):
     prepared_row, core_row = _stored(db, columns, ("responses", "id"))
     assert prepared_row == core_row
     # submitted_at (a Python default) and status (a scalar default) were filled as Core fills them.
-    status, submitted_at = db.session.execute(
-        select(Response.status, Response.submitted_at).where(Response.id == prepared_id)
+    token, status, submitted_at = db.session.execute(
+        select(Response.submission_token, Response.status, Response.submitted_at).where(
+            Response.id == prepared_id
+        )
     ).one()
+    assert token == "prepared"  # inserted_id is the new row's key
     assert status == "valid"
     assert before <= submitted_at <= utcnow()
 
 
 def test_executemany_stores_what_core_stores(db):
-    responses = PreparedStatement(
-        insert(Response.__table__).returning(Response.id), column_keys=GIVEN
-    )
+    responses = PreparedStatement(insert(Response.__table__), column_keys=GIVEN)
     connection = db.session.connection()
-    (first,) = responses.first(connection, _response_values(db, "a"))
-    (second,) = responses.first(connection, _response_values(db, "b"))
+    first = responses.inserted_id(connection, _response_values(db, "a"))
+    second = responses.inserted_id(connection, _response_values(db, "b"))
     survey_id = _version(db)[1]
     rows = [
         ("q1", "2", None, None, True),
@@ -120,13 +119,11 @@ def test_executemany_stores_what_core_stores(db):
 
 
 def test_driver_errors_are_sqlalchemy_errors_and_lose_nothing(db):
-    statement = PreparedStatement(
-        insert(Response.__table__).returning(Response.id), column_keys=GIVEN
-    )
-    statement.first(db.session.connection(), _response_values(db, "once"))
+    statement = PreparedStatement(insert(Response.__table__), column_keys=GIVEN)
+    statement.inserted_id(db.session.connection(), _response_values(db, "once"))
     db.session.commit()
     with pytest.raises(IntegrityError):
-        statement.first(db.session.connection(), _response_values(db, "once"))
+        statement.inserted_id(db.session.connection(), _response_values(db, "once"))
     db.session.rollback()
     count = select(func.count()).select_from(Response)
     assert db.session.scalar(count) == 1
@@ -151,15 +148,13 @@ def app_on(request, tmp_path):
 
 def test_a_write_in_a_deferred_sqlite_request_takes_the_write_lock(app_on):
     app = app_on("sqlite")
-    statement = PreparedStatement(
-        insert(Response.__table__).returning(Response.id), column_keys=GIVEN
-    )
+    statement = PreparedStatement(insert(Response.__table__), column_keys=GIVEN)
     with app.test_request_context("/"):
         g.setdefault(_DEFERRED, True)
         connection = _db.session.connection()
         driver = connection.connection.dbapi_connection
         assert not driver.in_transaction  # reads run outside a transaction in such a request
-        statement.first(connection, _response_values(_db, "rolled-back"))
+        statement.inserted_id(connection, _response_values(_db, "rolled-back"))
         assert driver.in_transaction
         _db.session.rollback()
         assert _db.session.scalar(select(func.count()).select_from(Response)) == 0

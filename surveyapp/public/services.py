@@ -146,7 +146,7 @@ class StoredResponse(NamedTuple):
 # one executemany for all its answers.
 # The response's columns are those of StoredResponse but its id.
 _INSERT_RESPONSE = PreparedStatement(
-    insert(Response.__table__).returning(Response.id), column_keys=StoredResponse._fields[1:]
+    insert(Response.__table__), column_keys=StoredResponse._fields[1:]
 )
 _ANSWER_COLUMNS = ("response_id", "survey_id", "question", "code", "number", "text", "demographic")
 _INSERT_ANSWERS = PreparedStatement(insert(Answer.__table__), column_keys=_ANSWER_COLUMNS)
@@ -180,8 +180,7 @@ def submit_response(submission):
         "answers_hash": answers_hash(submission.rows),
     }
     connection = db.session.connection()
-    (response_id,) = _INSERT_RESPONSE.first(connection, values)
-    response = StoredResponse(id=response_id, **values)
+    response = StoredResponse(id=_INSERT_RESPONSE.inserted_id(connection, values), **values)
     if submission.rows:
         demographic = submission.definition.demographic_keys
         _INSERT_ANSWERS.executemany(
