@@ -25,6 +25,7 @@ from .definitions.store import get_survey
 from .extensions import db
 from .models import Answer
 from .models import Response
+from .public.services import ANSWER_COLUMNS
 
 CHANNELS = ("wechat", "poster", "hotline-interview", "direct")
 CHANNEL_P = (0.45, 0.25, 0.15, 0.15)
@@ -262,7 +263,7 @@ def insert_demo_responses(survey, n, seed, start=None, days=28):
         _value_rows(cols, ids, survey.id),
     )
     if conn.dialect.name == "postgresql":
-        _copy(conn, "answers", ANSWER_FIELDS, (row for rows in answers for row in rows))
+        _copy(conn, "answers", ANSWER_COLUMNS, (row for rows in answers for row in rows))
     else:
         for rows in answers:
             for batch in _chunks(rows, CHUNK * 5):
@@ -270,7 +271,6 @@ def insert_demo_responses(survey, n, seed, start=None, days=28):
     return n
 
 
-ANSWER_FIELDS = ("response_id", "survey_id", "question", "code", "number", "text", "demographic")
 RESPONSE_FIELDS = (
     "survey_id",
     "version_id",

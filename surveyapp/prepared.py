@@ -123,18 +123,18 @@ class _Compiled:
                 )
             self.defaults.append((column.key, default))
         self.positional = compiled.positional
-        self.names = list(compiled.positiontup if compiled.positional else compiled.binds)
-        processors = [_bind_processor(compiled.binds[name].type, dialect) for name in self.names]
+        # Parameter names as rendered in the SQL (anonymous ones too, e.g. LIMIT's), and types.
+        types = {name: bind.type for bind, name in compiled.bind_names.items()}
+        self.names = list(compiled.positiontup if compiled.positional else types)
         self.processors = [
-            (name, process) for name, process in zip(self.names, processors) if process
+            (position, process)
+            for position, name in enumerate(self.names)
+            if (process := types[name].dialect_impl(dialect).bind_processor(dialect))
         ]
         if many:
             if column_keys is None or self.defaults:
                 raise ValueError("executemany needs column_keys naming every column it writes")
             self.pick_row = operator.itemgetter(*(column_keys.index(n) for n in self.names))
-            self.row_processors = [
-                (position, process) for position, process in enumerate(processors) if process
-            ]
 
     def parameters(self, params):
         """The driver's parameters for one execution of ``params`` (a mapping)."""
@@ -142,26 +142,23 @@ class _Compiled:
         for key, default in self.defaults:
             if key not in params:
                 values[key] = default.arg(None) if default.is_callable else default.arg
-        for name, process in self.processors:
-            values[name] = process(values[name])
-        if self.positional:
-            return tuple(values[name] for name in self.names)
-        return values
+        return self._for_driver([values[name] for name in self.names])
 
     def parameters_of_row(self, row):
         """The driver's parameters for one row of an executemany (values in column order)."""
         values = self.pick_row(row)
-        values = list(values) if len(self.names) > 1 else [values]
-        for position, process in self.row_processors:
+        return self._for_driver(list(values) if len(self.names) > 1 else [values])
+
+    def _for_driver(self, values):
+        """Values in ``names`` order, converted by their types, as the driver's paramstyle wants."""
+        for position, process in self.processors:
             values[position] = process(values[position])
-        if self.positional:
-            return values
-        return dict(zip(self.names, values))
+        return values if self.positional else dict(zip(self.names, values))
 
     def call(self, connection, method, parameters):
         """Run ``cursor.<method>(sql, parameters)``; the processed rows if the statement has any."""
-        if self.is_dml and self.dialect.name == "sqlite":
-            take_write_lock(connection)
+        if self.is_dml:
+            take_write_lock(connection)  # SQLite's; nothing to do elsewhere
         dbapi_connection = connection.connection.dbapi_connection
         cursor = None
         try:
@@ -209,7 +206,3 @@ class _Compiled:
                 values[position] = process(values[position])
             processed.append(tuple(values))
         return processed
-
-
-def _bind_processor(type_, dialect):
-    return type_.dialect_impl(dialect).bind_processor(dialect)

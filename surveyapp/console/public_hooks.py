@@ -20,7 +20,6 @@ from flask_babel import lazy_gettext as _l
 from ..dataops.quality import record_token_reuse
 from ..public import services as public_services
 from ..public.views import current_language
-from ..public.views import requested_survey
 from .fieldwork import TOKEN_PARAM
 from .fieldwork import Refusal
 from .fieldwork import accept_submission
@@ -77,7 +76,7 @@ def gate_public_form():
     """``before_request``: a GET of a form this respondent may not fill in gets the refusal."""
     if request.endpoint != "public.survey" or request.method != "GET":
         return None
-    survey, version = requested_survey((request.view_args or {}).get("key", ""))
+    survey, version = public_services.requested_survey((request.view_args or {}).get("key", ""))
     if survey is None or survey.status != "open" or version is None:
         return None  # the public view answers 404/410 itself
     refusal = admission_refusal(survey, request.args.get(TOKEN_PARAM))

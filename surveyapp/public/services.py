@@ -34,10 +34,12 @@ from dataclasses import field
 from datetime import datetime
 from typing import NamedTuple
 
+from flask import g
 from sqlalchemy import insert
 from sqlalchemy import select
 
 from ..database import take_write_lock
+from ..definitions.store import survey_and_latest_version
 from ..extensions import db
 from ..models import Answer
 from ..models import FormStart
@@ -115,6 +117,15 @@ def record_form_start(survey, channel, started_at=None):
     return start
 
 
+def requested_survey(key):
+    """``(survey, newest version)`` of ``key`` (see ``survey_and_latest_version``), looked up
+    once per request: the fieldwork gate before a form is shown needs it as well as the view."""
+    looked_up = g.get("_requested_survey")
+    if looked_up is None or looked_up[0] != key:
+        looked_up = g._requested_survey = (key, survey_and_latest_version(key))
+    return looked_up[1]
+
+
 def response_exists(survey_id, nonce):
     """Whether a response of this form (its token's nonce) is already stored."""
     found = db.session.scalar(
@@ -142,14 +153,14 @@ class StoredResponse(NamedTuple):
     answers_hash: str
 
 
-# Built once and run on the driver's cursor (surveyapp.prepared): one INSERT for the response,
-# one executemany for all its answers.
-# The response's columns are those of StoredResponse but its id.
+# Built once and run on the driver's cursor (surveyapp.prepared): one INSERT for the response
+# (the columns of StoredResponse but its id), one executemany for all its answers.
 _INSERT_RESPONSE = PreparedStatement(
     insert(Response.__table__), column_keys=StoredResponse._fields[1:]
 )
-_ANSWER_COLUMNS = ("response_id", "survey_id", "question", "code", "number", "text", "demographic")
-_INSERT_ANSWERS = PreparedStatement(insert(Answer.__table__), column_keys=_ANSWER_COLUMNS)
+# The columns every writer of answer rows gives (surveyapp.demo too).
+ANSWER_COLUMNS = ("response_id", "survey_id", "question", "code", "number", "text", "demographic")
+_INSERT_ANSWERS = PreparedStatement(insert(Answer.__table__), column_keys=ANSWER_COLUMNS)
 
 
 def submit_response(submission):

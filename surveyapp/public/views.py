@@ -4,7 +4,6 @@ from urllib.parse import urlencode
 
 from flask import abort
 from flask import current_app
-from flask import g
 from flask import redirect
 from flask import render_template
 from flask import request
@@ -16,7 +15,6 @@ from sqlalchemy.exc import IntegrityError
 from ..database import defers_write_lock
 from ..definitions.store import definition_of
 from ..definitions.store import open_surveys_with_latest_version
-from ..definitions.store import survey_and_latest_version
 from ..definitions.store import survey_of_version
 from ..extensions import csrf
 from ..extensions import db
@@ -92,18 +90,9 @@ def thanks(key):
     )
 
 
-def requested_survey(key):
-    """``(survey, newest version)`` of ``key`` (see ``survey_and_latest_version``), looked up
-    once per request: the fieldwork gate before a form is shown needs it too."""
-    looked_up = g.get("_requested_survey")
-    if looked_up is None or looked_up[0] != key:
-        looked_up = g._requested_survey = (key, survey_and_latest_version(key))
-    return looked_up[1]
-
-
 def _published_survey(key):
     """``(survey, newest version)``, or 404 when unknown or unpublished (a draft, no version)."""
-    found, version = requested_survey(key)
+    found, version = services.requested_survey(key)
     if found is None or found.status == "draft" or version is None:
         abort(404)
     return found, version
