@@ -154,11 +154,16 @@ def cell_count(survey_id, question, code):
 # Invitations -------------------------------------------------------------------------------
 
 
+def _new_token():
+    # Never starting with "-", which a spreadsheet opening the CSV would read as a formula.
+    while (token := secrets.token_urlsafe(16)).startswith("-"):
+        pass
+    return token
+
+
 def generate_invitations(survey, count):
     """Create ``count`` new single-use tokens (audited ``invitation.create``)."""
-    invitations = [
-        Invitation(survey_id=survey.id, token=secrets.token_urlsafe(16)) for _ in range(count)
-    ]
+    invitations = [Invitation(survey_id=survey.id, token=_new_token()) for _ in range(count)]
     db.session.add_all(invitations)
     db.session.flush()
     audit.record("invitation.create", survey_id=survey.id, count=count)

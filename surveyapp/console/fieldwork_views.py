@@ -16,6 +16,7 @@ from .. import audit
 from ..access import role_required
 from ..definitions.store import definition_of
 from ..extensions import db
+from ..spreadsheet import csv_row
 from . import charts
 from . import dashboard as dashboard_service
 from .distribution import public_url
@@ -124,13 +125,17 @@ def invitations_csv(key):
     writer.writerow(["token", "link", "qr_svg", "qr_png", "used_at"])
     for inv in rows:
         writer.writerow(
-            [
-                inv.token,
-                public_url(survey.key, token=inv.token),
-                url_for("console.qr", key=survey.key, fmt="svg", t=inv.token, _external=True),
-                url_for("console.qr", key=survey.key, fmt="png", t=inv.token, _external=True),
-                inv.used_at.isoformat(sep=" ", timespec="seconds") + " UTC" if inv.used_at else "",
-            ]
+            csv_row(
+                [
+                    inv.token,
+                    public_url(survey.key, token=inv.token),
+                    url_for("console.qr", key=survey.key, fmt="svg", t=inv.token, _external=True),
+                    url_for("console.qr", key=survey.key, fmt="png", t=inv.token, _external=True),
+                    inv.used_at.isoformat(sep=" ", timespec="seconds") + " UTC"
+                    if inv.used_at
+                    else "",
+                ]
+            )
         )
     audit.record("invitation.export", survey_id=survey.id, count=len(rows))
     db.session.commit()

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import AuditEntry
 from ..models import Survey
+from ..spreadsheet import csv_row
 
 PAGE_SIZE = 50
 EXPORT_CHUNK = 1000
@@ -160,14 +161,6 @@ def _as_dict(entry, keys):
     }
 
 
-def _cell(value):
-    if value is None:
-        return ""
-    value = str(value)
-    # A leading = + - @ would make a spreadsheet evaluate the cell as a formula.
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
-
-
 def export_csv(flt):
     """The matching entries as CSV text chunks (UTF-8 with a BOM so spreadsheets read Chinese)."""
     buffer = io.StringIO()
@@ -176,7 +169,7 @@ def export_csv(flt):
     writer.writerow(COLUMNS)
     for row in _entries(flt):
         row["detail"] = json.dumps(row["detail"], ensure_ascii=False, sort_keys=True)
-        writer.writerow([_cell(row[c]) for c in COLUMNS])
+        writer.writerow(csv_row(row[c] for c in COLUMNS))
         if buffer.tell() > 64 * 1024:
             yield buffer.getvalue()
             buffer.seek(0)

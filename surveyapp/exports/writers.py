@@ -16,6 +16,9 @@ import tempfile
 import numpy as np
 import pandas as pd
 
+from ..spreadsheet import csv_row
+from ..spreadsheet import xlsx_row
+
 FORMATS = ("csv", "xlsx", "sav", "dta", "json", "jsonl")
 MIMETYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -41,9 +44,9 @@ def csv_chunks(columns, rows):
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     buf.write("\ufeff")
-    writer.writerow([c.name for c in columns])
+    writer.writerow(csv_row([c.name for c in columns]))
     for i, row in enumerate(rows, start=1):
-        writer.writerow(["" if v is None else v for v in row])
+        writer.writerow(csv_row(row))
         if i % BUFFER_ROWS == 0:
             yield buf.getvalue()
             buf.seek(0)
@@ -80,18 +83,21 @@ def codebook_rows(columns):
 
 
 def write_xlsx(columns, rows, path):
-    """Write the responses sheet and a codebook sheet with openpyxl's write-only mode."""
+    """Write the responses sheet and a codebook sheet with openpyxl's write-only mode.
+
+    Text that looks like a formula is written as a quoted string cell (:mod:`surveyapp.spreadsheet`).
+    """
     from openpyxl import Workbook
 
     wb = Workbook(write_only=True)
     data = wb.create_sheet("responses")
-    data.append([c.name for c in columns])
+    data.append(xlsx_row(data, [c.name for c in columns]))
     for row in rows:
-        data.append(row)
+        data.append(xlsx_row(data, row))
     book = wb.create_sheet("codebook")
     book.append(["variable", "label", "type", "value labels"])
     for line in codebook_rows(columns):
-        book.append(list(line))
+        book.append(xlsx_row(book, line))
     wb.save(path)
 
 

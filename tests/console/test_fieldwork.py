@@ -211,3 +211,20 @@ def test_viewer_cannot_touch_fieldwork(client, as_role):
     assert generate(client, 3).status_code == 403
     assert client.get("/console/surveys/nanyang-dcm/quotas").status_code == 403
     assert set_quotas(client, "district", {1: 10}).status_code == 403
+
+
+def test_invitation_csv_never_starts_a_cell_with_a_formula(app, client, as_role, monkeypatch):
+    from surveyapp.console import fieldwork
+
+    as_role("evaluator")
+    drawn = iter(["-starts-with-minus", "plain-token"])
+    monkeypatch.setattr(fieldwork.secrets, "token_urlsafe", lambda _n: next(drawn))
+    assert generate(client, 1).status_code == 302
+    assert tokens(app) == ["plain-token"]
+    with app.app_context():
+        survey = default_survey()
+        _db.session.add(Invitation(survey_id=survey.id, token="=1+1"))
+        _db.session.commit()
+    with client.get("/console/surveys/nanyang-dcm/invitations.csv") as response:
+        rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
+    assert [r[0] for r in rows[1:]] == ["plain-token", "'=1+1"]
