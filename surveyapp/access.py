@@ -11,10 +11,19 @@ from .models import User
 
 
 @login_manager.user_loader
-def load_user(user_id):
-    """Flask-Login hook: the active user with this id, or None."""
+def load_user(login_id):
+    """Flask-Login hook: the active user of this login id (``"<id>:<session version>"``), or None.
+
+    A session whose version is not the user's current one was ended (logout, password or role
+    change, deactivation). A bare ``"<id>"`` (sessions from before versions existed) is version 0.
+    """
+    user_id, _sep, version = str(login_id).partition(":")
+    if not user_id.isdigit() or not (version or "0").isdigit():
+        return None
     user = db.session.get(User, int(user_id))
-    return user if user is not None and user.active else None
+    if user is None or not user.active or (user.session_version or 0) != int(version or "0"):
+        return None
+    return user
 
 
 def role_required(role):

@@ -28,6 +28,8 @@ DEFAULTS = {
     "RATELIMIT_HEADERS_ENABLED": True,
     "RATELIMIT_SUBMIT": "60 per minute",
     "RATELIMIT_LOGIN": "10 per minute",
+    # API tokens expire after this many days unless created with another --days.
+    "API_TOKEN_DAYS": 90,
     "DEFAULT_SURVEY": "nanyang-dcm",
     "SQLITE_BUSY_TIMEOUT_MS": 15000,
     # Console: Secure session/remember cookies (also implied by PREFERRED_URL_SCHEME = "https").

@@ -10,8 +10,11 @@ from werkzeug.security import generate_password_hash
 
 from .. import audit
 from ..extensions import db
+from ..models import ApiToken
 from ..models import User
+from ..models._types import utcnow
 from ..models.user import ROLES
+from .passwords import is_common_password
 
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$")
 MIN_PASSWORD_LENGTH = 10
@@ -52,11 +55,18 @@ def check_role(role):
         )
 
 
-def check_password(password):
-    """Refuse a password that is too short to be safe."""
-    if len(password or "") < MIN_PASSWORD_LENGTH:
+def check_password(password, username=None):
+    """Refuse a password that is too short, a common one, or one containing the username."""
+    password = password or ""
+    if len(password) < MIN_PASSWORD_LENGTH:
         raise UserError(
             _("The password must have at least %(n)d characters.", n=MIN_PASSWORD_LENGTH)
+        )
+    if username and username.strip().lower() in password.lower():
+        raise UserError(_("The password must not contain the username."))
+    if is_common_password(password):
+        raise UserError(
+            _("This password is one of the most common ones and easy to guess; choose another.")
         )
 
 
@@ -71,10 +81,17 @@ def create_user(username, role, password, actor=None):
             )
         )
     check_role(role)
-    check_password(password)
+    check_password(password, username)
     if get_user(username) is not None:
         raise UserError(_("The username %(name)s is already taken.", name=username))
-    user = User(username=username, role=role, active=True)
+    user = User(
+        username=username,
+        role=role,
+        active=True,
+        created_by_id=getattr(actor, "id", None),
+        role_granted_by_id=getattr(actor, "id", None),
+        role_granted_at=utcnow(),
+    )
     user.set_password(password)
     db.session.add(user)
     db.session.flush()
@@ -91,6 +108,10 @@ def set_role(user, role, actor=None):
         _keep_an_admin(user)
     old = user.role
     user.role = role
+    user.role_granted_by_id = getattr(actor, "id", None)
+    user.role_granted_at = utcnow()
+    user.end_sessions()
+    revoke_tokens(user)
     db.session.flush()
     audit.record("user.role", user=actor, target=user.username, old=old, new=role, **_via(actor))
     return user
@@ -103,6 +124,9 @@ def set_active(user, active, actor=None):
     if not active and user.role == "admin":
         _keep_an_admin(user)
     user.active = active
+    user.end_sessions()
+    if not active:
+        revoke_tokens(user)
     db.session.flush()
     action = "user.reactivate" if active else "user.deactivate"
     audit.record(action, user=actor, target=user.username, **_via(actor))
@@ -111,11 +135,22 @@ def set_active(user, active, actor=None):
 
 def set_password(user, password, actor=None):
     """Give a user a new password (audited ``user.password``; the password is never logged)."""
-    check_password(password)
+    check_password(password, user.username)
     user.set_password(password)
+    user.end_sessions()
     db.session.flush()
     audit.record("user.password", user=actor, target=user.username, **_via(actor))
     return user
+
+
+def revoke_tokens(user):
+    """Revoke every API token of ``user`` (on deactivation or a role change); returns how many."""
+    tokens = db.session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked.is_(False))
+    ).all()
+    for token in tokens:
+        token.revoked = True
+    return len(tokens)
 
 
 def list_users():

@@ -74,8 +74,12 @@ login_limited = limiter.limit(_login_limit, key_func=get_remote_address, methods
 
 
 def logout():
-    """Log out (POST only, so another site cannot log people out with a link)."""
+    """Log out (POST only, so another site cannot log people out with a link).
+
+    Ends every session of the user: a copy of the cookie no longer works.
+    """
     if current_user.is_authenticated:
+        current_user.end_sessions()
         audit.record("auth.logout")
         db.session.commit()
     logout_user()

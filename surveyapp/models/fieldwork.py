@@ -18,12 +18,17 @@ class FormStart(db.Model):
     """A questionnaire handed out to a respondent (one per fresh form), for completion rates."""
 
     __tablename__ = "form_starts"
-    __table_args__ = (Index("ix_form_starts_survey_id_started_at", "survey_id", "started_at"),)
+    __table_args__ = (
+        Index("ix_form_starts_survey_id_started_at", "survey_id", "started_at"),
+        Index("ix_form_starts_survey_client", "survey_id", "client_hash", "started_at"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id"))
     channel: Mapped[str] = mapped_column(String(32), default="direct")
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Keyed hash of the client (as on responses): a start counts once per client and window.
+    client_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class Invitation(db.Model):

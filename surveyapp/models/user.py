@@ -29,10 +29,27 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(16), default="viewer")
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Part of the login id: bumping it ends every session (logout, password, role, deactivation).
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Who created the account and who gave it its current role, when (plain ids: see migration).
+    created_by_id: Mapped[int | None]
+    role_granted_by_id: Mapped[int | None]
+    role_granted_at: Mapped[datetime | None] = mapped_column(default=utcnow)
+    # Consecutive failed logins and the last one: the login back-off (surveyapp.auth.backoff).
+    failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
+    last_failed_login_at: Mapped[datetime | None]
 
     @property
     def is_active(self):
         return self.active
+
+    def get_id(self):
+        """The login id kept in the session: ``"<id>:<session version>"``."""
+        return f"{self.id}:{self.session_version or 0}"
+
+    def end_sessions(self):
+        """Invalidate every session (and remember-me cookie) issued for this user so far."""
+        self.session_version = (self.session_version or 0) + 1
 
     def set_password(self, password):
         """Store a scrypt hash of the password."""
@@ -57,6 +74,7 @@ class ApiToken(db.Model):
     token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[datetime | None]
+    expires_at: Mapped[datetime | None]
     revoked: Mapped[bool] = mapped_column(default=False)
 
     user: Mapped[User] = relationship()
