@@ -6,9 +6,11 @@ change the ``audit_log`` table through the ORM:
 - ``before_flush`` raises when a loaded :class:`AuditEntry` was modified or marked deleted;
 - ``do_orm_execute`` raises on an ORM-enabled bulk ``update(AuditEntry)`` or ``delete(AuditEntry)``.
 
-Inserting (``surveyapp.audit.record``) is untouched. Raw SQL or a database administrator can still
-change the table; a PostgreSQL deployment that wants that excluded too should revoke UPDATE and
-DELETE on ``audit_log`` from the application's role.
+Inserting (``surveyapp.audit.record``) is untouched. Below the ORM, the database itself refuses
+raw ``UPDATE`` and ``DELETE`` (and on PostgreSQL ``TRUNCATE``) of ``audit_log`` with triggers
+(migration ``93e37e8ed0ff``); only someone who may drop those triggers (the table's owner, a
+database administrator) can still change it, so a PostgreSQL deployment should run the app as a
+role that does not own the tables.
 """
 
 from sqlalchemy import event

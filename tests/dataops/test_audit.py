@@ -125,3 +125,36 @@ def test_guard_refuses_changing_or_deleting_entries(app, db):
     audit.record("survey.load", version=2)
     db.session.commit()
     assert len(db.session.scalars(select(AuditEntry)).all()) == 2
+
+
+def test_the_database_refuses_raw_sql_updates_and_deletes(app, db):
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    audit.record("survey.load", version=1)
+    db.session.commit()
+    statements = [
+        "UPDATE audit_log SET action = 'forged'",
+        "DELETE FROM audit_log",
+    ]
+    if db.engine.dialect.name == "postgresql":
+        statements.append("TRUNCATE audit_log")
+    for statement in statements:
+        # Straight to the database on a connection of its own, past the ORM's guard.
+        with db.engine.connect() as connection:
+            with pytest.raises(DBAPIError, match="append-only"):
+                connection.execute(text(statement))
+            connection.rollback()
+    with db.engine.connect() as connection:
+        assert connection.execute(text("SELECT action FROM audit_log")).scalars().all() == [
+            "survey.load"
+        ]
+        connection.execute(
+            text("INSERT INTO audit_log (at, action, detail) VALUES (:at, 'raw.insert', '{}')"),
+            {"at": utcnow()},
+        )
+        connection.commit()
+    assert db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all() == [
+        "survey.load",
+        "raw.insert",
+    ]
