@@ -130,8 +130,33 @@ def _decide(request, user, status):
     request.decided_at = utcnow()
 
 
+def independent_approver(request, user):
+    """True when ``user`` may approve ``request`` as its second pair of eyes.
+
+    The approver must be someone other than the requester, an administrator since before the
+    request was made, and not an account the requester created or gave its role: otherwise an
+    admin could make a second account and approve their own request with it.
+    """
+    requester = request.requested_by_id
+    return (
+        user.id != requester
+        and user.has_role("admin")
+        and user.role_granted_at is not None
+        and user.role_granted_at < request.requested_at
+        and requester not in (user.created_by_id, user.role_granted_by_id)
+    )
+
+
 def approve(request, user):
     """Delete the requested responses with their answers and flags; returns how many went."""
+    if request.requested_by_id != user.id and not independent_approver(request, user):
+        raise DeletionRefused(
+            _(
+                "Your approval cannot count: an approval must come from an administrator who "
+                "held the role before the request was made and whose account was not created "
+                "or promoted by the administrator who made it."
+            )
+        )
     _decide(request, user, "approved")
     ids = list(request.response_ids)
     deleted = 0

@@ -146,3 +146,44 @@ def test_evaluators_cannot_request_or_approve(app, client, staff):
     assert client.post(f"{BASE}/deletions/new", data={"ids": "1", "reason": "x"}).status_code == 403
     with in_app(app) as db:
         assert count(db, DeletionRequest) == 0
+
+
+def test_an_admin_cannot_approve_their_own_request_with_an_account_they_made(app, client, staff):
+    """Four eyes means two people: a sock-puppet admin, or one promoted after the request or by
+    the requester, does not count; an admin of before the request made by someone else does."""
+    from surveyapp.auth.users import create_user
+    from surveyapp.auth.users import set_role
+    from surveyapp.models import User
+
+    password = "an entirely different passphrase"
+    app.config["WTF_CSRF_ENABLED"] = False
+    with in_app(app) as db:
+        requester = db.session.get(User, staff["admin"].id)
+        sock = create_user("sock", "admin", password, actor=requester)
+        promoted_by_requester = create_user("minion", "viewer", password)
+        set_role(promoted_by_requester, "admin", actor=requester)
+        ids = [store_response(channel="test", client=f"s{i}").id for i in range(2)]
+    login_as(client, staff["admin"])
+    made = client.post(
+        f"{BASE}/deletions/new", data={"ids": ",".join(map(str, ids)), "reason": "x"}
+    )
+    assert made.status_code == 303
+    with in_app(app) as db:
+        request_id = db.session.scalars(select(DeletionRequest.id)).one()
+        late = create_user("late", "viewer", password)
+        set_role(late, "admin", actor=db.session.get(User, staff["admin2"].id))
+        accounts = {u.username: u.get_id() for u in db.session.scalars(select(User))}
+    decide = f"{BASE}/deletions/{request_id}/decide"
+    for name in ("sock", "minion", "late"):
+        with client.session_transaction() as session:
+            session["_user_id"] = accounts[name]
+        client.get("/console/surveys?lang=en")
+        refused = client.post(decide, data={"decision": "approve"}, follow_redirects=True)
+        assert any("cannot count" in m for m in flashes(refused)), name
+        with in_app(app) as db:
+            assert db.session.get(DeletionRequest, request_id).status == "pending"
+            assert count(db, Response) == 2
+    login_as(client, staff["admin2"])
+    assert client.post(decide, data={"decision": "approve"}).status_code == 303
+    with in_app(app) as db:
+        assert count(db, Response) == 0
