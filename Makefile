@@ -22,9 +22,11 @@ $(VENV)/.installed-test: $(BIN)/python setup.cfg pyproject.toml
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
+# The secret key signs sessions: only this user may read it (instance/ 0700, config.py 0600).
 instance/config.py:
-	mkdir -p instance
-	$(BIN)/python -c "import secrets; print('SECRET_KEY = ' + repr(secrets.token_hex(32)))" > $@
+	umask 077 && mkdir -p instance && chmod 700 instance && \
+	  $(BIN)/python -c "import secrets; print('SECRET_KEY = ' + repr(secrets.token_hex(32)))" > $@.tmp && \
+	  mv $@.tmp $@
 
 ## Install, migrate the SQLite database in instance/, load the default survey, serve on $(PORT).
 run: install instance/config.py

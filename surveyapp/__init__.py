@@ -6,6 +6,7 @@ import secrets
 from flask import Flask
 
 from . import config as defaults
+from . import filemodes
 from .paths import migrations_folder
 from .paths import static_folder
 
@@ -33,8 +34,8 @@ def create_app(test_config=None):
     if not app.config.get("SECRET_KEY"):
         # Debug and testing only (check_secret_key refused otherwise): a key for this process.
         app.config["SECRET_KEY"] = secrets.token_hex(32)
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
-        os.makedirs(app.instance_path, exist_ok=True)
+    # instance/ 0700; its config, the SQLite database, WAL and SHM 0600 (see filemodes).
+    filemodes.protect_instance(app)
 
     _init_extensions(app)
     _register_blueprints(app)

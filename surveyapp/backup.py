@@ -13,6 +13,15 @@ readers and writers proceed together). Rows are streamed into a temporary gzip m
 header member is written in front of it afterwards (gzip readers read concatenated members as one
 stream), so memory stays flat however large the database.
 
+The header carries ``signature``: an HMAC-SHA256 of the rest of the header (canonical JSON) under a
+key derived from ``SECRET_KEY``. Since the header holds every table's hash, it authenticates the
+whole file: restore refuses a backup whose signature does not verify (edited by hand, or made by an
+installation with another secret key) before reading any row. The header line is read with a
+bound (``MAX_HEADER_BYTES``), and so is every row line (``MAX_LINE_BYTES``), so a small file that
+decompresses into one enormous line is refused instead of filling memory. Backups are written
+0600, through a ``.part`` file opened with ``O_CREAT | O_EXCL | O_NOFOLLOW`` (never through a
+symbolic link someone left there) and renamed into place.
+
 Restore refuses a database with rows in any table and a file whose hashes or counts do not match,
 then inserts in foreign-key order in batches, all in one transaction, and on PostgreSQL moves each
 id sequence past the largest restored id.
@@ -20,6 +29,7 @@ id sequence past the largest restored id.
 
 import gzip
 import hashlib
+import hmac
 import json
 import os
 import shutil
@@ -48,6 +58,10 @@ from .models._types import utcnow
 FORMAT = "surveyapp-backup"
 FORMAT_VERSION = 1
 BATCH = 1000
+# A header is a few KB (one entry per table); a row line a few KB (a definition version the most).
+MAX_HEADER_BYTES = 1024 * 1024
+MAX_LINE_BYTES = 16 * 1024 * 1024
+SIGNATURE = "signature"
 
 
 class BackupError(click.ClickException):
@@ -109,6 +123,30 @@ def _snapshot_connection(engine):
     return connection
 
 
+def _signing_key():
+    secret = str(current_app.config["SECRET_KEY"]).encode("utf-8")
+    return hashlib.sha256(b"surveyapp-backup-signature:" + secret).digest()
+
+
+def sign(header):
+    """The HMAC-SHA256 (hex) of ``header`` without its signature, under the backup key."""
+    unsigned = {k: v for k, v in header.items() if k != SIGNATURE}
+    canonical = json.dumps(unsigned, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hmac.new(_signing_key(), canonical.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def _create_private(path):
+    """Open a new file for writing, mode 0600, never through a symbolic link or over a file."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
+    try:
+        return os.fdopen(os.open(path, flags, 0o600), "wb")
+    except FileExistsError:
+        raise BackupError(
+            f"{path} already exists (left by an interrupted backup, or placed there by someone "
+            "else); check it, remove it and try again."
+        ) from None
+
+
 def write_backup(path):
     """Write the snapshot to ``path``; returns the header (with per-table counts and hashes)."""
     engine = db.engine
@@ -150,8 +188,9 @@ def write_backup(path):
             "database": engine.dialect.name,
             "tables": header_tables,
         }
+        header[SIGNATURE] = sign(header)
         part = path + ".part"
-        with open(part, "wb") as final:
+        with _create_private(part) as final:
             with gzip.GzipFile(fileobj=final, mode="wb") as head:
                 head.write(
                     (json.dumps(header, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
@@ -165,11 +204,26 @@ def write_backup(path):
     return header
 
 
+def _bounded_line(handle, limit, path, what):
+    line = handle.readline(limit + 1)
+    if len(line) > limit:
+        raise BackupError(
+            f"{path}: {what} is longer than {limit // 1024} KB, which no backup of this "
+            "application has; the file is damaged or was made to exhaust memory. Nothing was "
+            "restored."
+        )
+    return line
+
+
 def _lines(path):
-    """``(header, iterator of raw row lines)``; raises BackupError on an unreadable file."""
+    """``(header, iterator of raw row lines)``; raises BackupError on an unreadable, unsigned or
+    tampered file (the signature is checked before any row is read)."""
     handle = gzip.open(path, "rt", encoding="utf-8", newline="\n")
     try:
-        header = json.loads(handle.readline())
+        header = json.loads(_bounded_line(handle, MAX_HEADER_BYTES, path, "the header line"))
+    except BackupError:
+        handle.close()
+        raise
     except (OSError, EOFError, zlib.error, ValueError, UnicodeDecodeError) as exc:
         handle.close()
         raise BackupError(f"{path} is not a readable backup ({exc}).") from None
@@ -182,11 +236,20 @@ def _lines(path):
             f"backup format version {header.get('format_version')} is not supported "
             f"(this version reads {FORMAT_VERSION})."
         )
+    signature = header.get(SIGNATURE)
+    if not isinstance(signature, str) or not hmac.compare_digest(signature, sign(header)):
+        handle.close()
+        raise BackupError(
+            f"{path}: the backup's signature does not verify: the file was changed after it was "
+            "written, or it was made by an installation with another SECRET_KEY (restore with "
+            "the SECRET_KEY it was made with). Nothing was restored."
+        )
 
     def rows():
         with handle:
             try:
-                yield from handle
+                while line := _bounded_line(handle, MAX_LINE_BYTES, path, "a row line"):
+                    yield line
             except (OSError, EOFError, zlib.error, UnicodeDecodeError) as exc:
                 raise BackupError(f"{path} is damaged ({exc}).") from None
 

@@ -159,7 +159,7 @@ def test_an_admin_cannot_approve_their_own_request_with_an_account_they_made(app
     app.config["WTF_CSRF_ENABLED"] = False
     with in_app(app) as db:
         requester = db.session.get(User, staff["admin"].id)
-        sock = create_user("sock", "admin", password, actor=requester)
+        create_user("sock", "admin", password, actor=requester)
         promoted_by_requester = create_user("minion", "viewer", password)
         set_role(promoted_by_requester, "admin", actor=requester)
         ids = [store_response(channel="test", client=f"s{i}").id for i in range(2)]
