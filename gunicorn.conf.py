@@ -53,3 +53,9 @@ proc_name = "surveyapp"
 # machine (app servers, tests, benchmarks) would fight over: off unless a path is given.
 control_socket = os.environ.get("SURVEYAPP_CONTROL_SOCKET") or "gunicorn.ctl"
 control_socket_disable = not os.environ.get("SURVEYAPP_CONTROL_SOCKET")
+
+
+def on_starting(server):
+    """Tell the workers how many of them there are: each refuses to boot when several would
+    count rate limits in their own memory (surveyapp.serving.check_rate_limit_storage)."""
+    os.environ["SURVEYAPP_GUNICORN_WORKERS"] = str(server.cfg.workers)

@@ -44,8 +44,14 @@ class CookieSessionInterface(SecureCookieSessionInterface):
         return serializer
 
 
+# Console pages, exports, reports and API answers hold personal data and results: never cached.
+PRIVATE_BLUEPRINTS = frozenset({"auth", "console", "dataops", "results", "api"})
+
+
 def _security_headers(response):
     headers = response.headers
+    if request.blueprint in PRIVATE_BLUEPRINTS:
+        headers.setdefault("Cache-Control", "no-store")
     headers.setdefault("Content-Security-Policy", CSP)
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("X-Frame-Options", "DENY")

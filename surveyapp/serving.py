@@ -11,6 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from .config import ConfigurationError
 from .definitions.store import open_surveys_with_latest_version
 from .extensions import db
 
@@ -48,6 +49,28 @@ def database_unavailable(error):
         response = current_app.make_response((render_template("serving/unavailable.html"), 503))
     response.headers["Retry-After"] = RETRY_AFTER
     return response
+
+
+# Set by gunicorn.conf.py's on_starting hook for the workers it forks.
+WORKERS_VARIABLE = "SURVEYAPP_GUNICORN_WORKERS"
+
+
+def check_rate_limit_storage(app, workers):
+    """Refuse to serve with several processes each counting rate limits in its own memory.
+
+    With ``memory://`` every worker keeps its own counters, so each limit (form posts, logins,
+    form pages) would in effect be multiplied by the number of workers.
+    """
+    uri = str(app.config.get("RATELIMIT_STORAGE_URI") or "memory://")
+    if workers <= 1 or not app.config.get("RATELIMIT_ENABLED", True):
+        return
+    if uri.startswith("memory://"):
+        raise ConfigurationError(
+            f"Rate limits are counted in each worker's own memory (RATELIMIT_STORAGE_URI is "
+            f"{uri!r}) but gunicorn runs {workers} workers, so every limit would be {workers} "
+            "times higher than configured. Set SURVEYAPP_RATELIMIT_STORAGE_URI=redis://HOST:6379/0 "
+            "so the workers share one count, or run one worker (SURVEYAPP_WORKERS=1)."
+        )
 
 
 def warm_up(app):

@@ -6,11 +6,16 @@ builds its own application and database pool.
 """
 
 import gc
+import os
 
 from . import create_app
+from .serving import WORKERS_VARIABLE
+from .serving import check_rate_limit_storage
 from .serving import warm_up
 
 app = create_app()
+# Refused here, so the worker fails to boot and gunicorn stops with this message.
+check_rate_limit_storage(app, int(os.environ.get(WORKERS_VARIABLE) or 1))
 warm_up(app)
 
 # The objects made so far (modules, the app, its extensions: a few hundred thousand) live as long

@@ -271,3 +271,68 @@ def test_no_route_can_change_or_delete_audit_entries(open_world):
                 assert len(now) >= len(rows)
                 rows = now
     assert errors == [], "junk input must get a clear answer, never a server error"
+
+
+def test_console_pages_and_exports_are_never_cached(world):
+    client = world.app.test_client()
+    login_as(client, world.users["admin"])
+    checked = []
+    for rule, method in routes(world.app):
+        if method != "GET" or is_public(rule) or rule.endpoint in ("static",):
+            continue
+        with client.get(url_for_rule(world, rule)) as response:
+            if response.status_code != 200 or response.mimetype.startswith("image/"):
+                continue
+            assert response.headers.get("Cache-Control") == "no-store", rule.rule
+            checked.append(rule.rule)
+    assert any("export" in url for url in checked) and len(checked) > 10
+    # The questionnaire itself may be cached by nobody in between either way; it is not marked.
+    with client.get("/auth/login") as response:
+        assert response.headers.get("Cache-Control") == "no-store"
+
+
+def test_channel_tags_are_matched_whole(world):
+    from surveyapp.channels import clean_channel
+    from surveyapp.channels import is_channel
+
+    assert is_channel("poster") and is_channel("hotline-interview")
+    for bad in ("poster\n", "poster\r\n", "", "-x", "Poster", "a" * 33, None, "ch x"):
+        assert not is_channel(bad), repr(bad)
+    assert clean_channel(" Poster\n") == "poster" and clean_channel("x\ny") == "direct"
+    client = world.app.test_client()
+    login_as(client, world.users["admin"])
+    base = f"/console/surveys/{world.key}"
+    for url in (f"{base}/qr.png", f"{base}/qr.svg", f"{base}/poster"):
+        with client.get(url, query_string={"ch": "poster\n", "download": "1"}) as response:
+            assert response.status_code in (400, 404), url
+    with client.get(f"{base}/distribution", query_string={"ch": "poster\n"}) as response:
+        assert response.status_code < 500
+        assert f"/s/{world.key}?ch=poster%0A" not in response.get_data(as_text=True)
+
+
+def test_several_workers_refuse_per_process_rate_limits(monkeypatch):
+    import runpy
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    from flask import Flask
+
+    from surveyapp.config import ConfigurationError
+    from surveyapp.serving import WORKERS_VARIABLE
+    from surveyapp.serving import check_rate_limit_storage
+
+    app = Flask(__name__)
+    app.config.update(RATELIMIT_STORAGE_URI="memory://", RATELIMIT_ENABLED=True)
+    check_rate_limit_storage(app, 1)
+    with pytest.raises(ConfigurationError, match="SURVEYAPP_RATELIMIT_STORAGE_URI"):
+        check_rate_limit_storage(app, 3)
+    app.config["RATELIMIT_STORAGE_URI"] = "redis://127.0.0.1:6379/0"
+    check_rate_limit_storage(app, 3)
+    # gunicorn.conf.py tells the workers how many there are.
+    monkeypatch.delenv(WORKERS_VARIABLE, raising=False)
+    settings = runpy.run_path(str(Path(__file__).parents[1] / "gunicorn.conf.py"))
+    settings["on_starting"](SimpleNamespace(cfg=SimpleNamespace(workers=3)))
+    import os
+
+    assert os.environ[WORKERS_VARIABLE] == "3"
+    assert settings["bind"].startswith("127.0.0.1:")

@@ -9,13 +9,14 @@ import segno
 from flask import current_app
 from flask import request
 
-CHANNEL_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
+from ..channels import is_channel
+
 QR_FORMATS = {"png": "image/png", "svg": "image/svg+xml"}
 
 
 def valid_channel(channel):
-    """True for a usable channel tag (lower-case letters, digits, hyphens; at most 32)."""
-    return bool(channel) and bool(CHANNEL_RE.match(channel))
+    """True for a usable channel tag (see :func:`surveyapp.channels.is_channel`)."""
+    return is_channel(channel)
 
 
 def public_url(survey_key, channel=None, token=None):

@@ -16,11 +16,10 @@ from wtforms.validators import InputRequired
 from wtforms.validators import Length
 from wtforms.validators import NumberRange
 from wtforms.validators import Optional
-from wtforms.validators import Regexp
+from wtforms.validators import ValidationError
 
+from ..channels import is_channel
 from ..models.user import ROLES
-
-CHANNEL_PATTERN = r"^[a-z0-9][a-z0-9-]{0,31}$"
 
 
 def role_choices():
@@ -72,6 +71,11 @@ class RoleForm(FlaskForm):
         self.role.choices = role_choices()
 
 
+def _channel_tag(_form, field):
+    if not is_channel(field.data):
+        raise ValidationError(_l("Use 1 to 32 lower-case letters, digits and hyphens."))
+
+
 class ChannelForm(FlaskForm):
     """A custom channel tag for a distribution link."""
 
@@ -82,9 +86,7 @@ class ChannelForm(FlaskForm):
         _l("Custom channel tag"),
         validators=[
             DataRequired(),
-            Regexp(
-                CHANNEL_PATTERN, message=_l("Use 1 to 32 lower-case letters, digits and hyphens.")
-            ),
+            _channel_tag,
         ],
     )
 

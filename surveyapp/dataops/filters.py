@@ -1,6 +1,5 @@
 """Reading the response filter from a query string, with a clear message for each bad value."""
 
-import re
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import date
@@ -10,12 +9,12 @@ from datetime import timedelta
 
 from flask_babel import gettext as _
 
+from ..channels import is_channel
 from ..models.response import RESPONSE_STATUSES
 from .quality import KINDS
 
 # The demographic question the district filter reads (the default survey's weighting variable).
 DISTRICT_QUESTION = "district"
-_CHANNEL = re.compile(r"[a-z0-9-]{1,32}")
 FLAG_CHOICES = KINDS + ("any", "none")
 
 
@@ -92,7 +91,7 @@ def parse_filter(args):
             errors.append(_("The district must be a code number."))
     channel = (args.get("channel") or "").strip().lower()
     if channel:
-        if _CHANNEL.fullmatch(channel):
+        if is_channel(channel):
             found.channel = channel
         else:
             errors.append(_("A channel is 1-32 letters, digits or hyphens."))
