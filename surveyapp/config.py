@@ -27,6 +27,10 @@ DEFAULTS = {
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_HEADERS_ENABLED": True,
     "RATELIMIT_SUBMIT": "60 per minute",
+    # Questionnaire pages (GET /s/<key>) per client address; a start counts once per client
+    # and survey within the window.
+    "RATELIMIT_FORM": "120 per minute",
+    "FORM_START_WINDOW_MINUTES": 60,
     "RATELIMIT_LOGIN": "10 per minute",
     # API tokens expire after this many days unless created with another --days.
     "API_TOKEN_DAYS": 90,

@@ -36,8 +36,26 @@ class Dashboard:
 
     @property
     def completion_rate(self):
-        """Submitted responses per questionnaire handed out, or None before any was handed out."""
-        return self.submitted / self.starts if self.starts else None
+        """Submitted responses per questionnaire handed out (at most 1), or None before any."""
+        return completion(self.submitted, self.starts)
+
+    @property
+    def starts_undercounted(self):
+        """True when fewer forms were counted as handed out than were submitted (see README)."""
+        return self.submitted > self.starts or any(n > s for _ch, s, n in self.per_channel)
+
+    completion = staticmethod(lambda submitted, starts: completion(submitted, starts))
+
+
+def completion(submitted, starts):
+    """``submitted / starts`` capped at 1, or None when nothing was handed out.
+
+    Submissions can outnumber counted starts: responses that never opened a form here (demo
+    data, a restore), respondents sharing one device and address inside the window in which a
+    start counts once, or forms opened before starts were counted. A rate above 100% would only
+    mislead, so it is capped and the dashboard says why.
+    """
+    return min(1.0, submitted / starts) if starts else None
 
 
 def build(survey):

@@ -31,8 +31,10 @@ import json
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import datetime
+from datetime import timedelta
 from typing import NamedTuple
 
+from flask import current_app
 from flask import g
 from sqlalchemy import insert
 from sqlalchemy import select
@@ -103,9 +105,27 @@ def answers_hash(rows):
     return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
 
-def record_form_start(survey, channel, started_at=None):
-    """Count a questionnaire handed out (the denominator of completion rates)."""
-    start = FormStart(survey_id=survey.id, channel=channel, started_at=started_at or utcnow())
+def record_form_start(survey, channel, started_at=None, client_hash=None):
+    """Count a questionnaire handed out (the denominator of completion rates), at most once per
+    client and survey within ``FORM_START_WINDOW_MINUTES``: reloading the page, or a script
+    fetching it again and again, hands out no new form. Returns the new start, or None."""
+    started_at = started_at or utcnow()
+    if client_hash is not None:
+        window = timedelta(minutes=current_app.config["FORM_START_WINDOW_MINUTES"])
+        counted = db.session.scalar(
+            select(FormStart.id)
+            .where(
+                FormStart.survey_id == survey.id,
+                FormStart.client_hash == client_hash,
+                FormStart.started_at > started_at - window,
+            )
+            .limit(1)
+        )
+        if counted is not None:
+            return None
+    start = FormStart(
+        survey_id=survey.id, channel=channel, started_at=started_at, client_hash=client_hash
+    )
     db.session.add(start)
     db.session.flush()
     return start

@@ -63,6 +63,7 @@ def landing():
 @bp.route("/s/<key>", methods=["GET", "POST"])
 @defers_write_lock  # validation and rendering must not hold SQLite's write lock
 @limiter.limit(lambda: current_app.config["RATELIMIT_SUBMIT"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_FORM"], methods=["GET"], per_method=True)
 @csrf.exempt  # the FlaskForm checks CSRF itself, so a failure can re-show the answers given
 def survey(key):
     """GET: a fresh questionnaire. POST: validate and store it, then redirect to the thanks page."""
@@ -71,7 +72,7 @@ def survey(key):
         return _submit(found, version)
     token = SubmissionToken.issue(version.id, services.clean_channel(request.args.get("ch")))
     if request.method == "GET":  # not HEAD: link previews are not forms handed out
-        services.record_form_start(found, token.channel, token.started_at)
+        services.record_form_start(found, token.channel, token.started_at, client_hash())
         db.session.commit()
     return _render(found, version, Questionnaire(definition_of(version), get_locale()), token)
 

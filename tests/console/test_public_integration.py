@@ -127,8 +127,11 @@ def test_closing_in_the_console_closes_the_public_form(app, client, as_role):
 
 
 def test_dashboard_counts_what_the_public_form_recorded(app, client, as_role):
-    for channel in ("wechat", "wechat", "poster"):
-        Respondent(client, f"/s/nanyang-dcm?ch={channel}").open()
+    # Four respondents (a form counts once per client and survey within the hour).
+    for i, channel in enumerate(("wechat", "wechat", "poster")):
+        phone = app.test_client()
+        phone.environ_base["HTTP_USER_AGENT"] = f"phone {i}"
+        Respondent(phone, f"/s/nanyang-dcm?ch={channel}").open()
     done = Respondent(client, "/s/nanyang-dcm?ch=wechat")
     done.open()
     done.submit(answers())
