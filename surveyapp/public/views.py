@@ -67,6 +67,9 @@ def landing():
 @csrf.exempt  # the FlaskForm checks CSRF itself, so a failure can re-show the answers given
 def survey(key):
     """GET: a fresh questionnaire. POST: validate and store it, then redirect to the thanks page."""
+    if request.method == "POST":
+        # The whole body first: a slow client must not hold a database connection while it sends.
+        request.form  # noqa: B018
     found, version = _answerable_survey(key)
     if request.method == "POST":
         return _submit(found, version)
