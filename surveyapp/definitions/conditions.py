@@ -25,6 +25,10 @@ _TOKEN = re.compile(
     r"|(?P<word>[A-Za-z_][A-Za-z0-9_]*))"
 )
 _KEYWORDS = {"and", "or", "not", "in", "has", "answered"}
+# A condition in a real questionnaire is a line or two; parsing and evaluating recurse, so a
+# longer or deeper one is refused as an error rather than overflowing the stack.
+MAX_LENGTH = 2000
+MAX_DEPTH = 20
 
 
 class ConditionError(ValueError):
@@ -46,6 +50,10 @@ class Condition:
 
 def parse(source):
     """Parse ``source`` into a :class:`Condition`, or raise :class:`ConditionError`."""
+    if len(source) > MAX_LENGTH:
+        raise ConditionError(
+            f"the condition has {len(source)} characters; at most {MAX_LENGTH} are allowed"
+        )
     tokens = _tokenize(source)
     parser = _Parser(tokens, source)
     tree = parser.expr()
@@ -73,6 +81,14 @@ def _tokenize(source):
 class _Parser:
     def __init__(self, tokens, source):
         self.tokens, self.pos, self.source = tokens, 0, source
+        self.depth = 0
+
+    def deeper(self):
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise ConditionError(
+                f"the condition nests parentheses and 'not' more than {MAX_DEPTH} deep"
+            )
 
     def peek(self):
         return self.tokens[self.pos] if self.pos < len(self.tokens) else None
@@ -103,14 +119,19 @@ class _Parser:
     def not_expr(self):
         if self.peek() == ("kw", "not"):
             self.take("not")
-            return ("not", self.not_expr())
+            self.deeper()
+            node = ("not", self.not_expr())
+            self.depth -= 1
+            return node
         return self.atom()
 
     def atom(self):
         if self.peek() == ("op", "("):
             self.take("(")
+            self.deeper()
             node = self.expr()
             self.take(")")
+            self.depth -= 1
             return node
         if self.peek() == ("kw", "answered"):
             self.take("answered")

@@ -3,8 +3,7 @@
 import re
 from pathlib import Path
 
-import yaml
-
+from .. import yamlsafe
 from . import conditions
 from .qtypes import REGISTRY
 from .schema import Choice
@@ -60,9 +59,9 @@ def load_file(path):
 def load_text(text, source="<definition>"):
     """Parse and validate YAML ``text``; ``source`` names it in error messages."""
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise DefinitionError(source, [f"not valid YAML: {exc}"]) from exc
+        data = yamlsafe.safe_load(text)
+    except yamlsafe.YamlRefused as exc:
+        raise DefinitionError(source, [str(exc)]) from exc
     return validate(data, source)
 
 
@@ -168,7 +167,8 @@ def _question(raw, index, scales, seen, problems):
         problem("duplicate key")
     for extra in sorted(set(raw) - QUESTION_ATTRIBUTES):
         problem(f"unknown attribute {extra!r}")
-    qtype = REGISTRY.get(raw.get("type"))
+    raw_type = raw.get("type")
+    qtype = REGISTRY.get(raw_type) if isinstance(raw_type, str) else None
     if qtype is None:
         problem(f"unknown question type {raw.get('type')!r} (known: {', '.join(sorted(REGISTRY))})")
         return None
@@ -176,7 +176,7 @@ def _question(raw, index, scales, seen, problems):
     help_text = _text(raw.get("help"), f"{where}: help", problems)
     choices, scale = (), raw.get("scale")
     if qtype.needs_scale and scale is not None:
-        if scale not in scales:
+        if not isinstance(scale, str) or scale not in scales:
             problem(f"scale {scale!r} is not defined under scales")
         else:
             choices = scales[scale]

@@ -5,10 +5,10 @@ import csv
 import io
 from pathlib import Path
 
-import yaml
 from sqlalchemy import select
 
 from .. import audit
+from .. import yamlsafe
 from ..extensions import db
 from ..models import AnalysisSettings
 
@@ -29,7 +29,7 @@ def _shipped(key, suffix):
     if not path.exists():
         return None
     with open(path, encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+        return yamlsafe.safe_load(fh.read())
 
 
 def default_settings(survey_key):
@@ -153,8 +153,8 @@ def parse_score_table(text):
 def parse_rubric(text):
     """A rubric from YAML text (the format of the shipped ``*.rubric.yaml``)."""
     try:
-        rubric = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
+        rubric = yamlsafe.safe_load(text)
+    except yamlsafe.YamlRefused as exc:
         raise SettingsError(f"the rubric is not valid YAML: {exc}") from None
     if not isinstance(rubric, dict) or not isinstance(rubric.get("indicators"), list):
         raise SettingsError("the rubric needs a list under 'indicators'")

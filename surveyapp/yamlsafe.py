@@ -1,0 +1,70 @@
+"""The one way the application reads YAML it is given: definitions, rubrics, settings.
+
+``yaml.safe_load`` builds no Python objects beyond plain data, but it still expands aliases
+(a 543-byte "billion laughs" file became gigabytes) and composes nesting recursively (a few
+thousand ``[`` raise ``RecursionError``). :func:`safe_load` refuses aliases outright (a definition
+never needs them), caps the nesting depth and the size of the text, and says where the problem is.
+"""
+
+import yaml
+
+MAX_BYTES = 512 * 1024
+MAX_DEPTH = 20
+
+
+class YamlRefused(ValueError):
+    """The YAML text is malformed, too large, too deep or uses aliases; the message says which."""
+
+
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader without aliases and with a nesting limit."""
+
+    def __init__(self, stream, max_depth):
+        super().__init__(stream)
+        self._max_depth = max_depth
+        self._path = []
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise YamlRefused(
+                f"line {event.start_mark.line + 1}: aliases (*{event.anchor}) are not allowed"
+            )
+        step = index.value if isinstance(index, yaml.ScalarNode) else index
+        self._path.append(step)
+        try:
+            if len(self._path) > self._max_depth:
+                mark = self.peek_event().start_mark
+                raise YamlRefused(
+                    f"line {mark.line + 1}: nested deeper than {self._max_depth} levels "
+                    f"(at {_where(self._path)})"
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._path.pop()
+
+
+def _where(path):
+    parts = []
+    for step in path[1:]:  # the first is the document itself
+        if isinstance(step, int):
+            parts.append(f"[{step + 1}]")
+        elif step is not None:
+            parts.append(("." if parts else "") + str(step)[:40])
+    return "".join(parts) or "the top"
+
+
+def safe_load(text, max_bytes=MAX_BYTES, max_depth=MAX_DEPTH):
+    """Plain data from YAML ``text`` (str or bytes), or :class:`YamlRefused` saying why not."""
+    size = len(text.encode("utf-8") if isinstance(text, str) else text)
+    if size > max_bytes:
+        raise YamlRefused(f"the text is {size // 1024} KB; at most {max_bytes // 1024} KB is read")
+    loader = _Loader(text, max_depth)
+    try:
+        return loader.get_single_data()
+    except YamlRefused:
+        raise
+    except yaml.YAMLError as exc:
+        raise YamlRefused(f"not valid YAML: {exc}") from None
+    finally:
+        loader.dispose()
