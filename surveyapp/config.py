@@ -32,6 +32,11 @@ DEFAULTS = {
     "RATELIMIT_FORM": "120 per minute",
     "FORM_START_WINDOW_MINUTES": 60,
     "RATELIMIT_LOGIN": "10 per minute",
+    # Login back-off per account (surveyapp/auth/backoff.py): free wrong passwords, then a
+    # cool-down doubling from the base up to the maximum (seconds).
+    "LOGIN_FREE_FAILURES": 5,
+    "LOGIN_BACKOFF_BASE_SECONDS": 2,
+    "LOGIN_BACKOFF_MAX_SECONDS": 900,
     # API tokens expire after this many days unless created with another --days.
     "API_TOKEN_DAYS": 90,
     "DEFAULT_SURVEY": "nanyang-dcm",

@@ -1,6 +1,7 @@
 """Console accounts: create, change role, (de)activate; shared by the CLI and the admin pages."""
 
 import re
+from dataclasses import dataclass
 
 from flask import has_request_context
 from flask_babel import gettext
@@ -14,6 +15,7 @@ from ..models import ApiToken
 from ..models import User
 from ..models._types import utcnow
 from ..models.user import ROLES
+from . import backoff
 from .passwords import is_common_password
 
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$")
@@ -36,15 +38,29 @@ def get_user(username):
     return db.session.scalar(select(User).where(User.username == username))
 
 
+@dataclass(frozen=True)
+class LoginAttempt:
+    """The outcome of a login: the user, or None with ``wait`` seconds of back-off (if any)."""
+
+    user: User | None
+    wait: int = 0
+
+
 def authenticate(username, password):
-    """The active user with this name and password, or None."""
+    """A :class:`LoginAttempt` for this name and password, with the back-off of
+    :mod:`surveyapp.auth.backoff` (a wrong password counts against the account)."""
     user = get_user(username)
     if user is None:
         User(password_hash=_DUMMY_HASH).check_password(password)
-        return None
-    if not user.check_password(password) or not user.active:
-        return None
-    return user
+        return LoginAttempt(None)
+    if not backoff.known_device(user):
+        wait = backoff.cool_down(user)
+        if wait:
+            return LoginAttempt(None, wait)
+    if not user.check_password(password):
+        backoff.record_failure(user)
+        return LoginAttempt(None)
+    return LoginAttempt(user if user.active else None)
 
 
 def check_role(role):

@@ -1,4 +1,5 @@
-"""Login and logout. Attempts are rate-limited per client address and per username."""
+"""Login and logout. Attempts are rate-limited per client address; each account backs off
+(surveyapp.auth.backoff) instead of being locked."""
 
 from flask import current_app
 from flask import flash
@@ -16,6 +17,7 @@ from flask_login import logout_user
 from .. import audit
 from ..extensions import db
 from ..extensions import limiter
+from . import backoff
 from .forms import LoginForm
 from .redirects import safe_next
 from .users import authenticate
@@ -23,12 +25,6 @@ from .users import authenticate
 
 def _login_limit():
     return current_app.config["RATELIMIT_LOGIN"]
-
-
-def _username_key():
-    # One counter per attempted account, whoever tries it, so spreading guesses over many
-    # addresses does not help.
-    return "login-user:" + (request.form.get("username") or "").strip().lower()[:64]
 
 
 def _home():
@@ -45,11 +41,23 @@ def login():
     error = None
     if form.validate_on_submit():
         username = form.username.data.strip()
-        user = authenticate(username, form.password.data)
+        attempt = authenticate(username, form.password.data)
+        user = attempt.user
         if user is None:
-            audit.record("auth.login_failed", username=username[:64], attempted=username[:64])
+            extra = {"cooling_down": attempt.wait} if attempt.wait else {}
+            audit.record(
+                "auth.login_failed", username=username[:64], attempted=username[:64], **extra
+            )
             db.session.commit()
-            error = _("Wrong username or password.")
+            error = (
+                _(
+                    "Too many wrong passwords were tried for this account. Please wait "
+                    "%(seconds)d seconds and try again.",
+                    seconds=attempt.wait,
+                )
+                if attempt.wait
+                else _("Wrong username or password.")
+            )
         else:
             # A fresh session at login: only the language survives from before authentication.
             lang = session.get("lang")
@@ -57,9 +65,10 @@ def login():
             if lang:
                 session["lang"] = lang
             login_user(user)
+            response = backoff.record_success(user, redirect(safe_next(form.next.data) or _home()))
             audit.record("auth.login", user=user)
             db.session.commit()
-            return redirect(safe_next(form.next.data) or _home())
+            return response
     elif request.method == "POST":
         if "csrf_token" in form.errors:
             error = _("The form had expired. Please log in again.")
@@ -68,9 +77,9 @@ def login():
     return render_template("auth/login.html", form=form, error=error)
 
 
-login_limited = limiter.limit(_login_limit, key_func=get_remote_address, methods=["POST"])(
-    limiter.limit(_login_limit, key_func=_username_key, methods=["POST"])(login)
-)
+# Per address only: a per-account limit would let anyone lock the account's owner out (the
+# account's own protection is the back-off of surveyapp.auth.backoff).
+login_limited = limiter.limit(_login_limit, key_func=get_remote_address, methods=["POST"])(login)
 
 
 def logout():

@@ -140,18 +140,55 @@ def test_login_attempts_are_rate_limited_per_address(limited_app):
     assert "Too many login attempts" in response.get_data(as_text=True)
 
 
-def test_login_attempts_are_rate_limited_per_username(limited_app):
-    for n in range(3):
-        client = limited_app.test_client()
-        response = post_login(
-            client, "Admin1", "wrong", environ_base={"REMOTE_ADDR": f"10.0.0.{n}"}
-        )
-        assert response.status_code == 200
-    client = limited_app.test_client()
-    response = post_login(client, "admin1", "wrong", environ_base={"REMOTE_ADDR": "10.0.0.99"})
-    assert response.status_code == 429
-    assert "请稍等一分钟再试" in response.get_data(as_text=True)
-    assert len(audit_actions(limited_app, "auth.login_failed")) == 3
+def test_guessing_one_account_backs_off_but_never_locks_its_owner_out(limited_app):
+    """Wrong passwords from many addresses: the account cools down for unknown browsers (the
+    password is not even checked), while its owner's browser still gets in."""
+    from tests.conftest import create_user
+
+    app = limited_app
+    with app.app_context():
+        create_user("admin1", "admin", PASSWORD)
+    owner = app.test_client()
+    owner.get("/auth/login?lang=en")
+    assert post_login(owner, "admin1", PASSWORD).status_code == 302
+    owner.post("/auth/logout", data={"csrf_token": csrf_token(owner, "/console/surveys")})
+    for n in range(10):
+        attacker = app.test_client()
+        post_login(attacker, "admin1", "wrong", environ_base={"REMOTE_ADDR": f"10.0.0.{n}"})
+    # The right password from an unknown browser is not checked during the cool-down (no 429).
+    stranger = app.test_client()
+    stranger.get("/auth/login?lang=en", environ_base={"REMOTE_ADDR": "10.0.1.1"})
+    response = post_login(stranger, "admin1", PASSWORD, environ_base={"REMOTE_ADDR": "10.0.1.1"})
+    assert response.status_code == 200 and "Please wait" in response.get_data(as_text=True)
+    # The owner's browser logs in at once, with the right password, and resets the count.
+    response = post_login(owner, "admin1", PASSWORD)
+    assert response.status_code == 302
+    assert owner.get("/console/surveys").status_code == 200
+    response = post_login(stranger, "admin1", PASSWORD, environ_base={"REMOTE_ADDR": "10.0.1.1"})
+    assert response.status_code == 302
+    failed = audit_actions(app, "auth.login_failed")
+    assert len(failed) == 11 and failed[-1].detail.get("cooling_down", 0) > 0
+
+
+def test_the_cool_down_doubles_and_ends(app, accounts):
+    from datetime import timedelta
+
+    from surveyapp.auth.backoff import cool_down
+    from surveyapp.models import User
+    from surveyapp.models._types import utcnow
+
+    with app.app_context():
+        user = _db.session.get(User, accounts["admin"].id)
+        now = utcnow()
+        user.last_failed_login_at = now
+        waits = []
+        for failures in (5, 6, 7, 8, 30):
+            user.failed_logins = failures
+            waits.append(cool_down(user, now))
+        assert waits == [2, 4, 8, 16, 900]
+        assert cool_down(user, now + timedelta(seconds=901)) == 0
+        user.failed_logins = 4
+        assert cool_down(user, now) == 0
 
 
 def test_session_cookie_flags(client, accounts):

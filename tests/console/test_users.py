@@ -1,5 +1,6 @@
 """The ``flask users`` commands and the admin pages for users; every change is audited."""
 
+import pytest
 from sqlalchemy import select
 
 from surveyapp.extensions import db as _db
@@ -225,3 +226,31 @@ def test_only_admins_manage_users(client, as_role, accounts):
     with client.session_transaction() as session:
         session.clear()
     assert client.get("/console/users").status_code == 302
+
+
+@pytest.mark.parametrize(
+    "password, why",
+    [
+        ("password123", "most common"),
+        ("Qwertyuiop", "most common"),
+        ("1234567890", "most common"),
+        ("my-alice-2026!", "username"),
+        ("xxALICExx-long", "username"),
+    ],
+)
+def test_common_passwords_and_ones_with_the_username_are_refused(app, runner, password, why):
+    result = runner.invoke(
+        args=["users", "create", "alice", "--password-stdin"], input=password + "\n"
+    )
+    assert result.exit_code != 0 and why in result.output
+    from surveyapp.auth.users import UserError
+    from surveyapp.auth.users import create_user
+    from surveyapp.auth.users import set_password
+
+    with app.app_context():
+        with pytest.raises(UserError, match=why):
+            create_user("alice", "viewer", password)
+        user = create_user("bob", "viewer", "a long unusual passphrase")
+        if why == "most common":
+            with pytest.raises(UserError, match=why):
+                set_password(user, password)
