@@ -57,8 +57,8 @@ def protect_instance(app):
     elif os.path.isdir(app.instance_path):
         tighten(app.instance_path, PRIVATE_DIRECTORY)
     tighten(os.path.join(app.instance_path, "config.py"), PRIVATE_FILE)
-    if database is not None:
-        os.makedirs(os.path.dirname(os.path.abspath(database)), exist_ok=True)
+    # A database in a folder that does not exist stays missing (the app reports it unreachable).
+    if database is not None and os.path.isdir(os.path.dirname(os.path.abspath(database))):
         private_file(database)
         for suffix in SQLITE_COMPANIONS:
             tighten(database + suffix, PRIVATE_FILE)
