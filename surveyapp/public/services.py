@@ -44,6 +44,7 @@ from ..extensions import db
 from ..models import Answer
 from ..models import FormStart
 from ..models import Response
+from ..models import SpentForm
 from ..models._types import utcnow
 from ..prepared import PreparedStatement
 
@@ -52,15 +53,23 @@ _CHANNEL = re.compile(r"[a-z0-9-]{1,32}")
 
 PRE_CHECKS = []
 POST_HOOKS = []
+# What the thank-you page of a spent form says, by reason (features register their reasons).
+SPEND_MESSAGES = {}
 
 
 class SubmissionRejected(Exception):
-    """A check refused the submission; ``message`` is shown to the respondent."""
+    """A check refused the submission; ``message`` is shown to the respondent.
 
-    def __init__(self, message, status=422):
+    With ``spend`` (a reason such as ``"quota_full"``) the form is used up: the view records its
+    token as spent (see :func:`spend_form`) and thanks the respondent instead of showing the form
+    again, so it cannot be posted once more with other answers.
+    """
+
+    def __init__(self, message, status=422, spend=None):
         super().__init__(str(message))
         self.message = message
         self.status = status
+        self.spend = spend
 
 
 def pre_check(func):
@@ -136,6 +145,28 @@ def response_exists(survey_id, nonce):
     return found is not None
 
 
+def spent_reason(survey_id, nonce):
+    """Why this form (its token's nonce) was turned away and spent, or None."""
+    return db.session.scalar(
+        select(SpentForm.reason).where(
+            SpentForm.survey_id == survey_id, SpentForm.submission_token == nonce
+        )
+    )
+
+
+def spent_message(survey_id, nonce):
+    """The thank-you message of a spent form, or None when the form is not spent."""
+    reason = spent_reason(survey_id, nonce)
+    return None if reason is None else SPEND_MESSAGES[reason]
+
+
+def spend_form(survey_id, nonce, reason):
+    """Record a form turned away as spent (once; a repeat keeps the first reason)."""
+    if spent_reason(survey_id, nonce) is None:
+        db.session.add(SpentForm(survey_id=survey_id, submission_token=nonce, reason=reason))
+        db.session.flush()
+
+
 class StoredResponse(NamedTuple):
     """The response row just inserted, as post-hooks see it (read-only; its answers are in
     ``submission.rows``)."""
@@ -172,6 +203,9 @@ def submit_response(submission):
     and hooks see no concurrent submission until that commit. Core inserts, not ORM objects.
     """
     take_write_lock()
+    reason = spent_reason(submission.survey.id, submission.nonce)
+    if reason is not None:
+        raise SubmissionRejected(SPEND_MESSAGES[reason], status=409, spend=reason)
     for check in PRE_CHECKS:
         check(submission)
     now = utcnow()

@@ -81,13 +81,23 @@ def survey(key):
 def thanks(key):
     """The thank-you page (also shown again for a repeated post of the same form)."""
     _found, version = _published_survey(key)
+    return _thanks_page(version)
+
+
+def _thanks_page(version, screened_out=None):
     definition = definition_of(version)
     locale = get_locale()
     return render_template(
         "public/thanks.html",
         title=text_in(definition.title, locale),
         thanks=text_in(definition.thanks, locale) if definition.thanks else None,
+        screened_out=screened_out,
     )
+
+
+def _screened_out(version, message):
+    """The thank-you page for a respondent turned away (their form is spent), not the form."""
+    return _thanks_page(version, message)
 
 
 def _published_survey(key):
@@ -127,6 +137,9 @@ def _submit(found, version):
         # first submission costs no lookup (the unique nonce catches a repeat that passes).
         if token is not None and services.response_exists(survey_id, token.nonce):
             return _to_thanks(key)
+        spent = token is not None and services.spent_message(survey_id, token.nonce)
+        if spent:
+            return _screened_out(version, spent)
         return _render(found, version, questionnaire, token_shown, status=status, notice=message)
 
     if not questionnaire.csrf_valid():
@@ -168,7 +181,11 @@ def _submit(found, version):
         db.session.commit()
     except services.SubmissionRejected as rejected:
         db.session.rollback()
-        return refuse(rejected.message, rejected.status)
+        if rejected.spend is None:
+            return refuse(rejected.message, rejected.status)
+        services.spend_form(survey_id, token.nonce, rejected.spend)
+        db.session.commit()
+        return _screened_out(version, rejected.message)
     except IntegrityError:
         # This form was stored before (a repeat) or by a simultaneous post of it.
         db.session.rollback()
