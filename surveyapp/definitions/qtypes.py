@@ -138,6 +138,8 @@ class QuestionType:
     needs_choices = True
     needs_scale = False
     allowed = ()  # type-specific definition attributes
+    # The measurement level of its export columns (SPSS: nominal, ordinal or scale).
+    measure = "nominal"
 
     def check(self, question, problem):
         """Report definition problems through ``problem(message)``."""
@@ -187,6 +189,7 @@ class Likert(QuestionType):
 
     name = "likert"
     needs_scale = True
+    measure = "ordinal"
 
 
 @register
@@ -195,6 +198,7 @@ class LikertGroup(QuestionType):
 
     name = "likert_group"
     needs_scale = True
+    measure = "ordinal"
 
     def check(self, question, problem):
         if not question.items:
@@ -220,6 +224,7 @@ class Rating(QuestionType):
 
     name = "rating"
     needs_choices = False
+    measure = "ordinal"
 
 
 @register
@@ -270,6 +275,7 @@ class Number(QuestionType):
     name = "number"
     choice_based = False
     needs_choices = False
+    measure = "scale"
 
     def check(self, question, problem):
         if question.min is not None and question.max is not None and question.min > question.max:
