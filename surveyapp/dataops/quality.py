@@ -7,7 +7,8 @@ Kinds:
   a whole survey; it needs at least ``QUALITY_SPEEDER_MIN_RESPONSES`` timed responses (default 20).
 - ``straightlining``: every item of a Likert group with 4 or more items got one substantive code.
 - ``duplicate``: an earlier response of the survey came from the same client with the same answers
-  within ``QUALITY_DUPLICATE_WINDOW_HOURS`` (default 24).
+  within ``QUALITY_DUPLICATE_WINDOW_HOURS`` (default 24); or, a probable duplicate, the browser
+  that sent it had answered the survey before (its cookie, when the survey allows one answer).
 - ``token_reuse``: a used invitation token was presented again (see :func:`record_token_reuse`).
 
 :func:`flag_new_response` is the public submission flow's post-hook (registered in
@@ -33,6 +34,7 @@ from . import durable
 
 KINDS = ("speeder", "straightlining", "duplicate", "token_reuse")
 STRAIGHTLINE_MIN_ITEMS = 4
+REPEAT_REASON = "probable duplicate: this browser had already answered the survey"
 # The median costs a scan of the survey's durations, so a submission reuses it for a while (per
 # process); each time it is recomputed the flags of earlier responses are refreshed too, so the
 # cost stays bounded however many responses arrive.
@@ -168,11 +170,12 @@ def _duplicate_of(response):
     )
 
 
-def flag_new_response(response, definition, rows):
+def flag_new_response(response, definition, rows, repeat=False):
     """Flag a just-stored response (straight-lining, duplicate, speeder); returns the new flags.
 
     Call after the response and its answers are inserted, inside the submitting transaction,
     with the ``definition`` it answered and its answer ``rows`` (``(key, code, number, text)``).
+    ``repeat``: the browser had answered this survey already (a probable duplicate).
     """
     flags = []
     codes = {key: code for key, code, _number, _text in rows if code is not None}
@@ -189,6 +192,8 @@ def flag_new_response(response, definition, rows):
                 kind="duplicate", reason=f"same client and same answers as response {earlier}"
             )
         )
+    elif repeat:
+        flags.append(ResponseFlag(kind="duplicate", reason=REPEAT_REASON))
     found, fresh = _recent_threshold(response.survey_id)
     if found is not None and response.duration_seconds is not None:
         threshold, median, n = found

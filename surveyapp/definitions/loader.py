@@ -29,7 +29,7 @@ QUESTION_ATTRIBUTES = {
     "max_length",
     "max_choices",
 }
-SURVEY_ATTRIBUTES = {"key", "title", "intro", "thanks", "scales", "questions"}
+SURVEY_ATTRIBUTES = {"key", "title", "intro", "thanks", "scales", "questions", "allow_multiple"}
 BUILTIN_DIR = Path(__file__).with_name("surveys")
 
 
@@ -82,6 +82,9 @@ def validate(data, source="<definition>"):
     intro = _text(data.get("intro"), "intro", problems)
     thanks = _text(data.get("thanks"), "thanks", problems)
     scales = _scales(data.get("scales") or {}, problems)
+    allow_multiple = data.get("allow_multiple", False)
+    if not isinstance(allow_multiple, bool):
+        problems.append("allow_multiple must be true or false")
     raw_questions = data.get("questions")
     if not isinstance(raw_questions, list) or not raw_questions:
         problems.append("questions must be a non-empty list")
@@ -96,7 +99,13 @@ def validate(data, source="<definition>"):
     if problems:
         raise DefinitionError(source, problems)
     return SurveyDefinition(
-        key=key, title=title, questions=tuple(questions), intro=intro, thanks=thanks, scales=scales
+        key=key,
+        title=title,
+        questions=tuple(questions),
+        intro=intro,
+        thanks=thanks,
+        scales=scales,
+        allow_multiple=allow_multiple,
     )
 
 

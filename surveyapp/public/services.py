@@ -102,6 +102,8 @@ class Submission:
     language: str
     started_at: object = None
     client_hash: str | None = None
+    # The browser had answered this survey before (its cookie), which allows one answer.
+    repeat: bool = False
     context: dict = field(default_factory=dict)
 
 

@@ -4,12 +4,15 @@ from urllib.parse import urlencode
 
 from flask import abort
 from flask import current_app
+from flask import make_response
 from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
+from flask_babel import force_locale
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from ..database import defers_write_lock
@@ -28,6 +31,13 @@ from .forms import Questionnaire
 from .tokens import FIELD_NAME
 from .tokens import InvalidToken
 from .tokens import SubmissionToken
+
+ANSWERED_COOKIE_DAYS = 365
+ANSWERED_TITLE = _l("Already answered")
+ANSWERED_MESSAGE = _l(
+    "This questionnaire has already been answered in this browser. Thank you! "
+    "Each person is asked to answer once."
+)
 
 
 def current_language():
@@ -69,6 +79,8 @@ def survey(key):
     found, version = _answerable_survey(key)
     if request.method == "POST":
         return _submit(found, version)
+    if _answered_before(key) and not definition_of(version).allow_multiple:
+        return _already_answered(version)
     token = SubmissionToken.issue(version.id, services.clean_channel(request.args.get("ch")))
     if request.method == "GET":  # not HEAD: link previews are not forms handed out
         services.record_form_start(found, token.channel, token.started_at)
@@ -84,20 +96,59 @@ def thanks(key):
     return _thanks_page(version)
 
 
-def _thanks_page(version, screened_out=None):
+def _thanks_page(version, screened_out=None, status=200):
+    """The thank-you page; it marks this browser as having answered (see :func:`survey`)."""
     definition = definition_of(version)
     locale = get_locale()
-    return render_template(
+    html = render_template(
         "public/thanks.html",
         title=text_in(definition.title, locale),
         thanks=text_in(definition.thanks, locale) if definition.thanks else None,
         screened_out=screened_out,
     )
+    response = make_response(html, status)
+    response.set_cookie(
+        answered_cookie(definition.key),
+        "1",
+        max_age=ANSWERED_COOKIE_DAYS * 86400,
+        path="/s/",
+        httponly=True,
+        samesite="Lax",
+        secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
+    )
+    return response
+
+
+def answered_cookie(key):
+    """The name of the cookie that says this browser has answered survey ``key``."""
+    return f"answered-{key}"
+
+
+def _answered_before(key):
+    return request.cookies.get(answered_cookie(key)) == "1"
+
+
+def _already_answered(version):
+    """A friendly page instead of a second form for a browser that has answered already."""
+    definition = definition_of(version)
+    locale = get_locale()
+    other = "en" if current_language() == "zh_CN" else "zh_CN"
+    with force_locale(other):
+        other_title, other_message = str(ANSWERED_TITLE), str(ANSWERED_MESSAGE)
+    return render_template(
+        "public/answered.html",
+        title=text_in(definition.title, locale),
+        heading=str(ANSWERED_TITLE),
+        message=str(ANSWERED_MESSAGE),
+        other_lang=other.replace("_", "-"),
+        other_title=other_title,
+        other_message=other_message,
+    )
 
 
 def _screened_out(version, message):
     """The thank-you page for a respondent turned away (their form is spent), not the form."""
-    return _thanks_page(version, message)
+    return _thanks_page(version, screened_out=message)
 
 
 def _published_survey(key):
@@ -174,6 +225,7 @@ def _submit(found, version):
         language=current_language(),
         started_at=token.started_at,
         client_hash=client_hash(),
+        repeat=_answered_before(key) and not questionnaire.definition.allow_multiple,
         context={"args": request.args.to_dict()},
     )
     try:

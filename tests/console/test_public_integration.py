@@ -112,7 +112,9 @@ def test_full_quota_cell_is_turned_away_politely(app, client):
     assert response.status_code == 200
     assert "与您同类的受访者样本已经足够" in page and "感谢" in page
     assert "<form" not in page and 'name="_st"' not in page
-    third = Respondent(client)
+    # Nor does this browser get a fresh form to try another district with.
+    assert 'name="_st"' not in client.get("/s/nanyang-dcm").get_data(as_text=True)
+    third = Respondent(app.test_client())
     third.open()
     assert third.submit(answers(district="1")).status_code == 303
     assert response_count(app) == 2
@@ -140,7 +142,7 @@ def test_a_screened_out_form_is_spent(app, client):
     assert 'name="_st"' not in invalid.get_data(as_text=True)
     assert response_count(app) == 0
     # A fresh form from another respondent in an open cell is accepted as usual.
-    other = Respondent(client)
+    other = Respondent(app.test_client())
     other.open()
     assert other.submit(answers(district="1")).status_code == 303
     assert response_count(app) == 1
