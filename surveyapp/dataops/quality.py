@@ -31,10 +31,10 @@ from ..models import Response
 from ..models import ResponseFlag
 from ..prepared import PreparedStatement
 from . import durable
+from . import reasons
 
 KINDS = ("speeder", "straightlining", "duplicate", "token_reuse")
 STRAIGHTLINE_MIN_ITEMS = 4
-REPEAT_REASON = "probable duplicate: this browser had already answered the survey"
 # The median costs a scan of the survey's durations, so a submission reuses it for a while (per
 # process); each time it is recomputed the flags of earlier responses are refreshed too, so the
 # cost stays bounded however many responses arrive.
@@ -76,9 +76,7 @@ def speeder_threshold(survey_id):
 
 
 def _speeder_reason(duration, median, n):
-    return (
-        f"took {duration:.0f} s, under a third of the median {median:.0f} s of {n} valid responses"
-    )
+    return reasons.reason(reasons.SPEEDER, duration=duration, median=median, n=n)
 
 
 def refresh_speeder_flags(survey):
@@ -182,18 +180,19 @@ def flag_new_response(response, definition, rows, repeat=False):
     for key, code in straightlined_groups(definition, codes):
         flags.append(
             ResponseFlag(
-                kind="straightlining", reason=f"every item of {key} answered with code {code}"
+                kind="straightlining",
+                reason=reasons.reason(reasons.STRAIGHTLINING, key=key, code=code),
             )
         )
     earlier = _duplicate_of(response)
     if earlier is not None:
         flags.append(
             ResponseFlag(
-                kind="duplicate", reason=f"same client and same answers as response {earlier}"
+                kind="duplicate", reason=reasons.reason(reasons.DUPLICATE, earlier=earlier)
             )
         )
     elif repeat:
-        flags.append(ResponseFlag(kind="duplicate", reason=REPEAT_REASON))
+        flags.append(ResponseFlag(kind="duplicate", reason=reasons.reason(reasons.REPEAT)))
     found, fresh = _recent_threshold(response.survey_id)
     if found is not None and response.duration_seconds is not None:
         threshold, median, n = found
@@ -256,9 +255,11 @@ def record_token_reuse(survey, token, response=None):
     )
     durable.keep_after_rollback(entry)
     if response is not None:
-        reason = f"invitation {detail['invitation_id']} was already used"
-        if first is not None:
-            reason += f" by response {first}"
+        invitation_id = detail["invitation_id"]
+        if first is None:
+            reason = reasons.reason(reasons.TOKEN_REUSE, invitation=invitation_id)
+        else:
+            reason = reasons.reason(reasons.TOKEN_REUSE_BY, invitation=invitation_id, first=first)
         db.session.add(ResponseFlag(response_id=response.id, kind="token_reuse", reason=reason))
         db.session.flush()
     return entry
