@@ -33,3 +33,37 @@ def test_chinese_consistency_check_is_chinese(as_role):
     problems = re.search(r'id="consistency-problems">(.*?)</div>', example, flags=re.S).group(1)
     assert "项目产出 · 得分率" in problems
     assert not re.search(r"· (rate|score|weight|grade):", problems)
+
+
+def test_margin_errors_are_in_the_console_language(as_role):
+    import html
+
+    from tests.results.conftest import csrf_from
+
+    client = as_role("evaluator")
+    url = "/console/surveys/nanyang-dcm/analysis-settings"
+    token = csrf_from(client, url)
+    form = client.get(url).get_data(as_text=True)
+    rubric = re.search(r'name="rubric"[^>]*>\s*(.*?)</textarea>', form, re.S).group(1)
+    data = {
+        "csrf_token": token,
+        "weighting": "rake",
+        "poststratify_variable": "district",
+        "margins": "variable,code,count\ndistrict,1,400\ndistrict,2,600\ngender,1,10\n",
+        "ci_method": "wilson",
+        "ci_level": "0.95",
+        "scoring": "linear",
+        "score_table": "5:100,4:75,3:50,2:25,1:0",
+        "rubric": html.unescape(rubric),
+        "comparison_by": "none",
+        "wave_a": "",
+        "wave_b": "",
+        "grades": "优:90,良:80,中:60",
+    }
+    chinese = client.post(url + "?lang=zh", data=data).get_data(as_text=True)
+    error = re.search(r'id="settings-error">(.*?)</div>', chinese, re.S).group(1)
+    assert "各变量的边际分布合计必须相同" in error and "must add up" not in error
+    data["margins"] = "variable,code,count\ndistrict,x,400\n"
+    english = client.post(url + "?lang=en", data=data).get_data(as_text=True)
+    error = re.search(r'id="settings-error">(.*?)</div>', english, re.S).group(1)
+    assert "line 2: code must be a whole number" in error and not HAN.search(error)
