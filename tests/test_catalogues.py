@@ -14,7 +14,7 @@ PACKAGE = ROOT / "surveyapp"
 # Each catalogue: the folders its messages are extracted from (as its babel.cfg says).
 CATALOGUES = {
     "public": ("public", "definitions/qtypes.py"),
-    "console": ("console", "auth"),
+    "console": ("console", "auth", "definitions/loader.py"),
     "dataops": ("dataops",),
     "results": ("results",),
 }

@@ -4,6 +4,7 @@ encodes answers into answer rows. Adding a type touches this module only."""
 import decimal
 import re
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import DecimalField
 from wtforms import RadioField
@@ -202,7 +203,7 @@ class LikertGroup(QuestionType):
 
     def check(self, question, problem):
         if not question.items:
-            problem("a likert_group needs items")
+            problem(_("a likert_group needs items"))
 
     def fields(self, question, locale):
         return [
@@ -237,7 +238,7 @@ class Multiple(QuestionType):
         if question.max_choices is not None and not 1 <= question.max_choices <= len(
             question.choices
         ):
-            problem("max_choices must be between 1 and the number of choices")
+            problem(_("max_choices must be between 1 and the number of choices"))
 
     def fields(self, question, locale):
         checks = list(_presence(question))
@@ -279,7 +280,7 @@ class Number(QuestionType):
 
     def check(self, question, problem):
         if question.min is not None and question.max is not None and question.min > question.max:
-            problem("min is greater than max")
+            problem(_("min is greater than max"))
 
     def fields(self, question, locale):
         checks = list(_presence(question))
