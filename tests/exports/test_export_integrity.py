@@ -122,3 +122,15 @@ def test_audit_export_timestamps_carry_their_offset(as_role):
     assert lines
     for line in lines:
         assert datetime.fromisoformat(json.loads(line)["at"]).utcoffset() is not None
+
+
+def test_web_sav_with_labels_keeps_codes(as_role, tmp_path):
+    client = as_role("evaluator")
+    url = "/console/surveys/nanyang-dcm/results/export"
+    with client.get(url, query_string={"format": "sav", "labels": "1"}) as response:
+        assert response.status_code == 200
+        path = tmp_path / "web.sav"
+        path.write_bytes(response.get_data())
+    frame, meta = pyreadstat.read_sav(str(path))
+    assert {int(v) for v in frame["awareness"].dropna()} <= {1, 2, 3, 4}
+    assert meta.variable_value_labels["awareness"][3] == "仅听说过"
