@@ -9,10 +9,8 @@ from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
-from flask_babel import force_locale
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from ..database import defers_write_lock
@@ -25,19 +23,13 @@ from ..extensions import limiter
 from ..i18n import normalise_locale
 from ..i18n import text_in
 from ..security import client_hash
+from . import answered
 from . import services
 from .blueprint import bp
 from .forms import Questionnaire
 from .tokens import FIELD_NAME
 from .tokens import InvalidToken
 from .tokens import SubmissionToken
-
-ANSWERED_COOKIE_DAYS = 365
-ANSWERED_TITLE = _l("Already answered")
-ANSWERED_MESSAGE = _l(
-    "This questionnaire has already been answered in this browser. Thank you! "
-    "Each person is asked to answer once."
-)
 
 
 def current_language():
@@ -79,13 +71,14 @@ def survey(key):
     found, version = _answerable_survey(key)
     if request.method == "POST":
         return _submit(found, version)
-    if _answered_before(key) and not definition_of(version).allow_multiple:
-        return _already_answered(version)
+    definition = definition_of(version)
+    if answered.answered_before(definition):
+        return answered.already_answered_page(definition)
     token = SubmissionToken.issue(version.id, services.clean_channel(request.args.get("ch")))
     if request.method == "GET":  # not HEAD: link previews are not forms handed out
         services.record_form_start(found, token.channel, token.started_at)
         db.session.commit()
-    return _render(found, version, Questionnaire(definition_of(version), get_locale()), token)
+    return _render(found, version, Questionnaire(definition, get_locale()), token)
 
 
 @bp.get("/s/<key>/thanks")
@@ -96,8 +89,8 @@ def thanks(key):
     return _thanks_page(version)
 
 
-def _thanks_page(version, screened_out=None, status=200):
-    """The thank-you page; it marks this browser as having answered (see :func:`survey`)."""
+def _thanks_page(version, screened_out=None):
+    """The thank-you page; it marks this browser as having answered (see :mod:`.answered`)."""
     definition = definition_of(version)
     locale = get_locale()
     html = render_template(
@@ -106,44 +99,7 @@ def _thanks_page(version, screened_out=None, status=200):
         thanks=text_in(definition.thanks, locale) if definition.thanks else None,
         screened_out=screened_out,
     )
-    response = make_response(html, status)
-    response.set_cookie(
-        answered_cookie(definition.key),
-        "1",
-        max_age=ANSWERED_COOKIE_DAYS * 86400,
-        path="/s/",
-        httponly=True,
-        samesite="Lax",
-        secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
-    )
-    return response
-
-
-def answered_cookie(key):
-    """The name of the cookie that says this browser has answered survey ``key``."""
-    return f"answered-{key}"
-
-
-def _answered_before(key):
-    return request.cookies.get(answered_cookie(key)) == "1"
-
-
-def _already_answered(version):
-    """A friendly page instead of a second form for a browser that has answered already."""
-    definition = definition_of(version)
-    locale = get_locale()
-    other = "en" if current_language() == "zh_CN" else "zh_CN"
-    with force_locale(other):
-        other_title, other_message = str(ANSWERED_TITLE), str(ANSWERED_MESSAGE)
-    return render_template(
-        "public/answered.html",
-        title=text_in(definition.title, locale),
-        heading=str(ANSWERED_TITLE),
-        message=str(ANSWERED_MESSAGE),
-        other_lang=other.replace("_", "-"),
-        other_title=other_title,
-        other_message=other_message,
-    )
+    return answered.mark(make_response(html), definition)
 
 
 def _screened_out(version, message):
@@ -225,7 +181,7 @@ def _submit(found, version):
         language=current_language(),
         started_at=token.started_at,
         client_hash=client_hash(),
-        repeat=_answered_before(key) and not questionnaire.definition.allow_multiple,
+        repeat=answered.answered_before(questionnaire.definition),
         context={"args": request.args.to_dict()},
     )
     try:
