@@ -35,7 +35,7 @@ TITLES = {
 }
 OTHER_LOCALE = {"zh_CN": "en", "en": "zh_CN"}
 # Refusals that use the form up: it was filled in and turned away, so it may not come back
-# with other answers (a respondent screened out by a full cell picking another district).
+# with other answers (a respondent screened out by a full cell claiming another group).
 SPENDING = {"quota_full": QUOTA_FULL}
 public_services.SPEND_MESSAGES.update(SPENDING)
 
