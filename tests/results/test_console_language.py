@@ -67,3 +67,31 @@ def test_margin_errors_are_in_the_console_language(as_role):
     english = client.post(url + "?lang=en", data=data).get_data(as_text=True)
     error = re.search(r'id="settings-error">(.*?)</div>', english, re.S).group(1)
     assert "line 2: code must be a whole number" in error and not HAN.search(error)
+
+
+CONSOLE_PAGES = (
+    "/console/surveys",
+    "/console/surveys/nanyang-dcm",
+    "/console/surveys/nanyang-dcm/results",
+    "/console/surveys/nanyang-dcm/results/score-table",
+    "/console/surveys/nanyang-dcm/analysis-settings",
+    "/console/surveys/nanyang-dcm/responses",
+    "/console/surveys/nanyang-dcm/responses/1",
+    "/console/surveys/nanyang-dcm/versions",
+    "/console/surveys/nanyang-dcm/quotas",
+    "/console/surveys/nanyang-dcm/distribution",
+    "/console/surveys/nanyang-dcm/invitations",
+    "/console/surveys/nanyang-dcm/deletions",
+    "/console/audit",
+    "/console/users",
+)
+
+
+def test_the_english_console_has_no_chinese_headings(as_role):
+    client = as_role("admin")
+    client.get("/console/surveys?lang=en")
+    for url in CONSOLE_PAGES:
+        page = client.get(url).get_data(as_text=True)
+        found = re.findall(r"<(h[1-4]|th|caption|legend|dt|button)\b[^>]*>(.*?)</\1>", page, re.S)
+        chinese = [text for _tag, text in found if HAN.search(re.sub(r"<[^>]+>", "", text))]
+        assert chinese == [], url
