@@ -23,6 +23,7 @@ for rule, endpoint, view, methods in _RULES:
 # Globals, not context: the score-table macro is imported without the page's context.
 bp.add_app_template_global(labels.score_name, "score_name")
 bp.add_app_template_global(labels.check_field, "check_field")
+bp.add_app_template_global(labels.weighting_error, "weighting_error")
 
 
 @bp.context_processor

@@ -8,6 +8,9 @@ the example table's title) are content and are shown as written.
 
 from flask_babel import lazy_gettext as _l
 
+from ..message_templates import N_
+from ..message_templates import translate_known
+
 FIXED_NAMES = {
     "绩效评价得分表": _l("Performance evaluation score table"),
     "项目决策": _l("Project decision-making"),
@@ -32,3 +35,23 @@ def score_name(name):
 def check_field(field):
     """The translated name of a field the consistency check compares (KeyError if unknown)."""
     return CHECK_FIELDS[field]
+
+
+# The statistics library's weighting errors (analysis never imports Flask, so it speaks English):
+# the ones an evaluator's margins can cause, shown in the console's language.
+WEIGHTING_ERRORS = (
+    N_("%(variable)s: categories %(categories)s occur in the sample but have no population target"),
+    N_("%(variable)s: target categories %(categories)s have no respondents"),
+    N_("%(variable)s: targets must be finite and non-negative"),
+    N_("%(variable)s is missing for %(n)d respondents; impute or drop them before weighting"),
+    N_("margin targets do not sum to the same total: %(detail)s"),
+    N_(
+        "raking did not converge in %(n)d iterations "
+        "(largest relative margin error %(error)s > tol %(tol)s)"
+    ),
+)
+
+
+def weighting_error(text):
+    """A weighting error of the statistics library in the console's language."""
+    return translate_known(text, WEIGHTING_ERRORS)

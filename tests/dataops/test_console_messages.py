@@ -3,6 +3,7 @@ stored and shown; flag reasons (stored in English) are shown in the console's la
 
 from sqlalchemy import select
 
+from surveyapp import message_templates
 from surveyapp.dataops import reasons
 from surveyapp.models import AuditEntry
 from surveyapp.models import DeletionRequest
@@ -76,5 +77,5 @@ def test_every_reason_template_reads_back():
     }
     assert set(examples) == set(reasons.TEMPLATES)
     for template, params in examples.items():
-        pattern, _types = reasons._pattern(template)
+        pattern, _types = message_templates.pattern(template)
         assert pattern.fullmatch(reasons.reason(template, **params)), template

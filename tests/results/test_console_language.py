@@ -35,17 +35,17 @@ def test_chinese_consistency_check_is_chinese(as_role):
     assert not re.search(r"· (rate|score|weight|grade):", problems)
 
 
-def test_margin_errors_are_in_the_console_language(as_role):
+def settings_form(client):
+    """``(url, form data)`` of the analysis settings page as it is now."""
     import html
 
     from tests.results.conftest import csrf_from
 
-    client = as_role("evaluator")
     url = "/console/surveys/nanyang-dcm/analysis-settings"
     token = csrf_from(client, url)
     form = client.get(url).get_data(as_text=True)
     rubric = re.search(r'name="rubric"[^>]*>\s*(.*?)</textarea>', form, re.S).group(1)
-    data = {
+    return url, {
         "csrf_token": token,
         "weighting": "rake",
         "poststratify_variable": "district",
@@ -60,6 +60,11 @@ def test_margin_errors_are_in_the_console_language(as_role):
         "wave_b": "",
         "grades": "优:90,良:80,中:60",
     }
+
+
+def test_margin_errors_are_in_the_console_language(as_role):
+    client = as_role("evaluator")
+    url, data = settings_form(client)
     chinese = client.post(url + "?lang=zh", data=data).get_data(as_text=True)
     error = re.search(r'id="settings-error">(.*?)</div>', chinese, re.S).group(1)
     assert "各变量的边际分布合计必须相同" in error and "must add up" not in error
@@ -95,3 +100,17 @@ def test_the_english_console_has_no_chinese_headings(as_role):
         found = re.findall(r"<(h[1-4]|th|caption|legend|dt|button)\b[^>]*>(.*?)</\1>", page, re.S)
         chinese = [text for _tag, text in found if HAN.search(re.sub(r"<[^>]+>", "", text))]
         assert chinese == [], url
+
+
+def test_weighting_errors_are_in_the_console_language(as_role):
+    client = as_role("evaluator")
+    url, data = settings_form(client)
+    data["margins"] = "variable,code,count\ndistrict,1,400\ndistrict,2,600\n"
+    assert client.post(url, data=data).status_code == 302  # valid settings ...
+    chinese = client.get(f"{BASE}?lang=zh").get_data(as_text=True)
+    error = re.search(r'id="weighting-error">(.*?)</span>', chinese, re.S).group(1)
+    # ... that do not fit the sample (it has more districts): said in Chinese.
+    assert "没有总体目标数" in error and "occur in the sample" not in error
+    english = client.get(f"{BASE}?lang=en").get_data(as_text=True)
+    error = re.search(r'id="weighting-error">(.*?)</span>', english, re.S).group(1)
+    assert "occur in the sample but have no population target" in error
