@@ -49,6 +49,19 @@ def submission_token(submission):
 
 
 @public_services.pre_check
+def spent_form_pre_check(submission):
+    """Refuse a form turned away before (it is spent), whatever answers it carries now.
+
+    Only surveys that turn respondents away can have spent forms, so others pay no lookup.
+    """
+    if not submission.survey.quota_enforced:
+        return
+    reason = public_services.spent_reason(submission.survey.id, submission.nonce)
+    if reason is not None:
+        raise public_services.SubmissionRejected(SPENDING[reason], status=409, spend=reason)
+
+
+@public_services.pre_check
 def invitation_pre_check(submission):
     """Refuse before storing when the survey needs an invitation this submission lacks."""
     refusal = admission_refusal(submission.survey, submission_token(submission))

@@ -205,9 +205,6 @@ def submit_response(submission):
     and hooks see no concurrent submission until that commit. Core inserts, not ORM objects.
     """
     take_write_lock()
-    reason = spent_reason(submission.survey.id, submission.nonce)
-    if reason is not None:
-        raise SubmissionRejected(SPEND_MESSAGES[reason], status=409, spend=reason)
     for check in PRE_CHECKS:
         check(submission)
     now = utcnow()
