@@ -5,7 +5,9 @@ BIN    := $(VENV)/bin
 PORT   ?= 5000
 FLASK  := $(BIN)/flask --app surveyapp
 
-.PHONY: run test install install-test serve-prod bench clean
+NAME   ?= admin
+
+.PHONY: run admin test install install-test serve-prod bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,7 +34,20 @@ instance/config.py:
 run: install instance/config.py
 	$(FLASK) db upgrade
 	$(FLASK) survey load-default --if-absent
+	@echo ""
+	@echo "  The surveys:  http://127.0.0.1:$(PORT)/s/KEY for each open survey (KEY below);"
+	@echo "                http://127.0.0.1:$(PORT)/ leads to them"
+	@$(FLASK) survey list
+	@echo "  The console:  http://127.0.0.1:$(PORT)/console   (log in at /auth/login)"
+	@echo "  No account yet? In another terminal:  make admin NAME=yourname"
+	@echo "  (asks for a password twice; then log in to the console with it)"
+	@echo ""
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+## Create an administrator called $(NAME) (the password is asked twice), e.g. make admin NAME=li.
+admin: install instance/config.py
+	$(FLASK) db upgrade
+	$(FLASK) users create $(NAME) --role admin
 
 ## Install with test extras and run the whole suite.
 test: install-test

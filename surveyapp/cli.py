@@ -2,6 +2,7 @@
 
 import click
 from flask.cli import AppGroup
+from flask_babel import force_locale
 
 from . import audit
 from .console.surveys import survey_overview
@@ -20,7 +21,8 @@ survey_cli = AppGroup("survey", help="Load, list and inspect surveys.")
 def load_command(path):
     """Validate the YAML definition at PATH and store it as a new version if it changed."""
     try:
-        definition = load_file(path)
+        with force_locale("en"):  # the command line speaks English, like its other messages
+            definition = load_file(path)
     except DefinitionError as exc:
         raise click.ClickException(f"invalid survey definition\n{exc}") from None
     version, created = save_definition(definition, source_name=str(path))

@@ -1,7 +1,7 @@
 /* Progressive enhancement of the questionnaire: the form works without this file.
    - shows/hides conditional questions live, evaluating the same condition language as the
      server (surveyapp/definitions/conditions.py) from the parsed tree in data-relevant;
-   - shows how many questions are answered;
+   - shows how many questions are answered (recomputed when the page is shown again);
    - moves focus to the error summary or notice after a failed submission. */
 (function () {
   "use strict";
@@ -107,6 +107,9 @@
 
     form.addEventListener("change", update);
     form.addEventListener("input", update);
+    // Back to this page (from the back-forward cache, or with the answers the browser restores
+    // after the scripts ran): what is shown must follow the answers now in the form.
+    window.addEventListener("pageshow", update);
     update();
 
     var focusTarget = document.getElementById("error-summary") || document.getElementById("notice");

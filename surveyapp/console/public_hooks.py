@@ -3,7 +3,8 @@
 - a pre-check refuses a submission without a valid, unused invitation token when the survey
   requires one (before anything is stored);
 - a post-hook marks the invitation used (a conditional UPDATE, so a token answers once even when
-  two posts race) and turns away a full quota cell when quotas are enforced;
+  two posts race) and turns away a full quota cell when quotas are enforced: that form is spent
+  (the respondent is thanked; the same form posted again with other answers is refused);
 - :func:`gate_public_form` shows the same refusal when the form is opened (GET), so nobody fills
   in a questionnaire that cannot be accepted.
 
@@ -20,6 +21,7 @@ from flask_babel import lazy_gettext as _l
 from ..dataops.quality import record_token_reuse
 from ..public import services as public_services
 from ..public.views import current_language
+from .fieldwork import QUOTA_FULL
 from .fieldwork import TOKEN_PARAM
 from .fieldwork import Refusal
 from .fieldwork import accept_submission
@@ -32,6 +34,10 @@ TITLES = {
     "quota_full": _l("Thank you"),
 }
 OTHER_LOCALE = {"zh_CN": "en", "en": "zh_CN"}
+# Refusals that use the form up: it was filled in and turned away, so it may not come back
+# with other answers (a respondent screened out by a full cell claiming another group).
+SPENDING = {"quota_full": QUOTA_FULL}
+public_services.SPEND_MESSAGES.update(SPENDING)
 
 
 def submission_token(submission):
@@ -40,6 +46,19 @@ def submission_token(submission):
     if not token and has_request_context():
         token = request.form.get(TOKEN_PARAM)
     return token or None
+
+
+@public_services.pre_check
+def spent_form_pre_check(submission):
+    """Refuse a form turned away before (it is spent), whatever answers it carries now.
+
+    Only surveys that turn respondents away can have spent forms, so others pay no lookup.
+    """
+    if not submission.survey.quota_enforced:
+        return
+    reason = public_services.spent_reason(submission.survey.id, submission.nonce)
+    if reason is not None:
+        raise public_services.SubmissionRejected(SPENDING[reason], status=409, spend=reason)
 
 
 @public_services.pre_check
@@ -69,7 +88,10 @@ def _refuse(submission, refusal):
         submission.survey.id, submission.nonce
     ):
         record_token_reuse(submission.survey, submission_token(submission))
-    raise public_services.SubmissionRejected(refusal.message, status=refusal.status) from None
+    spend = refusal.reason if refusal.reason in SPENDING else None
+    raise public_services.SubmissionRejected(
+        refusal.message, status=refusal.status, spend=spend
+    ) from None
 
 
 def gate_public_form():

@@ -5,6 +5,7 @@ import io
 import json
 from dataclasses import dataclass
 from dataclasses import field
+from datetime import UTC
 from datetime import date
 from datetime import datetime
 from datetime import time
@@ -149,7 +150,7 @@ def _entries(flt):
 def _as_dict(entry, keys):
     return {
         "id": entry.id,
-        "at": entry.at.isoformat(),
+        "at": entry.at.replace(tzinfo=UTC).isoformat(),  # stored as naive UTC: say so
         "username": entry.username,
         "user_id": entry.user_id,
         "action": entry.action,

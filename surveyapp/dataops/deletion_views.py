@@ -120,7 +120,7 @@ def deletion_decide(key, request_id):
         return _render_request(survey, found, form, status=422)
     try:
         if form.decision.data == "approve":
-            deleted = service.approve(found, current_user)
+            deleted = service.approve(found, current_user, form.note.data)
             message = _("%(count)d responses deleted.", count=deleted)
         else:
             service.reject(found, current_user, form.note.data)

@@ -118,7 +118,7 @@ def still_present(request):
     return len(existing_ids(request.survey_id, list(request.response_ids)))
 
 
-def _decide(request, user, status):
+def _decide(request, user, status, note=""):
     if request.status != "pending":
         raise DeletionRefused(_("This request has already been decided."))
     if request.requested_by_id == user.id:
@@ -128,6 +128,7 @@ def _decide(request, user, status):
     request.status = status
     request.decided_by_id = user.id
     request.decided_at = utcnow()
+    request.decision_note = (note or "").strip()[:MAX_REASON] or None
 
 
 def independent_approver(request, user):
@@ -147,7 +148,7 @@ def independent_approver(request, user):
     )
 
 
-def approve(request, user):
+def approve(request, user, note=""):
     """Delete the requested responses with their answers and flags; returns how many went."""
     if request.requested_by_id != user.id and not independent_approver(request, user):
         raise DeletionRefused(
@@ -157,7 +158,7 @@ def approve(request, user):
                 "or promoted by the administrator who made it."
             )
         )
-    _decide(request, user, "approved")
+    _decide(request, user, "approved", note)
     ids = list(request.response_ids)
     deleted = 0
     for start in range(0, len(ids), _CHUNK):
@@ -180,6 +181,7 @@ def approve(request, user):
         count=deleted,
         response_ids=ids,
         reason=request.reason,
+        note=request.decision_note or "",
     )
     db.session.flush()
     db.session.expire_all()
@@ -188,12 +190,12 @@ def approve(request, user):
 
 def reject(request, user, note=""):
     """Reject a pending request: nothing is deleted (audited)."""
-    _decide(request, user, "rejected")
+    _decide(request, user, "rejected", note)
     audit.record(
         "deletion.reject",
         survey_id=request.survey_id,
         request_id=request.id,
-        note=(note or "").strip()[:MAX_REASON],
+        note=request.decision_note or "",
     )
     db.session.flush()
 

@@ -36,12 +36,13 @@ class StatusForm(FlaskForm):
 
 
 class BulkExcludeForm(FlaskForm):
-    """Exclude every response carrying one flag."""
+    """Exclude every response carrying one flag; ``confirmed`` is set by the confirmation page."""
 
     flag = HiddenField(
         default="speeder", validators=[validators.AnyOf(("speeder", "straightlining", "duplicate"))]
     )
     reason = TextAreaField(_l("Reason"), validators=_REASON, filters=[_strip])
+    confirmed = HiddenField(default="")
 
 
 class DeletionRequestForm(FlaskForm):

@@ -6,5 +6,5 @@ from .quality import flag_new_response
 
 @public_services.post_hook
 def quality_post_hook(submission, response):
-    """Flag the stored response (straight-lining, duplicate, speeder)."""
-    flag_new_response(response, submission.definition, submission.rows)
+    """Flag the stored response (straight-lining, duplicate or repeat, speeder)."""
+    flag_new_response(response, submission.definition, submission.rows, repeat=submission.repeat)

@@ -4,6 +4,8 @@ import json
 
 from flask_babel import lazy_gettext as _l
 
+from . import reasons
+
 FLAG_LABELS = {
     "speeder": _l("Speeder"),
     "straightlining": _l("Straight-lining"),
@@ -30,4 +32,8 @@ def audit_detail(detail):
 
 def inject():
     """Template context of the dataops pages."""
-    return {"flag_label": flag_label, "decision_label": decision_label}
+    return {
+        "flag_label": flag_label,
+        "flag_reason": reasons.translated,
+        "decision_label": decision_label,
+    }

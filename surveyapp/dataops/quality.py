@@ -7,7 +7,8 @@ Kinds:
   a whole survey; it needs at least ``QUALITY_SPEEDER_MIN_RESPONSES`` timed responses (default 20).
 - ``straightlining``: every item of a Likert group with 4 or more items got one substantive code.
 - ``duplicate``: an earlier response of the survey came from the same client with the same answers
-  within ``QUALITY_DUPLICATE_WINDOW_HOURS`` (default 24).
+  within ``QUALITY_DUPLICATE_WINDOW_HOURS`` (default 24); or, a probable duplicate, the browser
+  that sent it had answered the survey before (its cookie, when the survey allows one answer).
 - ``token_reuse``: a used invitation token was presented again (see :func:`record_token_reuse`).
 
 :func:`flag_new_response` is the public submission flow's post-hook (registered in
@@ -30,6 +31,7 @@ from ..models import Response
 from ..models import ResponseFlag
 from ..prepared import PreparedStatement
 from . import durable
+from . import reasons
 
 KINDS = ("speeder", "straightlining", "duplicate", "token_reuse")
 STRAIGHTLINE_MIN_ITEMS = 4
@@ -74,9 +76,7 @@ def speeder_threshold(survey_id):
 
 
 def _speeder_reason(duration, median, n):
-    return (
-        f"took {duration:.0f} s, under a third of the median {median:.0f} s of {n} valid responses"
-    )
+    return reasons.reason(reasons.SPEEDER, duration=duration, median=median, n=n)
 
 
 def refresh_speeder_flags(survey):
@@ -168,27 +168,31 @@ def _duplicate_of(response):
     )
 
 
-def flag_new_response(response, definition, rows):
+def flag_new_response(response, definition, rows, repeat=False):
     """Flag a just-stored response (straight-lining, duplicate, speeder); returns the new flags.
 
     Call after the response and its answers are inserted, inside the submitting transaction,
     with the ``definition`` it answered and its answer ``rows`` (``(key, code, number, text)``).
+    ``repeat``: the browser had answered this survey already (a probable duplicate).
     """
     flags = []
     codes = {key: code for key, code, _number, _text in rows if code is not None}
     for key, code in straightlined_groups(definition, codes):
         flags.append(
             ResponseFlag(
-                kind="straightlining", reason=f"every item of {key} answered with code {code}"
+                kind="straightlining",
+                reason=reasons.reason(reasons.STRAIGHTLINING, key=key, code=code),
             )
         )
     earlier = _duplicate_of(response)
     if earlier is not None:
         flags.append(
             ResponseFlag(
-                kind="duplicate", reason=f"same client and same answers as response {earlier}"
+                kind="duplicate", reason=reasons.reason(reasons.DUPLICATE, earlier=earlier)
             )
         )
+    elif repeat:
+        flags.append(ResponseFlag(kind="duplicate", reason=reasons.reason(reasons.REPEAT)))
     found, fresh = _recent_threshold(response.survey_id)
     if found is not None and response.duration_seconds is not None:
         threshold, median, n = found
@@ -251,9 +255,11 @@ def record_token_reuse(survey, token, response=None):
     )
     durable.keep_after_rollback(entry)
     if response is not None:
-        reason = f"invitation {detail['invitation_id']} was already used"
-        if first is not None:
-            reason += f" by response {first}"
+        invitation_id = detail["invitation_id"]
+        if first is None:
+            reason = reasons.reason(reasons.TOKEN_REUSE, invitation=invitation_id)
+        else:
+            reason = reasons.reason(reasons.TOKEN_REUSE_BY, invitation=invitation_id, first=first)
         db.session.add(ResponseFlag(response_id=response.id, kind="token_reuse", reason=reason))
         db.session.flush()
     return entry

@@ -108,12 +108,22 @@ def response_status(key, response_id):
 
 @role_required("evaluator")
 def exclude_flagged(key):
-    """Exclude every valid response carrying a flag (speeders by default) with one reason."""
+    """Exclude every valid response carrying a flag (speeders by default) with one reason,
+    after a confirmation page that says how many."""
     survey = survey_or_404(key)
     form = BulkExcludeForm()
     if not form.validate():
         flash(_("Please write the reason for excluding them."), "error")
         return redirect(url_for("dataops.responses", key=key), code=303)
+    if form.confirmed.data != "yes":
+        # Nothing changes before the evaluator has seen how many responses this excludes.
+        form.confirmed.data = "yes"
+        return render_template(
+            "dataops/confirm_exclude.html",
+            survey=survey,
+            form=form,
+            count=len(service.flagged_valid_ids(survey.id, form.flag.data)),
+        )
     ids = service.exclude_flagged(survey.id, form.flag.data, form.reason.data)
     db.session.commit()
     flash(_("%(count)d responses excluded.", count=len(ids)), "success")

@@ -121,10 +121,9 @@ def set_status(response, status, reason):
     return response
 
 
-def exclude_flagged(survey_id, kind, reason):
-    """Exclude every valid response of the survey flagged ``kind``; returns their ids (audited)."""
-    reason = _clean_reason(reason)
-    ids = list(
+def flagged_valid_ids(survey_id, kind):
+    """Ids of the survey's valid responses flagged ``kind``, in order."""
+    return list(
         db.session.scalars(
             select(Response.id)
             .where(
@@ -135,6 +134,12 @@ def exclude_flagged(survey_id, kind, reason):
             .order_by(Response.id)
         )
     )
+
+
+def exclude_flagged(survey_id, kind, reason):
+    """Exclude every valid response of the survey flagged ``kind``; returns their ids (audited)."""
+    reason = _clean_reason(reason)
+    ids = flagged_valid_ids(survey_id, kind)
     for start in range(0, len(ids), 500):
         for response in db.session.scalars(
             select(Response).where(Response.id.in_(ids[start : start + 500]))

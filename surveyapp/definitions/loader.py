@@ -3,6 +3,8 @@
 import re
 from pathlib import Path
 
+from flask_babel import gettext as _
+
 from .. import yamlsafe
 from . import conditions
 from .qtypes import REGISTRY
@@ -28,7 +30,7 @@ QUESTION_ATTRIBUTES = {
     "max_length",
     "max_choices",
 }
-SURVEY_ATTRIBUTES = {"key", "title", "intro", "thanks", "scales", "questions"}
+SURVEY_ATTRIBUTES = {"key", "title", "intro", "thanks", "scales", "questions", "allow_multiple"}
 BUILTIN_DIR = Path(__file__).with_name("surveys")
 
 
@@ -70,20 +72,23 @@ def validate(data, source="<definition>"):
     problems = []
     if not isinstance(data, dict):
         raise DefinitionError(
-            source, ["the file must hold a mapping with key, title and questions"]
+            source, [_("the file must hold a mapping with key, title and questions")]
         )
     for extra in sorted(set(data) - SURVEY_ATTRIBUTES):
-        problems.append(f"unknown top-level attribute {extra!r}")
+        problems.append(_("unknown top-level attribute %(name)r", name=extra))
     key = data.get("key")
     if not isinstance(key, str) or not SURVEY_KEY_PATTERN.match(key):
-        problems.append("survey key must be lower-case letters, digits and hyphens")
+        problems.append(_("survey key must be lower-case letters, digits and hyphens"))
     title = _text(data.get("title"), "title", problems, required=True)
     intro = _text(data.get("intro"), "intro", problems)
     thanks = _text(data.get("thanks"), "thanks", problems)
     scales = _scales(data.get("scales") or {}, problems)
+    allow_multiple = data.get("allow_multiple", False)
+    if not isinstance(allow_multiple, bool):
+        problems.append(_("allow_multiple must be true or false"))
     raw_questions = data.get("questions")
     if not isinstance(raw_questions, list) or not raw_questions:
-        problems.append("questions must be a non-empty list")
+        problems.append(_("questions must be a non-empty list"))
         raw_questions = []
     questions, seen = [], set()
     for index, raw in enumerate(raw_questions, start=1):
@@ -95,7 +100,13 @@ def validate(data, source="<definition>"):
     if problems:
         raise DefinitionError(source, problems)
     return SurveyDefinition(
-        key=key, title=title, questions=tuple(questions), intro=intro, thanks=thanks, scales=scales
+        key=key,
+        title=title,
+        questions=tuple(questions),
+        intro=intro,
+        thanks=thanks,
+        scales=scales,
+        allow_multiple=allow_multiple,
     )
 
 
@@ -103,85 +114,114 @@ def _text(value, where, problems, required=False):
     if value is None and not required:
         return {}
     if isinstance(value, str):
-        problems.append(f"{where}: give the text as {{zh: ..., en: ...}}")
+        problems.append(_("%(where)s: give the text as {zh: ..., en: ...}", where=where))
         return {}
     if (
         not isinstance(value, dict)
         or not isinstance(value.get("zh"), str)
         or not value["zh"].strip()
     ):
-        problems.append(f"{where}: missing Chinese text (zh)")
+        problems.append(_("%(where)s: missing Chinese text (zh)", where=where))
         return {}
     for lang in value:
         if lang not in ("zh", "en"):
-            problems.append(f"{where}: unknown language {lang!r} (use zh and en)")
+            problems.append(
+                _("%(where)s: unknown language %(lang)r (use zh and en)", where=where, lang=lang)
+            )
     return {k: str(v) for k, v in value.items() if k in ("zh", "en")}
 
 
 def _choices(raw, where, problems):
     if not isinstance(raw, list) or not raw:
-        problems.append(f"{where}: choices must be a non-empty list")
+        problems.append(_("%(where)s: choices must be a non-empty list", where=where))
         return ()
     choices, codes = [], set()
     for i, c in enumerate(raw, start=1):
         if not isinstance(c, dict):
-            problems.append(f"{where}: choice {i} must be a mapping with code and label")
+            problems.append(
+                _("%(where)s: choice %(i)d must be a mapping with code and label", where=where, i=i)
+            )
             continue
         code = c.get("code")
         if not isinstance(code, int) or isinstance(code, bool):
-            problems.append(f"{where}: choice {i} needs an integer code")
+            problems.append(_("%(where)s: choice %(i)d needs an integer code", where=where, i=i))
             continue
         if code in codes:
-            problems.append(f"{where}: choice code {code} is not unique")
+            problems.append(
+                _("%(where)s: choice code %(code)d is not unique", where=where, code=code)
+            )
         codes.add(code)
         extra = set(c) - {"code", "label", "substantive"}
         if extra:
-            problems.append(f"{where}: choice {code} has unknown attribute(s) {sorted(extra)}")
-        label = _text(c.get("label"), f"{where}: choice {code} label", problems, required=True)
+            problems.append(
+                _(
+                    "%(where)s: choice %(code)d has unknown attribute(s) %(names)s",
+                    where=where,
+                    code=code,
+                    names=sorted(extra),
+                )
+            )
+        label = _text(
+            c.get("label"),
+            _("%(where)s: choice %(code)d label", where=where, code=code),
+            problems,
+            True,
+        )
         choices.append(Choice(code=code, label=label, substantive=bool(c.get("substantive", True))))
     return tuple(choices)
 
 
 def _scales(raw, problems):
     if not isinstance(raw, dict):
-        problems.append("scales must map a scale name to its choices")
+        problems.append(_("scales must map a scale name to its choices"))
         return {}
-    return {name: _choices(choices, f"scale {name}", problems) for name, choices in raw.items()}
+    return {
+        name: _choices(choices, _("scale %(name)s", name=name), problems)
+        for name, choices in raw.items()
+    }
 
 
 def _question(raw, index, scales, seen, problems):
     if not isinstance(raw, dict):
-        problems.append(f"question {index}: must be a mapping")
+        problems.append(_("question %(n)d: must be a mapping", n=index))
         return None
     key = raw.get("key")
     if not isinstance(key, str) or not KEY_PATTERN.match(key):
-        problems.append(f"question {index}: key {key!r} must be snake_case (a-z, 0-9, _)")
+        problems.append(
+            _("question %(n)d: key %(key)r must be snake_case (a-z, 0-9, _)", n=index, key=key)
+        )
         return None
-    where = f"question {key}"
+    where = _("question %(key)s", key=key)
     before = len(problems)
 
     def problem(message):
-        problems.append(f"{where}: {message}")
+        problems.append(_("%(where)s: %(problem)s", where=where, problem=message))
 
     if key in seen:
-        problem("duplicate key")
+        problem(_("duplicate key"))
     for extra in sorted(set(raw) - QUESTION_ATTRIBUTES):
-        problem(f"unknown attribute {extra!r}")
+        problem(_("unknown attribute %(name)r", name=extra))
     raw_type = raw.get("type")
     qtype = REGISTRY.get(raw_type) if isinstance(raw_type, str) else None
     if qtype is None:
-        problem(f"unknown question type {raw.get('type')!r} (known: {', '.join(sorted(REGISTRY))})")
+        problem(
+            _(
+                "unknown question type %(type)r (known: %(known)s)",
+                type=raw.get("type"),
+                known=", ".join(sorted(REGISTRY)),
+            )
+        )
         return None
-    text = _text(raw.get("text"), f"{where}: text", problems, required=True)
-    help_text = _text(raw.get("help"), f"{where}: help", problems)
+    text = _text(raw.get("text"), _("%(where)s: text", where=where), problems, required=True)
+    help_text = _text(raw.get("help"), _("%(where)s: help", where=where), problems)
     choices, scale = (), raw.get("scale")
     if qtype.needs_scale and scale is not None:
         if not isinstance(scale, str) or scale not in scales:
-            problem(f"scale {scale!r} is not defined under scales")
+            problem(_("scale %(name)r is not defined under scales", name=scale))
         else:
             choices = scales[scale]
         if "choices" in raw:
-            problem("give either scale or choices, not both")
+            problem(_("give either scale or choices, not both"))
     elif qtype.needs_choices:
         choices = _choices(raw.get("choices"), where, problems)
     elif qtype.name == "rating":
@@ -190,21 +230,21 @@ def _question(raw, index, scales, seen, problems):
     if qtype.name == "likert_group":
         items = _items(raw.get("items"), where, seen, problems)
     elif "items" in raw:
-        problem("only a likert_group has items")
+        problem(_("only a likert_group has items"))
     relevant = raw.get("relevant")
     if relevant is not None:
         try:
             unknown = conditions.parse(str(relevant)).keys - seen
         except conditions.ConditionError as exc:
-            problem(f"condition: {exc}")
+            problem(_("condition: %(error)s", error=exc))
         else:
             for name in sorted(unknown):
-                problem(f"condition names unknown or later question {name!r}")
+                problem(_("condition names unknown or later question %(name)r", name=name))
     numbers = {}
     for name in ("min", "max"):
         value = raw.get(name)
         if value is not None and (not isinstance(value, (int, float)) or isinstance(value, bool)):
-            problem(f"{name} must be a number")
+            problem(_("%(name)s must be a number", name=name))
             value = None
         numbers[name] = value
     for name in ("max_length", "max_choices"):
@@ -212,10 +252,10 @@ def _question(raw, index, scales, seen, problems):
         if value is not None and (
             not isinstance(value, int) or isinstance(value, bool) or value < 1
         ):
-            problem(f"{name} must be a positive whole number")
+            problem(_("%(name)s must be a positive whole number", name=name))
     required = raw.get("required", False)
     if not isinstance(required, bool):
-        problem("required must be true or false")
+        problem(_("required must be true or false"))
     question = Question(
         key=key,
         type=qtype.name,
@@ -238,16 +278,18 @@ def _question(raw, index, scales, seen, problems):
 
 def _items(raw, where, seen, problems):
     if not isinstance(raw, list) or not raw:
-        problems.append(f"{where}: items must be a non-empty list")
+        problems.append(_("%(where)s: items must be a non-empty list", where=where))
         return ()
     items, keys = [], set()
     for i, item in enumerate(raw, start=1):
         key = item.get("key") if isinstance(item, dict) else None
         if not isinstance(key, str) or not KEY_PATTERN.match(key):
-            problems.append(f"{where}: item {i} key {key!r} must be snake_case")
+            problems.append(
+                _("%(where)s: item %(i)d key %(key)r must be snake_case", where=where, i=i, key=key)
+            )
             continue
         if key in keys or key in seen:
-            problems.append(f"{where}: item {key}: duplicate key")
+            problems.append(_("%(where)s: item %(key)s: duplicate key", where=where, key=key))
         keys.add(key)
         label = _text(item.get("label"), f"{where}: item {key} label", problems, required=True)
         items.append(Item(key=key, label=label))

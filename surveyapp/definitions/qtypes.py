@@ -4,6 +4,7 @@ encodes answers into answer rows. Adding a type touches this module only."""
 import decimal
 import re
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import DecimalField
 from wtforms import RadioField
@@ -138,6 +139,8 @@ class QuestionType:
     needs_choices = True
     needs_scale = False
     allowed = ()  # type-specific definition attributes
+    # The measurement level of its export columns (SPSS: nominal, ordinal or scale).
+    measure = "nominal"
 
     def check(self, question, problem):
         """Report definition problems through ``problem(message)``."""
@@ -187,6 +190,7 @@ class Likert(QuestionType):
 
     name = "likert"
     needs_scale = True
+    measure = "ordinal"
 
 
 @register
@@ -195,10 +199,11 @@ class LikertGroup(QuestionType):
 
     name = "likert_group"
     needs_scale = True
+    measure = "ordinal"
 
     def check(self, question, problem):
         if not question.items:
-            problem("a likert_group needs items")
+            problem(_("a likert_group needs items"))
 
     def fields(self, question, locale):
         return [
@@ -220,6 +225,7 @@ class Rating(QuestionType):
 
     name = "rating"
     needs_choices = False
+    measure = "ordinal"
 
 
 @register
@@ -232,7 +238,7 @@ class Multiple(QuestionType):
         if question.max_choices is not None and not 1 <= question.max_choices <= len(
             question.choices
         ):
-            problem("max_choices must be between 1 and the number of choices")
+            problem(_("max_choices must be between 1 and the number of choices"))
 
     def fields(self, question, locale):
         checks = list(_presence(question))
@@ -270,10 +276,11 @@ class Number(QuestionType):
     name = "number"
     choice_based = False
     needs_choices = False
+    measure = "scale"
 
     def check(self, question, problem):
         if question.min is not None and question.max is not None and question.min > question.max:
-            problem("min is greater than max")
+            problem(_("min is greater than max"))
 
     def fields(self, question, locale):
         checks = list(_presence(question))

@@ -74,6 +74,9 @@ class SurveyDefinition:
     intro: dict = field(default_factory=dict)
     thanks: dict = field(default_factory=dict)
     scales: dict = field(default_factory=dict)
+    # False: one answer per browser (a cookie set on the thank-you page); true for surveys a
+    # respondent may answer several times (e.g. one per visit).
+    allow_multiple: bool = False
 
     def question(self, key):
         """The question with this key (or owning this Likert item key), or None."""
@@ -124,4 +127,5 @@ class SurveyDefinition:
             intro=data.get("intro", {}),
             thanks=data.get("thanks", {}),
             scales=scales,
+            allow_multiple=data.get("allow_multiple", False),
         )

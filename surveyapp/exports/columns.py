@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from dataclasses import field
 
+from ..definitions.qtypes import question_type
 from ..definitions.schema import CHOICE_TYPES
 from ..i18n import text_in
 
@@ -17,6 +18,10 @@ class Column:
     source: str | None = None  # answer key (for flags: the multiple-choice question key)
     code: int | None = None  # for flags: the choice code
     value_labels: dict = field(default_factory=dict)
+    # Codes that are not substantive answers ("don't know"): user-missing in SAV, extended
+    # missing in DTA. Measurement level of code columns (the question type's).
+    missing: tuple = ()
+    measure: str = "nominal"
 
 
 FIXED = (
@@ -26,7 +31,7 @@ FIXED = (
     Column("version", "Questionnaire version / 问卷版本", "id"),
     Column("channel", "Channel / 渠道", "text"),
     Column("language", "Language / 语言", "text"),
-    Column("submitted_at", "Submitted at (UTC) / 提交时间", "datetime"),
+    Column("submitted_at", "Submitted at / 提交时间", "datetime"),
     Column("duration_seconds", "Time taken in seconds / 作答用时（秒）", "number"),
     Column("weight", "Analysis weight under the current settings / 分析权重", "weight"),
 )
@@ -48,7 +53,10 @@ def columns_for(definition, lang="zh"):
     for q in definition.questions:
         text = text_in(q.text, lang)
         if q.type in CHOICE_TYPES or q.type == "likert_group":
-            labels = {c.code: text_in(c.label, lang) for c in _choices_of(q, definition)}
+            choices = _choices_of(q, definition)
+            labels = {c.code: text_in(c.label, lang) for c in choices}
+            missing = tuple(c.code for c in choices if not c.substantive)
+            measure = question_type(q.type).measure
             if q.type == "likert_group":
                 for item in q.items:
                     cols.append(
@@ -58,10 +66,22 @@ def columns_for(definition, lang="zh"):
                             "code",
                             item.key,
                             value_labels=labels,
+                            missing=missing,
+                            measure=measure,
                         )
                     )
             else:
-                cols.append(Column(q.key, text, "code", q.key, value_labels=labels))
+                cols.append(
+                    Column(
+                        q.key,
+                        text,
+                        "code",
+                        q.key,
+                        value_labels=labels,
+                        missing=missing,
+                        measure=measure,
+                    )
+                )
         elif q.type == "multiple":
             for c in q.choices:
                 cols.append(

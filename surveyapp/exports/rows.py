@@ -10,6 +10,8 @@ from ..extensions import db
 from ..models import Answer as _AnswerModel
 from ..models import Response as _ResponseModel
 from ..models import SurveyVersion
+from .timestamps import export_zone
+from .timestamps import local_text
 
 CHUNK = 5000
 
@@ -18,12 +20,14 @@ Answer = _AnswerModel.__table__.c
 Response = _ResponseModel.__table__.c
 
 
-def iter_rows(survey, columns, weights, labels=False, chunk=CHUNK, session=None):
+def iter_rows(survey, columns, weights, labels=False, chunk=CHUNK, session=None, zone=None):
     """Yield one list of values per response (every status), in ``columns`` order.
 
     ``weights`` maps response id to weight (valid responses only; others get None).
-    With ``labels`` choice codes are replaced by their labels.
+    With ``labels`` choice codes are replaced by their labels. Timestamps are ISO text in
+    ``zone`` (default: :func:`.timestamps.export_zone`) with their offset.
     """
+    zone = zone or export_zone()
     session = session or db.session
     # Read what is needed now: a streamed download runs the generator after the view committed.
     survey_id = survey.id
@@ -34,10 +38,10 @@ def iter_rows(survey, columns, weights, labels=False, chunk=CHUNK, session=None)
             )
         ).all()
     )
-    return _generate(session, survey_id, numbers, columns, weights, labels, chunk)
+    return _generate(session, survey_id, numbers, columns, weights, labels, chunk, zone)
 
 
-def _generate(session, survey_id, numbers, columns, weights, labels, chunk):
+def _generate(session, survey_id, numbers, columns, weights, labels, chunk, zone):
     index = {c.name: i for i, c in enumerate(columns)}
     flags = {(c.source, c.code): index[c.name] for c in columns if c.kind == "flag"}
     flag_questions = {}
@@ -80,7 +84,7 @@ def _generate(session, survey_id, numbers, columns, weights, labels, chunk):
                 numbers.get(vid),
                 channel,
                 language,
-                submitted.isoformat(sep=" ", timespec="seconds") if submitted else None,
+                local_text(submitted, zone) if submitted else None,
                 duration,
                 weights.get(rid) if status == "valid" else None,
             ]

@@ -1,6 +1,7 @@
 """Export services: responses and estimates of a survey in every format, always audited."""
 
 import json
+from dataclasses import replace
 
 from .. import audit
 from ..definitions.store import definition_of
@@ -10,6 +11,8 @@ from . import writers
 from .columns import Column
 from .columns import columns_for
 from .rows import iter_rows
+from .timestamps import export_zone
+from .timestamps import zoned_label
 
 ESTIMATE_COLUMNS = tuple(
     Column(name, name, kind)
@@ -31,12 +34,21 @@ ESTIMATE_COLUMNS = tuple(
 )
 
 
-def response_export(survey, labels=False, lang="zh"):
-    """(columns, row iterator) of the responses export under the current analysis settings."""
+def response_export(survey, labels=False, lang="zh", fmt=None):
+    """(columns, row iterator) of the responses export under the current analysis settings.
+
+    ``labels`` writes choice labels into the cells, except in SPSS and Stata files: those keep
+    the codes and carry the labels as value labels (numeric columns cannot hold text).
+    """
     _, settings = settings_service.current(survey)
-    columns = columns_for(definition_of(survey.latest_version), lang)
+    zone = export_zone()
+    columns = [
+        replace(c, label=zoned_label(c.label, zone)) if c.kind == "datetime" else c
+        for c in columns_for(definition_of(survey.latest_version), lang)
+    ]
     weights = response_weights(survey, settings)
-    return columns, iter_rows(survey, columns, weights, labels=labels)
+    cell_labels = labels and fmt not in writers.VALUE_LABEL_FORMATS
+    return columns, iter_rows(survey, columns, weights, labels=cell_labels, zone=zone)
 
 
 def estimate_rows(results):
@@ -75,7 +87,7 @@ def record_export(survey, what, fmt, labels=False, user=None, rows=None):
 
 def export_responses_to(survey, fmt, path, labels=False, user=None):
     """Write the responses export to ``path`` (CLI); returns the number of rows."""
-    columns, rows = response_export(survey, labels)
+    columns, rows = response_export(survey, labels, fmt=fmt)
     counted = _counting(rows)
     record_export(survey, "responses", fmt, labels, user)
     writers.write(fmt, columns, counted, path)

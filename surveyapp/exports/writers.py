@@ -18,6 +18,7 @@ import pandas as pd
 
 from ..spreadsheet import csv_row
 from ..spreadsheet import xlsx_row
+from .timestamps import local_naive
 
 FORMATS = ("csv", "xlsx", "sav", "dta", "json", "jsonl")
 MIMETYPES = {
@@ -29,6 +30,10 @@ MIMETYPES = {
     "dta": "application/x-stata-dta",
 }
 BUFFER_ROWS = 500
+# Formats whose files carry value labels themselves: with labels they keep the codes.
+VALUE_LABEL_FORMATS = ("sav", "dta")
+# SPSS measurement levels of the columns that are not answer codes (those have their own).
+MEASURES = {"id": "nominal", "text": "nominal", "flag": "nominal", "code": "nominal"}
 
 
 def _json_default(value):
@@ -115,6 +120,11 @@ def _frame(columns, rows):
                 arr = np.array([np.nan if v is None else v for v in values], dtype=np.float32)
             elif c.kind in ("number", "weight", "id"):
                 arr = np.array([np.nan if v is None else v for v in values], dtype=np.float64)
+            elif c.kind == "datetime":
+                arr = np.array(
+                    [np.datetime64("NaT") if v is None else local_naive(v) for v in values],
+                    dtype="datetime64[us]",
+                )
             else:
                 arr = np.array(["" if v is None else str(v) for v in values], dtype=object)
             chunks[c.name].append(arr)
@@ -130,15 +140,21 @@ def _frame(columns, rows):
         parts = chunks[c.name]
         if parts:
             data[c.name] = np.concatenate(parts)
+        elif c.kind == "datetime":
+            data[c.name] = np.array([], dtype="datetime64[us]")
         else:
-            data[c.name] = np.array(
-                [], dtype=object if c.kind in ("text", "datetime") else np.float64
-            )
+            data[c.name] = np.array([], dtype=object if c.kind == "text" else np.float64)
     return pd.DataFrame(data, copy=False)
 
 
 def write_stats(columns, rows, path, fmt):
-    """Write an SPSS .sav or Stata .dta file with variable and value labels (pyreadstat)."""
+    """Write an SPSS .sav or Stata .dta file with variable and value labels (pyreadstat).
+
+    Codes stay numbers with value labels. Non-substantive codes (``substantive: false``) are
+    user-missing values in SPSS and extended missing values ``.a``, ``.b``, ... in Stata (their
+    labels kept). Timestamps are date-times in the export zone (named in the column label).
+    SPSS also gets each column's measurement level; Stata has none.
+    """
     import pyreadstat
 
     frame = _frame(columns, rows)
@@ -150,19 +166,64 @@ def write_stats(columns, rows, path, fmt):
     }
     if fmt == "sav":
         pyreadstat.write_sav(
-            frame, path, column_labels=labels, variable_value_labels=value_labels, row_compress=True
+            frame,
+            path,
+            column_labels=labels,
+            variable_value_labels=value_labels,
+            missing_ranges={c.name: _sav_missing(c) for c in columns if c.missing},
+            variable_measure={c.name: _measure(c) for c in columns},
+            variable_format={c.name: "F8.0" for c in columns if c.kind in ("code", "flag")},
+            row_compress=True,
         )
     else:
         # Stata value labels must be integers; codes are stored as floats with integer values.
+        stata_labels = {k: {int(c): v for c, v in d.items()} for k, d in value_labels.items()}
+        missing = {}
+        for c in columns:
+            if c.missing and c.kind == "code":
+                letters = _dta_missing(frame, c)
+                missing[c.name] = list(letters.values())
+                for code, letter in letters.items():
+                    stata_labels[c.name][letter] = stata_labels[c.name].pop(int(code))
         pyreadstat.write_dta(
             frame,
             path,
             column_labels=labels,
             version=15,
-            variable_value_labels={
-                k: {int(c): v for c, v in d.items()} for k, d in value_labels.items()
-            },
+            variable_value_labels=stata_labels,
+            missing_user_values=missing or None,
         )
+
+
+def _measure(column):
+    if column.kind == "code":
+        return column.measure
+    return MEASURES.get(column.kind, "scale")
+
+
+def _sav_missing(column):
+    """SPSS allows three discrete missing values, or one range and one value."""
+    codes = sorted(column.missing)
+    if len(codes) <= 3:
+        return codes
+    substantive = set(column.value_labels) - set(codes)
+    if any(codes[0] <= code <= codes[-1] for code in substantive):
+        raise ValueError(
+            f"{column.name}: SPSS cannot mark more than three scattered non-substantive codes "
+            f"{codes} as missing"
+        )
+    return [{"lo": codes[0], "hi": codes[-1]}]
+
+
+def _dta_missing(frame, column):
+    """Put Stata's extended missing letters (.a, .b, ... in code order) in place of the
+    non-substantive codes of ``column``; returns ``{code: letter}``."""
+    letters = {code: chr(ord("a") + i) for i, code in enumerate(sorted(column.missing))}
+    values = frame[column.name].astype(object)
+    for code, letter in letters.items():
+        values[frame[column.name] == code] = letter
+    frame[column.name] = values
+    return letters
 
 
 def write(fmt, columns, rows, path):

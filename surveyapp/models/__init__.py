@@ -4,6 +4,7 @@ from .audit import AuditEntry
 from .fieldwork import FormStart
 from .fieldwork import Invitation
 from .fieldwork import Quota
+from .fieldwork import SpentForm
 from .response import Answer
 from .response import DeletionRequest
 from .response import Response
@@ -25,6 +26,7 @@ __all__ = [
     "Quota",
     "Response",
     "ResponseFlag",
+    "SpentForm",
     "Survey",
     "SurveyVersion",
     "User",

@@ -54,3 +54,17 @@ class Quota(db.Model):
     question: Mapped[str] = mapped_column(String(64))
     code: Mapped[int]
     target: Mapped[int]
+
+
+class SpentForm(db.Model):
+    """A form turned away after it was filled in (a full quota cell): its token cannot be
+    posted again, whatever answers it then carries."""
+
+    __tablename__ = "spent_forms"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id"))
+    # The nonce of the form's one-time submission token.
+    submission_token: Mapped[str] = mapped_column(String(64), unique=True)
+    reason: Mapped[str] = mapped_column(String(32))
+    spent_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -139,3 +139,5 @@ class DeletionRequest(db.Model):
     requested_at: Mapped[datetime] = mapped_column(default=utcnow)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[datetime | None]
+    # What the approving (or rejecting) admin wrote when deciding.
+    decision_note: Mapped[str | None] = mapped_column(Text)

@@ -47,6 +47,7 @@ from ..extensions import db
 from ..models import Answer
 from ..models import FormStart
 from ..models import Response
+from ..models import SpentForm
 from ..models._types import utcnow
 from ..prepared import PreparedStatement
 
@@ -54,15 +55,23 @@ DEFAULT_CHANNEL = DIRECT
 
 PRE_CHECKS = []
 POST_HOOKS = []
+# What the thank-you page of a spent form says, by reason (features register their reasons).
+SPEND_MESSAGES = {}
 
 
 class SubmissionRejected(Exception):
-    """A check refused the submission; ``message`` is shown to the respondent."""
+    """A check refused the submission; ``message`` is shown to the respondent.
 
-    def __init__(self, message, status=422):
+    With ``spend`` (a reason such as ``"quota_full"``) the form is used up: the view records its
+    token as spent (see :func:`spend_form`) and thanks the respondent instead of showing the form
+    again, so it cannot be posted once more with other answers.
+    """
+
+    def __init__(self, message, status=422, spend=None):
         super().__init__(str(message))
         self.message = message
         self.status = status
+        self.spend = spend
 
 
 def pre_check(func):
@@ -95,6 +104,8 @@ class Submission:
     language: str
     started_at: object = None
     client_hash: str | None = None
+    # The browser had answered this survey before (its cookie), which allows one answer.
+    repeat: bool = False
     context: dict = field(default_factory=dict)
 
 
@@ -148,6 +159,28 @@ def response_exists(survey_id, nonce):
         )
     )
     return found is not None
+
+
+def spent_reason(survey_id, nonce):
+    """Why this form (its token's nonce) was turned away and spent, or None."""
+    return db.session.scalar(
+        select(SpentForm.reason).where(
+            SpentForm.survey_id == survey_id, SpentForm.submission_token == nonce
+        )
+    )
+
+
+def spent_message(survey_id, nonce):
+    """The thank-you message of a spent form, or None when the form is not spent."""
+    reason = spent_reason(survey_id, nonce)
+    return None if reason is None else SPEND_MESSAGES[reason]
+
+
+def spend_form(survey_id, nonce, reason):
+    """Record a form turned away as spent (once; a repeat keeps the first reason)."""
+    if spent_reason(survey_id, nonce) is None:
+        db.session.add(SpentForm(survey_id=survey_id, submission_token=nonce, reason=reason))
+        db.session.flush()
 
 
 class StoredResponse(NamedTuple):

@@ -4,6 +4,7 @@ from urllib.parse import urlencode
 
 from flask import abort
 from flask import current_app
+from flask import make_response
 from flask import redirect
 from flask import render_template
 from flask import request
@@ -22,6 +23,7 @@ from ..extensions import limiter
 from ..i18n import normalise_locale
 from ..i18n import text_in
 from ..security import client_hash
+from . import answered
 from . import services
 from .blueprint import bp
 from .forms import Questionnaire
@@ -73,11 +75,14 @@ def survey(key):
     found, version = _answerable_survey(key)
     if request.method == "POST":
         return _submit(found, version)
+    definition = definition_of(version)
+    if answered.answered_before(definition):
+        return answered.already_answered_page(definition)
     token = SubmissionToken.issue(version.id, services.clean_channel(request.args.get("ch")))
     if request.method == "GET":  # not HEAD: link previews are not forms handed out
         services.record_form_start(found, token.channel, token.started_at, client_hash())
         db.session.commit()
-    return _render(found, version, Questionnaire(definition_of(version), get_locale()), token)
+    return _render(found, version, Questionnaire(definition, get_locale()), token)
 
 
 @bp.get("/s/<key>/thanks")
@@ -85,13 +90,25 @@ def survey(key):
 def thanks(key):
     """The thank-you page (also shown again for a repeated post of the same form)."""
     _found, version = _published_survey(key)
+    return _thanks_page(version)
+
+
+def _thanks_page(version, screened_out=None):
+    """The thank-you page; it marks this browser as having answered (see :mod:`.answered`)."""
     definition = definition_of(version)
     locale = get_locale()
-    return render_template(
+    html = render_template(
         "public/thanks.html",
         title=text_in(definition.title, locale),
         thanks=text_in(definition.thanks, locale) if definition.thanks else None,
+        screened_out=screened_out,
     )
+    return answered.mark(make_response(html), definition)
+
+
+def _screened_out(version, message):
+    """The thank-you page for a respondent turned away (their form is spent), not the form."""
+    return _thanks_page(version, screened_out=message)
 
 
 def _published_survey(key):
@@ -131,6 +148,9 @@ def _submit(found, version):
         # first submission costs no lookup (the unique nonce catches a repeat that passes).
         if token is not None and services.response_exists(survey_id, token.nonce):
             return _to_thanks(key)
+        spent = token is not None and services.spent_message(survey_id, token.nonce)
+        if spent:
+            return _screened_out(version, spent)
         return _render(found, version, questionnaire, token_shown, status=status, notice=message)
 
     if not questionnaire.csrf_valid():
@@ -165,6 +185,7 @@ def _submit(found, version):
         language=current_language(),
         started_at=token.started_at,
         client_hash=client_hash(),
+        repeat=answered.answered_before(questionnaire.definition),
         context={"args": request.args.to_dict()},
     )
     try:
@@ -172,7 +193,11 @@ def _submit(found, version):
         db.session.commit()
     except services.SubmissionRejected as rejected:
         db.session.rollback()
-        return refuse(rejected.message, rejected.status)
+        if rejected.spend is None:
+            return refuse(rejected.message, rejected.status)
+        services.spend_form(survey_id, token.nonce, rejected.spend)
+        db.session.commit()
+        return _screened_out(version, rejected.message)
     except IntegrityError:
         # This form was stored before (a repeat) or by a simultaneous post of it.
         db.session.rollback()

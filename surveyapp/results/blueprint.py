@@ -2,6 +2,7 @@
 
 from flask import Blueprint
 
+from . import labels
 from . import views
 
 bp = Blueprint("results", __name__, template_folder="templates", url_prefix="/console")
@@ -19,6 +20,10 @@ _RULES = (
 )
 for rule, endpoint, view, methods in _RULES:
     bp.add_url_rule(rule, endpoint, view, methods=methods)
+# Globals, not context: the score-table macro is imported without the page's context.
+bp.add_app_template_global(labels.score_name, "score_name")
+bp.add_app_template_global(labels.check_field, "check_field")
+bp.add_app_template_global(labels.weighting_error, "weighting_error")
 
 
 @bp.context_processor

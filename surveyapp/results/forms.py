@@ -11,6 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange
 from wtforms.validators import Optional
 
+from .labels import score_name
 from .scoretable import BENEFIT
 from .scoretable import FIRST_LEVEL
 from .settings import CI_METHODS
@@ -74,5 +75,9 @@ for _name, _weight in FIRST_LEVEL:
         setattr(
             ManualScoresForm,
             f"score_{_name}",
-            DecimalField(_name, places=2, validators=[Optional(), NumberRange(min=0, max=_weight)]),
+            DecimalField(
+                score_name(_name),
+                places=2,
+                validators=[Optional(), NumberRange(min=0, max=_weight)],
+            ),
         )

@@ -5,6 +5,7 @@ import csv
 import io
 from pathlib import Path
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from .. import audit
@@ -91,36 +92,38 @@ def save(survey, changes, user=None):
 def validate(settings):
     """Raise :class:`SettingsError` when settings could not drive an analysis."""
     if settings["weighting"] not in WEIGHTING_METHODS:
-        raise SettingsError(f"unknown weighting method {settings['weighting']!r}")
+        raise SettingsError(_("unknown weighting method %(name)r", name=settings["weighting"]))
     if settings["ci_method"] not in CI_METHODS:
-        raise SettingsError(f"unknown interval method {settings['ci_method']!r}")
+        raise SettingsError(_("unknown interval method %(name)r", name=settings["ci_method"]))
     if not 0.5 <= float(settings["ci_level"]) < 1:
-        raise SettingsError("the confidence level must be between 0.5 and 1 (e.g. 0.95)")
+        raise SettingsError(_("the confidence level must be between 0.5 and 1 (e.g. 0.95)"))
     if settings["weighting"] != "none":
         margins = settings["margins"]
         if not margins:
-            raise SettingsError("weighting needs population margins")
+            raise SettingsError(_("weighting needs population margins"))
         totals = {var: sum(cells.values()) for var, cells in margins.items()}
         if any(n < 0 for cells in margins.values() for n in cells.values()):
-            raise SettingsError("population counts cannot be negative")
+            raise SettingsError(_("population counts cannot be negative"))
         if settings["weighting"] == "rake" and len({round(t) for t in totals.values()}) > 1:
             shown = ", ".join(f"{var} {total:,.0f}" for var, total in totals.items())
-            raise SettingsError(f"every margin must add up to the same total ({shown})")
+            raise SettingsError(
+                _("every margin must add up to the same total (%(totals)s)", totals=shown)
+            )
         if (
             settings["weighting"] == "poststratify"
             and settings["poststratify_variable"] not in margins
         ):
-            raise SettingsError("post-stratification needs margins for its variable")
+            raise SettingsError(_("post-stratification needs margins for its variable"))
     if settings["scoring"] == "table":
         if not settings["score_table"]:
-            raise SettingsError("the score table is empty")
+            raise SettingsError(_("the score table is empty"))
 
 
 def parse_margins_csv(text):
     """Margins from CSV text with columns variable,code,count."""
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     if not reader.fieldnames or {"variable", "code", "count"} - set(reader.fieldnames):
-        raise SettingsError("the CSV needs the columns variable,code,count")
+        raise SettingsError(_("the CSV needs the columns variable,code,count"))
     margins = {}
     for line, row in enumerate(reader, start=2):
         try:
@@ -128,7 +131,7 @@ def parse_margins_csv(text):
             count = float(row["count"])
         except (TypeError, ValueError):
             raise SettingsError(
-                f"line {line}: code must be a whole number and count a number"
+                _("line %(line)d: code must be a whole number and count a number", line=line)
             ) from None
         margins.setdefault(row["variable"].strip(), {})[code] = count
     return margins
@@ -144,9 +147,11 @@ def parse_score_table(text):
             code, points = part.split(":")
             table[str(int(code))] = float(points)
         except ValueError:
-            raise SettingsError(f"cannot read {part.strip()!r}; write code:score pairs") from None
+            raise SettingsError(
+                _("cannot read %(part)r; write code:score pairs", part=part.strip())
+            ) from None
     if len(table) < 2:
-        raise SettingsError("a score table needs at least two levels")
+        raise SettingsError(_("a score table needs at least two levels"))
     return table
 
 

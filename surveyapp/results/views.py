@@ -105,7 +105,7 @@ def export(key):
     if fmt not in writers.FORMATS:
         abort(404)
     labels = request.args.get("labels") == "1"
-    columns, rows = export_services.response_export(survey, labels=labels, lang=_lang())
+    columns, rows = export_services.response_export(survey, labels=labels, lang=_lang(), fmt=fmt)
     export_services.record_export(survey, "responses", fmt, labels)
     db.session.commit()
     headers = {"Content-Disposition": f"attachment; filename={key}-responses.{fmt}"}

@@ -90,12 +90,16 @@ def test_token_may_come_as_a_hidden_field(app, client):
     assert response_count(app) == 1
 
 
-def test_full_quota_cell_is_turned_away_politely(app, client):
+def enforce_quota(app, code, target):
     with app.app_context():
         survey = get_survey("nanyang-dcm")
         survey.quota_enforced = True
-        _db.session.add(Quota(survey_id=survey.id, question="district", code=2, target=1))
+        _db.session.add(Quota(survey_id=survey.id, question="district", code=code, target=target))
         _db.session.commit()
+
+
+def test_full_quota_cell_is_turned_away_politely(app, client):
+    enforce_quota(app, code=2, target=1)
     assert Respondent(client).open().status_code == 200
     first = Respondent(client)
     first.open()
@@ -103,12 +107,45 @@ def test_full_quota_cell_is_turned_away_politely(app, client):
     second = Respondent(client)
     second.open()
     response = second.submit(answers(district="2"))
-    assert response.status_code == 409
-    assert "与您同类的受访者样本已经足够" in response.get_data(as_text=True)
-    third = Respondent(client)
+    # The thank-you page the README promises, not the filled form with a submit button.
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "与您同类的受访者样本已经足够" in page and "感谢" in page
+    assert "<form" not in page and 'name="_st"' not in page
+    # Nor does this browser get a fresh form to try another district with.
+    assert 'name="_st"' not in client.get("/s/nanyang-dcm").get_data(as_text=True)
+    third = Respondent(app.test_client())
     third.open()
     assert third.submit(answers(district="1")).status_code == 303
     assert response_count(app) == 2
+
+
+def test_a_screened_out_form_is_spent(app, client):
+    enforce_quota(app, code=2, target=0)
+    respondent = Respondent(client)
+    respondent.open()
+    tokens = respondent.tokens
+    assert "样本已经足够" in respondent.submit(answers(district="2")).get_data(as_text=True)
+    # The same form again with another district (the quota game): refused, thanked again.
+    respondent.page = f'<input name="csrf_token" value="{tokens["csrf_token"]}">' + (
+        f'<input name="_st" value="{tokens["_st"]}">'
+    )
+    again = respondent.submit(answers(district="1"))
+    assert again.status_code == 200
+    assert "样本已经足够" in again.get_data(as_text=True)
+    assert 'name="_st"' not in again.get_data(as_text=True)
+    # Even when the re-post is invalid, the filled form does not come back.
+    respondent.page = f'<input name="csrf_token" value="{tokens["csrf_token"]}">' + (
+        f'<input name="_st" value="{tokens["_st"]}">'
+    )
+    invalid = respondent.submit(answers(district="1", years_lived="abc"))
+    assert 'name="_st"' not in invalid.get_data(as_text=True)
+    assert response_count(app) == 0
+    # A fresh form from another respondent in an open cell is accepted as usual.
+    other = Respondent(app.test_client())
+    other.open()
+    assert other.submit(answers(district="1")).status_code == 303
+    assert response_count(app) == 1
 
 
 def test_closing_in_the_console_closes_the_public_form(app, client, as_role):

@@ -74,6 +74,17 @@ def test_invalid_upload_lists_every_problem_and_stores_nothing(app, client, as_r
     )
     assert response.status_code == 400
     page = response.get_data(as_text=True)
+    # In the console's language (Chinese by default) ...
+    assert "broken.yaml: 题目 district：选项代码 1 重复" in page
+    assert "broken.yaml: 题目 colour：未知题型 &#39;paint&#39;" in page
+    assert "broken.yaml: 第 3 题：key &#39;Bad-Key&#39; 必须是 snake_case" in page
+    assert "is not unique" not in page and "unknown question type" not in page
+    # ... and in English.
+    client.get("/console/surveys?lang=en")
+    response = upload(
+        client, "/console/surveys/nanyang-dcm/versions/upload", INVALID, "broken.yaml"
+    )
+    page = response.get_data(as_text=True)
     assert "broken.yaml: question district: choice code 1 is not unique" in page
     assert "broken.yaml: question colour: unknown question type &#39;paint&#39;" in page
     assert "broken.yaml: question 3: key &#39;Bad-Key&#39; must be snake_case" in page

@@ -127,7 +127,18 @@ def test_bulk_exclude_speeders_with_one_reason(app, client, staff):
     )
     with in_app(app) as db:
         assert db.session.scalar(select(Response.id).where(Response.status == "excluded")) is None
-    client.post(f"{URL}/exclude-flagged", data={"flag": "speeder", "reason": "too fast"})
+    # First a confirmation page saying how many, with nothing changed yet.
+    asked = client.post(f"{URL}/exclude-flagged", data={"flag": "speeder", "reason": "too fast"})
+    assert asked.status_code == 200
+    page = asked.get_data(as_text=True)
+    assert 'id="confirm-exclude"' in page and 'name="confirmed" type="hidden" value="yes"' in page
+    assert "排除" in page or "剔除" in page
+    with in_app(app) as db:
+        assert db.session.scalar(select(Response.id).where(Response.status == "excluded")) is None
+    client.post(
+        f"{URL}/exclude-flagged",
+        data={"flag": "speeder", "reason": "too fast", "confirmed": "yes"},
+    )
     with in_app(app) as db:
         excluded = db.session.scalars(
             select(Response.id).where(Response.status == "excluded")

@@ -1,0 +1,116 @@
+"""The results pages speak the console's language: the score table's fixed names and the
+consistency check's text are translated; nothing but content stays Chinese in English."""
+
+import re
+
+HAN = re.compile(r"[\u4e00-\u9fff]")
+BASE = "/console/surveys/nanyang-dcm/results"
+
+
+def headings(page):
+    """Text of every heading, table header cell, label and list item of a page."""
+    found = re.findall(r"<(h[1-4]|th|label|li)\b[^>]*>(.*?)</\1>", page, flags=re.S)
+    return [re.sub(r"<[^>]+>", "", text).strip() for _tag, text in found]
+
+
+def test_english_score_tables_have_no_chinese_headings(as_role):
+    client = as_role("evaluator")
+    page = client.get(f"{BASE}?lang=en").get_data(as_text=True)
+    assert "<h2>Performance evaluation score table</h2>" in page
+    manual = client.get(f"{BASE}/score-table?lang=en").get_data(as_text=True)
+    assert [h for h in headings(manual) if HAN.search(h)] == []
+    assert "Project decision-making" in manual
+    example = client.get(f"{BASE}/example-score-table?lang=en").get_data(as_text=True)
+    problems = re.search(r'id="consistency-problems">(.*?)</div>', example, flags=re.S).group(1)
+    items = [re.sub(r"<[^>]+>", "", li) for li in re.findall(r"<li[^>]*>(.*?)</li>", problems)]
+    assert items and all(not HAN.search(item) for item in items)
+    assert any(item.startswith("Project outputs · score rate: stated") for item in items)
+
+
+def test_chinese_consistency_check_is_chinese(as_role):
+    client = as_role("evaluator")
+    example = client.get(f"{BASE}/example-score-table?lang=zh").get_data(as_text=True)
+    problems = re.search(r'id="consistency-problems">(.*?)</div>', example, flags=re.S).group(1)
+    assert "项目产出 · 得分率" in problems
+    assert not re.search(r"· (rate|score|weight|grade):", problems)
+
+
+def settings_form(client):
+    """``(url, form data)`` of the analysis settings page as it is now."""
+    import html
+
+    from tests.results.conftest import csrf_from
+
+    url = "/console/surveys/nanyang-dcm/analysis-settings"
+    token = csrf_from(client, url)
+    form = client.get(url).get_data(as_text=True)
+    rubric = re.search(r'name="rubric"[^>]*>\s*(.*?)</textarea>', form, re.S).group(1)
+    return url, {
+        "csrf_token": token,
+        "weighting": "rake",
+        "poststratify_variable": "district",
+        "margins": "variable,code,count\ndistrict,1,400\ndistrict,2,600\ngender,1,10\n",
+        "ci_method": "wilson",
+        "ci_level": "0.95",
+        "scoring": "linear",
+        "score_table": "5:100,4:75,3:50,2:25,1:0",
+        "rubric": html.unescape(rubric),
+        "comparison_by": "none",
+        "wave_a": "",
+        "wave_b": "",
+        "grades": "优:90,良:80,中:60",
+    }
+
+
+def test_margin_errors_are_in_the_console_language(as_role):
+    client = as_role("evaluator")
+    url, data = settings_form(client)
+    chinese = client.post(url + "?lang=zh", data=data).get_data(as_text=True)
+    error = re.search(r'id="settings-error">(.*?)</div>', chinese, re.S).group(1)
+    assert "各变量的边际分布合计必须相同" in error and "must add up" not in error
+    data["margins"] = "variable,code,count\ndistrict,x,400\n"
+    english = client.post(url + "?lang=en", data=data).get_data(as_text=True)
+    error = re.search(r'id="settings-error">(.*?)</div>', english, re.S).group(1)
+    assert "line 2: code must be a whole number" in error and not HAN.search(error)
+
+
+CONSOLE_PAGES = (
+    "/console/surveys",
+    "/console/surveys/nanyang-dcm",
+    "/console/surveys/nanyang-dcm/results",
+    "/console/surveys/nanyang-dcm/results/score-table",
+    "/console/surveys/nanyang-dcm/analysis-settings",
+    "/console/surveys/nanyang-dcm/responses",
+    "/console/surveys/nanyang-dcm/responses/1",
+    "/console/surveys/nanyang-dcm/versions",
+    "/console/surveys/nanyang-dcm/quotas",
+    "/console/surveys/nanyang-dcm/distribution",
+    "/console/surveys/nanyang-dcm/invitations",
+    "/console/surveys/nanyang-dcm/deletions",
+    "/console/audit",
+    "/console/users",
+)
+
+
+def test_the_english_console_has_no_chinese_headings(as_role):
+    client = as_role("admin")
+    client.get("/console/surveys?lang=en")
+    for url in CONSOLE_PAGES:
+        page = client.get(url).get_data(as_text=True)
+        found = re.findall(r"<(h[1-4]|th|caption|legend|dt|button)\b[^>]*>(.*?)</\1>", page, re.S)
+        chinese = [text for _tag, text in found if HAN.search(re.sub(r"<[^>]+>", "", text))]
+        assert chinese == [], url
+
+
+def test_weighting_errors_are_in_the_console_language(as_role):
+    client = as_role("evaluator")
+    url, data = settings_form(client)
+    data["margins"] = "variable,code,count\ndistrict,1,400\ndistrict,2,600\n"
+    assert client.post(url, data=data).status_code == 302  # valid settings ...
+    chinese = client.get(f"{BASE}?lang=zh").get_data(as_text=True)
+    error = re.search(r'id="weighting-error">(.*?)</span>', chinese, re.S).group(1)
+    # ... that do not fit the sample (it has more districts): said in Chinese.
+    assert "没有总体目标数" in error and "occur in the sample" not in error
+    english = client.get(f"{BASE}?lang=en").get_data(as_text=True)
+    error = re.search(r'id="weighting-error">(.*?)</span>', english, re.S).group(1)
+    assert "occur in the sample but have no population target" in error
