@@ -2,10 +2,13 @@
 
 import re
 from pathlib import Path
+from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfoNotFoundError
 
 import yaml
 
 from . import conditions
+from .plan import check_analysis
 from .qtypes import REGISTRY
 from .schema import Choice
 from .schema import Item
@@ -28,8 +31,19 @@ QUESTION_ATTRIBUTES = {
     "max",
     "max_length",
     "max_choices",
+    "report_label",
 }
-SURVEY_ATTRIBUTES = {"key", "title", "intro", "thanks", "scales", "questions"}
+SURVEY_ATTRIBUTES = {
+    "key",
+    "title",
+    "intro",
+    "thanks",
+    "scales",
+    "questions",
+    "population",
+    "analysis",
+    "timezone",
+}
 BUILTIN_DIR = Path(__file__).with_name("surveys")
 
 
@@ -81,6 +95,12 @@ def validate(data, source="<definition>"):
     title = _text(data.get("title"), "title", problems, required=True)
     intro = _text(data.get("intro"), "intro", problems)
     thanks = _text(data.get("thanks"), "thanks", problems)
+    population = _text(data.get("population"), "population", problems)
+    timezone = data.get("timezone", "Asia/Shanghai")
+    try:
+        ZoneInfo(str(timezone))
+    except (ZoneInfoNotFoundError, ValueError):
+        problems.append(f"timezone {timezone!r} is not an IANA time zone (e.g. Asia/Shanghai)")
     scales = _scales(data.get("scales") or {}, problems)
     raw_questions = data.get("questions")
     if not isinstance(raw_questions, list) or not raw_questions:
@@ -93,10 +113,21 @@ def validate(data, source="<definition>"):
             questions.append(question)
             seen.update(question.answer_keys)
             seen.add(question.key)
+    analysis = {}
+    if not problems:
+        analysis = check_analysis(data.get("analysis"), questions, problems)
     if problems:
         raise DefinitionError(source, problems)
     return SurveyDefinition(
-        key=key, title=title, questions=tuple(questions), intro=intro, thanks=thanks, scales=scales
+        key=key,
+        title=title,
+        questions=tuple(questions),
+        intro=intro,
+        thanks=thanks,
+        scales=scales,
+        population=population,
+        analysis=analysis,
+        timezone=str(timezone),
     )
 
 
@@ -174,6 +205,7 @@ def _question(raw, index, scales, seen, problems):
         return None
     text = _text(raw.get("text"), f"{where}: text", problems, required=True)
     help_text = _text(raw.get("help"), f"{where}: help", problems)
+    report_label = _text(raw.get("report_label"), f"{where}: report_label", problems)
     choices, scale = (), raw.get("scale")
     if qtype.needs_scale and scale is not None:
         if scale not in scales:
@@ -184,10 +216,10 @@ def _question(raw, index, scales, seen, problems):
             problem("give either scale or choices, not both")
     elif qtype.needs_choices:
         choices = _choices(raw.get("choices"), where, problems)
-    elif qtype.name == "rating":
-        choices = tuple(Choice(code=i, label={"zh": str(i), "en": str(i)}) for i in range(11))
+    else:
+        choices = qtype.generated_choices()
     items = ()
-    if qtype.name == "likert_group":
+    if qtype.has_items:
         items = _items(raw.get("items"), where, seen, problems)
     elif "items" in raw:
         problem("only a likert_group has items")
@@ -230,7 +262,8 @@ def _question(raw, index, scales, seen, problems):
         max=numbers["max"],
         max_length=raw.get("max_length"),
         max_choices=raw.get("max_choices"),
-        weighting=qtype.name == "demographic",
+        weighting=qtype.demographic,
+        report_label=report_label,
     )
     qtype.check(question, problem)
     return question if len(problems) == before else None

@@ -3,6 +3,8 @@ encodes answers into answer rows. Adding a type touches this module only."""
 
 import decimal
 import re
+from dataclasses import dataclass
+from dataclasses import field
 
 from flask_babel import lazy_gettext as _l
 from wtforms import DecimalField
@@ -15,6 +17,7 @@ from wtforms import validators
 from wtforms import widgets
 
 from ..i18n import text_in
+from .schema import Choice
 
 REGISTRY = {}
 
@@ -130,14 +133,88 @@ class FiniteDecimalField(DecimalField):
         self.data = value
 
 
+@dataclass(frozen=True)
+class Column:
+    """One export column: its name, label, storage kind and value labels."""
+
+    name: str
+    label: str
+    kind: str  # "id", "text", "code", "flag", "number", "datetime", "weight"
+    source: str | None = None  # answer key (for flags: the multiple-choice question key)
+    code: int | None = None  # for flags: the choice code
+    value_labels: dict = field(default_factory=dict)
+
+
+FLAG_LABELS = {0: "未选 / not ticked", 1: "选中 / ticked"}
+
+
 class QuestionType:
-    """Base class. ``choice_based`` types store integer codes in ``Answer.code``."""
+    """Base class. ``choice_based`` types store integer codes in ``Answer.code``.
+
+    What a type contributes to the analysis is declared here, so no other module asks which
+    type a question has: ``column_kind`` (how its answers become analysis columns: one
+    ``code`` column per answer key, 0/1 ``flags`` per option, a ``number``, or ``text`` kept out
+    of the frame), ``summary`` (which summary the results compute for it), ``categorical`` (can
+    split other estimates: domains, crosstabs), ``weightable`` (margins may be given for it),
+    ``demographic`` (a weighting variable by default) and ``likert`` (an ordered scale with a
+    0-100 score and a top-two rate).
+    """
 
     name = ""
     choice_based = True
     needs_choices = True
     needs_scale = False
     allowed = ()  # type-specific definition attributes
+    column_kind = "code"
+    summary = "shares"
+    categorical = True
+    weightable = False
+    demographic = False
+    likert = False
+    has_items = False
+
+    def generated_choices(self):
+        """Choices a type makes itself (a 0-10 rating); none by default."""
+        return ()
+
+    def analysis_keys(self, question):
+        """The analysis-frame columns of this question (flags: ``<key>_<code>``)."""
+        if self.column_kind == "flags":
+            return tuple(f"{question.key}_{c.code}" for c in question.choices)
+        if self.column_kind == "text":
+            return ()
+        return question.answer_keys
+
+    def export_columns(self, question, lang):
+        """The responses-export columns of this question (see :class:`Column`)."""
+        text = text_in(question.text, lang)
+        if self.column_kind == "flags":
+            return [
+                Column(
+                    f"{question.key}_{c.code}",
+                    f"{text} {text_in(c.label, lang)}",
+                    "flag",
+                    question.key,
+                    c.code,
+                    value_labels=FLAG_LABELS,
+                )
+                for c in question.choices
+            ]
+        if self.column_kind in ("number", "text"):
+            return [Column(question.key, text, self.column_kind, question.key)]
+        labels = {c.code: text_in(c.label, lang) for c in question.choices}
+        if question.items:
+            return [
+                Column(
+                    item.key,
+                    f"{text} {text_in(item.label, lang)}",
+                    "code",
+                    item.key,
+                    value_labels=labels,
+                )
+                for item in question.items
+            ]
+        return [Column(question.key, text, "code", question.key, value_labels=labels)]
 
     def check(self, question, problem):
         """Report definition problems through ``problem(message)``."""
@@ -172,6 +249,7 @@ class Single(QuestionType):
     """One choice out of several."""
 
     name = "single"
+    weightable = True
 
 
 @register
@@ -179,6 +257,7 @@ class Demographic(Single):
     """A single choice that feeds weighting (district, age group, gender)."""
 
     name = "demographic"
+    demographic = True
 
 
 @register
@@ -187,6 +266,8 @@ class Likert(QuestionType):
 
     name = "likert"
     needs_scale = True
+    summary = "likert"
+    likert = True
 
 
 @register
@@ -195,6 +276,9 @@ class LikertGroup(QuestionType):
 
     name = "likert_group"
     needs_scale = True
+    has_items = True
+    summary = "likert"
+    likert = True
 
     def check(self, question, problem):
         if not question.items:
@@ -220,6 +304,11 @@ class Rating(QuestionType):
 
     name = "rating"
     needs_choices = False
+    summary = "rating"
+    categorical = False
+
+    def generated_choices(self):
+        return tuple(Choice(code=i, label={"zh": str(i), "en": str(i)}) for i in range(11))
 
 
 @register
@@ -227,6 +316,9 @@ class Multiple(QuestionType):
     """Any number of choices (capped by ``max_choices``)."""
 
     name = "multiple"
+    column_kind = "flags"
+    summary = "multiple"
+    categorical = False
 
     def check(self, question, problem):
         if question.max_choices is not None and not 1 <= question.max_choices <= len(
@@ -270,6 +362,9 @@ class Number(QuestionType):
     name = "number"
     choice_based = False
     needs_choices = False
+    column_kind = "number"
+    summary = "number"
+    categorical = False
 
     def check(self, question, problem):
         if question.min is not None and question.max is not None and question.min > question.max:
@@ -319,6 +414,9 @@ class Text(QuestionType):
     name = "text"
     choice_based = False
     needs_choices = False
+    column_kind = "text"
+    summary = "text"
+    categorical = False
     default_max_length = 200
     field_class = StringField
 
