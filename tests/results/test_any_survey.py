@@ -119,7 +119,10 @@ analysis:
         for i in range(N):
             area = area_codes[i % 3]
             latent = {11: 2.0, 12: 4.5, 13: 4.55}[area] + rng.normal(0, 1)
-            level = lambda: scale_codes[::-1][int(np.clip(round(latent + rng.normal(0, 1)), 0, 6))]  # noqa: E731
+
+            def level(latent=latent):
+                return scale_codes[::-1][int(np.clip(round(latent + rng.normal(0, 1)), 0, 6))]
+
             r = Response(
                 survey_id=survey.id,
                 version_id=version.id,
