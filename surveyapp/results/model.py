@@ -18,7 +18,7 @@ from dataclasses import asdict
 from dataclasses import dataclass
 from dataclasses import field
 
-SHARE_STATISTICS = ("share", "top2")
+SHARE_STATISTICS = ("share", "top2", "dist")
 
 
 class MissingEstimate(KeyError):

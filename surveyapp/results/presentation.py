@@ -65,14 +65,33 @@ class Section:
     note: str | None = None
 
 
-def row_for(results, figure, lang):
+def _label(results, figure, lang, section_question):
+    """The row label: the headline's own label, else question/item and choices.
+
+    Inside a question's own section the question text is the section title, so the label keeps
+    only the item and the choices.
+    """
+    plan = results.plan
+    if figure.statistic == "share":
+        for h in plan.headlines:
+            if (h.question, sorted(h.codes)) == (figure.question, sorted(figure.codes)) and h.label:
+                return text_in(h.label, lang)
+    parts = []
+    if figure.question != section_question:
+        parts.append(label_of(results, figure.question, lang))
+    if figure.codes and figure.statistic in ("dist", "share"):
+        parts.append(choice_labels(results, figure.question, figure.codes, lang))
+    return "：".join(parts) or statistic_name(figure.statistic)
+
+
+def row_for(results, figure, lang, section_question=None):
     """A :class:`Row` with formatted values, labels and both sentences."""
     with force_locale(LOCALES[lang]):
-        label = label_of(results, figure.question, lang)
-        if figure.codes and figure.statistic in ("dist", "share"):
-            label = f"{label}：{choice_labels(results, figure.question, figure.codes, lang)}"
+        label = _label(results, figure, lang, section_question)
         what = statistic_name(figure.statistic)
         domain = domain_label(results, figure.domain, lang)
+    # A share fixed by the weighting margins has no sampling variance: no n_eff to show.
+    exact = figure.deff is not None and figure.deff < 1e-6
     return Row(
         figure=figure,
         key=figure.key,
@@ -81,8 +100,8 @@ def row_for(results, figure, lang):
         domain_label=domain,
         value=fmt(figure, figure.estimate),
         ci_text=f"{fmt(figure, figure.ci_low)} – {fmt(figure, figure.ci_high)}",
-        n_eff_text="–" if figure.n_eff is None else f"{figure.n_eff:.0f}",
-        deff_text="–" if figure.deff is None else f"{figure.deff:.2f}",
+        n_eff_text="–" if figure.n_eff is None or exact else f"{figure.n_eff:.0f}",
+        deff_text="–" if figure.deff is None or exact else f"{figure.deff:.2f}",
         sentence_zh=sentence(results, figure, "zh"),
         sentence_en=sentence(results, figure, "en"),
     )
@@ -135,7 +154,9 @@ def sections(results, lang):
             )
         )
     for summary in results.summaries:
-        rows = tuple(row_for(results, by_key[k], lang) for k in summary.figures if k in by_key)
+        rows = tuple(
+            row_for(results, by_key[k], lang, summary.key) for k in summary.figures if k in by_key
+        )
         q = results.definition.question(summary.key)
         out.append(
             Section(

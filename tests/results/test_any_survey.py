@@ -345,3 +345,27 @@ def test_wave_comparison_counts_the_last_local_day(random_survey):
     assert waves.label_a == "2026-10-01 – 2026-10-10"
     for row in waves.rows:
         assert row.significant == (row.p_value < 0.05)
+
+
+def test_results_page_api_and_report_of_the_random_survey(random_survey, client, accounts):
+    from tests.conftest import login_as
+
+    key, k = random_survey["key"], random_survey["keys"]
+    login_as(client, accounts["evaluator"])
+    url = f"/console/surveys/{key}/results"
+    with client.get(url) as response:
+        assert response.status_code == 200
+        page = response.text
+    for q in (k["area"], k["items"], k["overall"], k["pick"], k["num"], k["rating"], k["note"]):
+        assert f'id="section-q-{q}"' in page
+    # Nothing of the default survey's wording leaks in; text answers stay off the page.
+    assert "数字城管" not in page and "district" not in page and "意见 5" not in page
+    with client.get(f"{url}?q={k['overall']}&by={k['area']}") as response:
+        assert "Rao–Scott" in response.text or "Rao-Scott" in response.text
+    with client.get(f"{url}/text/{k['note']}?search=意见 1") as response:
+        assert response.status_code == 200 and "意见 1" in response.text
+    with client.get(f"{url}/report.md") as response:
+        assert response.status_code == 200 and "意见 5" not in response.text
+    for name in ("headline", "likert", "domains"):
+        with client.get(f"{url}/chart/{name}.svg") as response:
+            assert response.status_code == 200, name
