@@ -11,9 +11,9 @@ be set in the definition's optional ``analysis:`` block::
         key: index
         label: {zh: 满意度综合指数, en: satisfaction index}
         items: {q_a: 2, q_b: 1}            # or a list (equal weights)
-      overall: sat_overall                 # the headline satisfaction item (a Likert item)
+      overall: q_overall                   # the headline satisfaction item (a Likert item)
       headlines:                           # headline shares: question + the codes that count
-        - {id: aware, question: awareness, codes: [1, 2, 3], label: {zh: 知晓, en: aware}}
+        - {id: aware, question: q_known, codes: [1, 2, 3], label: {zh: 知晓, en: aware}}
       worst_first: [q_scale]               # Likert questions whose choices are listed worst first
 
 Scale order and non-substantive answers come from the choices: they are listed best first

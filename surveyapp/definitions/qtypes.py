@@ -254,7 +254,7 @@ class Single(QuestionType):
 
 @register
 class Demographic(Single):
-    """A single choice that feeds weighting (district, age group, gender)."""
+    """A single choice about the respondent (area, age group, gender): a weighting variable."""
 
     name = "demographic"
     demographic = True

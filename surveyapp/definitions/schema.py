@@ -91,7 +91,7 @@ class SurveyDefinition:
     intro: dict = field(default_factory=dict)
     thanks: dict = field(default_factory=dict)
     scales: dict = field(default_factory=dict)
-    # Who the sample stands for, e.g. {"zh": "南阳市区18岁及以上常住居民", "en": "..."}.
+    # Who the sample stands for, e.g. {"zh": "某市18岁及以上常住居民", "en": "..."}.
     population: dict = field(default_factory=dict)
     # IANA time zone of the fieldwork: wave dates and fieldwork dates are read in it.
     timezone: str = "Asia/Shanghai"

@@ -303,3 +303,22 @@ def test_empty_survey_pages_do_not_fail(app, client, accounts):  # noqa: D103
     ):
         with client.get(url) as response:
             assert response.status_code == 200, url
+
+
+def test_one_computation_per_page_view_and_its_charts(as_role, monkeypatch):
+    from surveyapp.results import compute
+
+    compute.clear_cache()
+    calls = []
+    original = compute._compute
+    monkeypatch.setattr(compute, "_compute", lambda *a: calls.append(a) or original(*a))
+    client = as_role("viewer")
+    with client.get(URL) as response:
+        charts = re.findall(r'src="([^"]+/chart/[^"]+\.svg)"', response.text)
+    assert len(charts) == 3
+    for src in charts:
+        with client.get(src) as response:
+            assert response.status_code == 200
+    with client.get(URL + "?q=sat_overall&by=district") as response:
+        assert "r-test" in response.text
+    assert len(calls) == 1
