@@ -71,15 +71,21 @@ def prepare_frame(frame, plan, settings):
     extra = {}
     for var in settings.get("margins") or {}:
         if var in frame:
-            col = frame[var].to_numpy()
-            extra[weighting_column(var)] = np.array(
-                [None if np.isnan(v) else str(int(v)) for v in col], dtype=object
-            )
+            extra[weighting_column(var)] = _code_strings(frame[var].to_numpy())
     if extra:
         import pandas as pd
 
         frame = pd.concat([frame, pd.DataFrame(extra, index=frame.index)], axis=1)
     return frame
+
+
+def _code_strings(col):
+    """Float codes as strings (``"11"``), None where missing: what margins are keyed by."""
+    out = np.full(len(col), None, dtype=object)
+    ok = ~np.isnan(col)
+    unique, inverse = np.unique(col[ok].astype(np.int64), return_inverse=True)
+    out[ok] = np.array([str(u) for u in unique], dtype=object)[inverse]
+    return out
 
 
 def build_design(frame, settings, plan=None):
