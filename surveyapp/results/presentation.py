@@ -89,6 +89,8 @@ def row_for(results, figure, lang, section_question=None):
     with force_locale(LOCALES[lang]):
         label = _label(results, figure, lang, section_question)
         what = statistic_name(figure.statistic)
+        if what == label:
+            what = ""
         domain = domain_label(results, figure.domain, lang)
     # A share fixed by the weighting margins has no sampling variance: no n_eff to show.
     exact = figure.deff is not None and figure.deff < 1e-6

@@ -119,7 +119,8 @@ def _figure_rows(section):
     """The figure-table rows (label, estimate, CI, n, effective n, design effect) of a section."""
     return [
         [
-            f"{r.label}（{r.what}）" + (f" — {r.domain_label}" if r.domain_label else ""),
+            (f"{r.label}（{r.what}）" if r.what else r.label)
+            + (f" — {r.domain_label}" if r.domain_label else ""),
             r.value,
             r.ci_text,
             r.n,

@@ -6,9 +6,12 @@ crosstab CLI answers in JSON.
 """
 
 import json
+import os
 import secrets
+import shutil
 from datetime import datetime
 from datetime import timedelta
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -26,6 +29,7 @@ from surveyapp.results.compute import compute_results
 from surveyapp.results.data import load_frame
 from surveyapp.results.model import MissingEstimate
 from surveyapp.results.waves import utc_bounds
+from tests.conftest import CHROMIUM
 
 N = 600
 
@@ -369,3 +373,35 @@ def test_results_page_api_and_report_of_the_random_survey(random_survey, client,
     for name in ("headline", "likert", "domains"):
         with client.get(f"{url}/chart/{name}.svg") as response:
             assert response.status_code == 200, name
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed")
+@pytest.mark.parametrize("app", ["sqlite"], indirect=True)
+def test_random_survey_page_in_a_browser(random_survey, browser, live_server, tmp_path):
+    """An evaluator reads the random survey's page (screenshot: /tmp/screens/results-random.png)."""
+    from tests.conftest import create_user
+
+    with random_survey["app"].app_context():
+        create_user("wang.pingjia", "evaluator", "evaluator password 789")
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    page.goto(f"{live_server}/auth/login")
+    page.fill("#username", "wang.pingjia")
+    page.fill("#password", "evaluator password 789")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/console/**")
+    k = random_survey["keys"]
+    page.goto(
+        f"{live_server}/console/surveys/{random_survey['key']}/results"
+        f"?q={k['overall']}&by={k['area']}"
+    )
+    page.wait_for_load_state("networkidle")
+    assert page.locator(f"#section-q-{k['num']} tr.r-figure").count() == 4
+    for img in page.locator(".r-chart img").element_handles():
+        assert page.evaluate("i => i.complete && i.naturalWidth > 100", img)
+    assert page.locator("#crosstab tr.r-figure").count() > 10
+    path = tmp_path / "results-random.png"
+    page.screenshot(path=str(path), full_page=True)
+    Path("/tmp/screens").mkdir(exist_ok=True)
+    shutil.copyfile(path, "/tmp/screens/results-random.png")
+    page.close()
