@@ -405,3 +405,25 @@ def test_random_survey_page_in_a_browser(random_survey, browser, live_server, tm
     Path("/tmp/screens").mkdir(exist_ok=True)
     shutil.copyfile(path, "/tmp/screens/results-random.png")
     page.close()
+
+
+def test_quantiles_and_nps_by_hand_without_weights(random_survey):
+    app, k = random_survey["app"], random_survey["keys"]
+    with app.app_context():
+        survey = get_survey(random_survey["key"])
+        results = compute_results(survey, _settings(survey, {}, weighting="none"), 1)
+        frame = load_frame(survey)
+    values = frame[k["num"]].dropna().to_numpy()
+    for statistic, p in (("q1", 0.25), ("median", 0.5), ("q3", 0.75)):
+        figure = results.estimate(k["num"], statistic)
+        # The smallest value whose cumulative share reaches p (R's qrule="math").
+        assert figure.estimate == np.quantile(values, p, method="inverted_cdf")
+        assert figure.ci_low <= figure.estimate <= figure.ci_high
+    rating = frame[k["rating"]].dropna()
+    nps = results.estimate(k["rating"], "nps")
+    assert nps.estimate == pytest.approx(100 * ((rating >= 9).mean() - (rating <= 6).mean()))
+    assert nps.se == pytest.approx(
+        100
+        * np.where(rating >= 9, 1, np.where(rating <= 6, -1, 0)).std(ddof=1)
+        / len(rating) ** 0.5
+    )
