@@ -245,6 +245,13 @@ class Results:
 
     def __post_init__(self):
         object.__setattr__(self, "_by_key", {f.key: f for f in self.figures})
+        object.__setattr__(self, "_memo", {})
+
+    def memo(self, key, make):
+        """``make()`` once per results object (the page's arranged tables, per language)."""
+        if key not in self._memo:
+            self._memo[key] = make()
+        return self._memo[key]
 
     def estimate(self, question, statistic, codes=(), domain=None):
         """The :class:`Figure` for these keys; raises :class:`MissingEstimate` when there is none.

@@ -143,7 +143,14 @@ def domain_values(results, variable):
 
 
 def sections(results, lang):
-    """The page's tables, in order: headline figures, every question, headline figures by domain."""
+    """The page's tables, in order: headline figures, every question, headline figures by domain.
+
+    Arranged once per results object and language (the results are cached, so are these).
+    """
+    return results.memo(("sections", lang), lambda: _sections(results, lang))
+
+
+def _sections(results, lang):
     by_key = {f.key: f for f in results.figures}
     out = []
     headline = headline_figures(results)

@@ -3,6 +3,7 @@
 import copy
 import csv
 import io
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -24,6 +25,12 @@ class SettingsError(ValueError):
 
 
 def _shipped(key, suffix):
+    return copy.deepcopy(_read_shipped(key, suffix))
+
+
+@lru_cache(maxsize=64)
+def _read_shipped(key, suffix):
+    """A shipped settings file, parsed once a process (settings are read on every page)."""
     path = SURVEYS_DIR / f"{key}.{suffix}.yaml"
     if not path.exists():
         return None

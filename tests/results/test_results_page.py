@@ -322,3 +322,11 @@ def test_one_computation_per_page_view_and_its_charts(as_role, monkeypatch):
     with client.get(URL + "?q=sat_overall&by=district") as response:
         assert "r-test" in response.text
     assert len(calls) == 1
+
+
+def test_english_sentences_state_population_estimates(as_role):
+    client = as_role("viewer")
+    with client.get(URL + "?lang=en") as response:
+        page = response.text
+    assert "By weighted estimate, about" in page and "adult residents of urban Nanyang" in page
+    assert "Among respondents" not in page
