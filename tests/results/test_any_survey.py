@@ -18,6 +18,7 @@ import pytest
 
 import analysis
 from surveyapp.definitions.loader import load_text
+from surveyapp.definitions.store import definition_of
 from surveyapp.definitions.store import get_survey
 from surveyapp.definitions.store import save_definition
 from surveyapp.extensions import db
@@ -427,3 +428,30 @@ def test_quantiles_and_nps_by_hand_without_weights(random_survey):
         * np.where(rating >= 9, 1, np.where(rating <= 6, -1, 0)).std(ddof=1)
         / len(rating) ** 0.5
     )
+
+
+def test_wave_comparison_by_versions_and_the_text_summary(random_survey, runner):
+    from dataclasses import replace
+
+    from sqlalchemy import update
+
+    app, margins = random_survey["app"], random_survey["margins"]
+    with app.app_context():
+        survey = get_survey(random_survey["key"])
+        changed = replace(definition_of(survey.latest_version), title={"zh": "随机问卷（第二版）"})
+        second, created = save_definition(changed)
+        assert created and second.number == 2
+        db.session.execute(
+            update(Response)
+            .where(Response.survey_id == survey.id, Response.id % 2 == 0)
+            .values(version_id=second.id)
+        )
+        db.session.commit()
+        comparison = {"by": "versions", "a": ["1"], "b": ["2"]}
+        waves = compute_results(
+            get_survey(random_survey["key"]), _settings(survey, margins, comparison=comparison), 1
+        ).waves
+    assert waves.error is None and (waves.n_a, waves.n_b) == (N // 2, N // 2)
+    assert (waves.label_a, waves.label_b) == ("v1", "v2") and len(waves.rows) == 3
+    text = runner.invoke(args=["survey", "analyze", random_survey["key"]])
+    assert text.exit_code == 0 and f"n={N}" in text.output
