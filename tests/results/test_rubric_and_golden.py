@@ -112,3 +112,34 @@ def test_default_headlines_equal_direct_analysis_calls(demo):
     # The indicators read exactly these figures.
     assert results.indicator("awareness").estimate == checks[0][0].estimate
     assert results.indicator("satisfaction").estimate == checks[2][0].estimate
+
+
+def test_rubrics_saved_before_statistics_were_named_still_score(demo):
+    legacy = {
+        "indicators": [
+            {
+                "id": "env",
+                "name": {"zh": "环境"},
+                "points": 5,
+                "estimate": {"kind": "improved", "question": "env_improved"},
+                "rule": {"type": "proportional"},
+            },
+            {
+                "id": "idx",
+                "name": {"zh": "指数"},
+                "points": 5,
+                "estimate": {"kind": "index"},
+                "rule": {"type": "target", "target": 85, "deduct": 0.2},
+            },
+        ]
+    }
+    with demo.app_context():
+        survey = get_survey(KEY)
+        settings = {**settings_service.current(survey)[1], "rubric": legacy}
+        validate_rubric(legacy, plan_for(definition_of(survey.latest_version)))
+        results = compute_results(survey, settings, 0)
+    # "improved" meant the first two substantive codes as listed (best first): 5 and 4.
+    env = results.indicator("env")
+    assert env.codes == (5, 4)
+    assert env.estimate == results.estimate("env_improved", "share", [4, 5]).estimate
+    assert results.indicator("idx").estimate == results.estimate("index", "index").estimate
