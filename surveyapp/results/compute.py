@@ -209,6 +209,7 @@ def estimate_everything(design, plan, settings, text_counts, frame):
     collector = Collector(level, settings["ci_method"])
     table = settings["score_table"] if settings.get("scoring") == "table" else None
     ctx = Context(design, plan, collector, table)
+    ctx.prefetch_distributions()
     summaries = [summarise(ctx, q, text_counts) for q in plan.definition.questions]
     differences = []
     if design is not None:

@@ -169,6 +169,25 @@ class Context:
         self.plan = plan
         self.out = collector
         self.table = table
+        self._distributions = None
+
+    def prefetch_distributions(self):
+        """Every code column's whole-sample distribution in one :func:`analysis.describe_items`."""
+        levels = {
+            key: list(q.codes)
+            for q in self.plan.definition.questions
+            if question_type(q.type).column_kind == "code"
+            for key in q.answer_keys
+        }
+        if levels and self.design is not None:
+            table = analysis.describe_items(
+                self.design,
+                list(levels),
+                level=self.out.level,
+                method=self.out.method,
+                levels=levels,
+            )
+            self._distributions = {key: rows for key, rows in table.groupby("item", sort=False)}
 
     def score_table(self, key):
         """The settings' score table when it scores every level of ``key``'s scale, else linear."""
@@ -177,6 +196,8 @@ class Context:
 
     def distribution(self, key, codes, by=None):
         """Share of each code among all answers to ``key`` (non-substantive ones included)."""
+        if by is None and self._distributions is not None and key in self._distributions:
+            return self.out.add_table(key, "dist", self._distributions[key], by)
         table = analysis.describe_items(
             self.design,
             [key],

@@ -106,6 +106,14 @@ def test_default_headlines_equal_direct_analysis_calls(demo):
             analysis.dimension_index(design, items, levels=[1, 2, 3, 4, 5], table=table),
         ),
     ]
+    # Distributions: every answer counts in the base (9 "can't say" included).
+    for question, code in (("awareness", 4), ("env_improved", 9), ("sat_parking", 2)):
+        checks.append(
+            (
+                results.estimate(question, "dist", [code]),
+                analysis.proportion(design, question)[float(code)],
+            )
+        )
     for figure, direct in checks:
         assert figure.estimate == pytest.approx(direct.estimate, rel=1e-9)
         assert (figure.ci_low, figure.ci_high) == pytest.approx(direct.ci(0.95), rel=1e-9)
