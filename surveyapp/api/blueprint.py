@@ -121,7 +121,7 @@ def results(key):
     """The survey's results: the same object as ``flask survey analyze KEY --json``."""
     found = _survey(key)
     computed, _definition, _table, _problems = full_results(found)
-    return jsonify(computed)
+    return jsonify(computed.to_dict())
 
 
 @bp.get("/surveys/<key>/indicators")
@@ -133,10 +133,10 @@ def indicators(key):
     return jsonify(
         {
             "survey": found.key,
-            "indicators": computed["indicators"],
+            "indicators": [i.to_dict() for i in computed.indicators],
             "score_table": table,
             "problems": problems,
-            "provenance": computed["provenance"],
+            "provenance": computed.provenance,
         }
     )
 

@@ -2,11 +2,14 @@
 
 import re
 from pathlib import Path
+from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfoNotFoundError
 
 from flask_babel import gettext as _
 
 from .. import yamlsafe
 from . import conditions
+from .plan import check_analysis
 from .qtypes import REGISTRY
 from .schema import Choice
 from .schema import Item
@@ -29,8 +32,20 @@ QUESTION_ATTRIBUTES = {
     "max",
     "max_length",
     "max_choices",
+    "report_label",
 }
-SURVEY_ATTRIBUTES = {"key", "title", "intro", "thanks", "scales", "questions", "allow_multiple"}
+SURVEY_ATTRIBUTES = {
+    "key",
+    "title",
+    "intro",
+    "thanks",
+    "scales",
+    "questions",
+    "population",
+    "analysis",
+    "timezone",
+    "allow_multiple",
+}
 BUILTIN_DIR = Path(__file__).with_name("surveys")
 
 
@@ -82,6 +97,14 @@ def validate(data, source="<definition>"):
     title = _text(data.get("title"), "title", problems, required=True)
     intro = _text(data.get("intro"), "intro", problems)
     thanks = _text(data.get("thanks"), "thanks", problems)
+    population = _text(data.get("population"), "population", problems)
+    timezone = data.get("timezone", "Asia/Shanghai")
+    try:
+        ZoneInfo(str(timezone))
+    except (ZoneInfoNotFoundError, ValueError):
+        problems.append(
+            _("timezone %(name)r is not an IANA time zone (e.g. Asia/Shanghai)", name=timezone)
+        )
     scales = _scales(data.get("scales") or {}, problems)
     allow_multiple = data.get("allow_multiple", False)
     if not isinstance(allow_multiple, bool):
@@ -97,6 +120,9 @@ def validate(data, source="<definition>"):
             questions.append(question)
             seen.update(question.answer_keys)
             seen.add(question.key)
+    analysis = {}
+    if not problems:
+        analysis = check_analysis(data.get("analysis"), questions, problems)
     if problems:
         raise DefinitionError(source, problems)
     return SurveyDefinition(
@@ -107,6 +133,9 @@ def validate(data, source="<definition>"):
         thanks=thanks,
         scales=scales,
         allow_multiple=allow_multiple,
+        population=population,
+        analysis=analysis,
+        timezone=str(timezone),
     )
 
 
@@ -214,6 +243,9 @@ def _question(raw, index, scales, seen, problems):
         return None
     text = _text(raw.get("text"), _("%(where)s: text", where=where), problems, required=True)
     help_text = _text(raw.get("help"), _("%(where)s: help", where=where), problems)
+    report_label = _text(
+        raw.get("report_label"), _("%(where)s: report_label", where=where), problems
+    )
     choices, scale = (), raw.get("scale")
     if qtype.needs_scale and scale is not None:
         if not isinstance(scale, str) or scale not in scales:
@@ -224,10 +256,10 @@ def _question(raw, index, scales, seen, problems):
             problem(_("give either scale or choices, not both"))
     elif qtype.needs_choices:
         choices = _choices(raw.get("choices"), where, problems)
-    elif qtype.name == "rating":
-        choices = tuple(Choice(code=i, label={"zh": str(i), "en": str(i)}) for i in range(11))
+    else:
+        choices = qtype.generated_choices()
     items = ()
-    if qtype.name == "likert_group":
+    if qtype.has_items:
         items = _items(raw.get("items"), where, seen, problems)
     elif "items" in raw:
         problem(_("only a likert_group has items"))
@@ -270,7 +302,8 @@ def _question(raw, index, scales, seen, problems):
         max=numbers["max"],
         max_length=raw.get("max_length"),
         max_choices=raw.get("max_choices"),
-        weighting=qtype.name == "demographic",
+        weighting=qtype.demographic,
+        report_label=report_label,
     )
     qtype.check(question, problem)
     return question if len(problems) == before else None

@@ -3,6 +3,8 @@ encodes answers into answer rows. Adding a type touches this module only."""
 
 import decimal
 import re
+from dataclasses import dataclass
+from dataclasses import field
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -16,6 +18,7 @@ from wtforms import validators
 from wtforms import widgets
 
 from ..i18n import text_in
+from .schema import Choice
 
 REGISTRY = {}
 
@@ -131,8 +134,36 @@ class FiniteDecimalField(DecimalField):
         self.data = value
 
 
+@dataclass(frozen=True)
+class Column:
+    """One export column: its name, label, storage kind and value labels."""
+
+    name: str
+    label: str
+    kind: str  # "id", "text", "code", "flag", "number", "datetime", "weight"
+    source: str | None = None  # answer key (for flags: the multiple-choice question key)
+    code: int | None = None  # for flags: the choice code
+    value_labels: dict = field(default_factory=dict)
+    # Codes that are not substantive answers ("don't know"): user-missing in SAV, extended
+    # missing in DTA. Measurement level of code columns (the question type's).
+    missing: tuple = ()
+    measure: str = "nominal"
+
+
+FLAG_LABELS = {0: "未选 / not ticked", 1: "选中 / ticked"}
+
+
 class QuestionType:
-    """Base class. ``choice_based`` types store integer codes in ``Answer.code``."""
+    """Base class. ``choice_based`` types store integer codes in ``Answer.code``.
+
+    What a type contributes to the analysis is declared here, so no other module asks which
+    type a question has: ``column_kind`` (how its answers become analysis columns: one
+    ``code`` column per answer key, 0/1 ``flags`` per option, a ``number``, or ``text`` kept out
+    of the frame), ``summary`` (which summary the results compute for it), ``categorical`` (can
+    split other estimates: domains, crosstabs), ``weightable`` (margins may be given for it),
+    ``demographic`` (a weighting variable by default) and ``likert`` (an ordered scale with a
+    0-100 score and a top-two rate).
+    """
 
     name = ""
     choice_based = True
@@ -141,6 +172,69 @@ class QuestionType:
     allowed = ()  # type-specific definition attributes
     # The measurement level of its export columns (SPSS: nominal, ordinal or scale).
     measure = "nominal"
+    column_kind = "code"
+    summary = "shares"
+    categorical = True
+    weightable = False
+    demographic = False
+    likert = False
+    has_items = False
+
+    def generated_choices(self):
+        """Choices a type makes itself (a 0-10 rating); none by default."""
+        return ()
+
+    def analysis_keys(self, question):
+        """The analysis-frame columns of this question (flags: ``<key>_<code>``)."""
+        if self.column_kind == "flags":
+            return tuple(f"{question.key}_{c.code}" for c in question.choices)
+        if self.column_kind == "text":
+            return ()
+        return question.answer_keys
+
+    def export_columns(self, question, lang):
+        """The responses-export columns of this question (see :class:`Column`)."""
+        text = text_in(question.text, lang)
+        if self.column_kind == "flags":
+            return [
+                Column(
+                    f"{question.key}_{c.code}",
+                    f"{text} {text_in(c.label, lang)}",
+                    "flag",
+                    question.key,
+                    c.code,
+                    value_labels=FLAG_LABELS,
+                )
+                for c in question.choices
+            ]
+        if self.column_kind in ("number", "text"):
+            return [Column(question.key, text, self.column_kind, question.key)]
+        labels = {c.code: text_in(c.label, lang) for c in question.choices}
+        missing = tuple(c.code for c in question.choices if not c.substantive)
+        if question.items:
+            return [
+                Column(
+                    item.key,
+                    f"{text} {text_in(item.label, lang)}",
+                    "code",
+                    item.key,
+                    value_labels=labels,
+                    missing=missing,
+                    measure=self.measure,
+                )
+                for item in question.items
+            ]
+        return [
+            Column(
+                question.key,
+                text,
+                "code",
+                question.key,
+                value_labels=labels,
+                missing=missing,
+                measure=self.measure,
+            )
+        ]
 
     def check(self, question, problem):
         """Report definition problems through ``problem(message)``."""
@@ -175,13 +269,15 @@ class Single(QuestionType):
     """One choice out of several."""
 
     name = "single"
+    weightable = True
 
 
 @register
 class Demographic(Single):
-    """A single choice that feeds weighting (district, age group, gender)."""
+    """A single choice about the respondent (area, age group, gender): a weighting variable."""
 
     name = "demographic"
+    demographic = True
 
 
 @register
@@ -191,6 +287,8 @@ class Likert(QuestionType):
     name = "likert"
     needs_scale = True
     measure = "ordinal"
+    summary = "likert"
+    likert = True
 
 
 @register
@@ -200,6 +298,9 @@ class LikertGroup(QuestionType):
     name = "likert_group"
     needs_scale = True
     measure = "ordinal"
+    has_items = True
+    summary = "likert"
+    likert = True
 
     def check(self, question, problem):
         if not question.items:
@@ -226,6 +327,11 @@ class Rating(QuestionType):
     name = "rating"
     needs_choices = False
     measure = "ordinal"
+    summary = "rating"
+    categorical = False
+
+    def generated_choices(self):
+        return tuple(Choice(code=i, label={"zh": str(i), "en": str(i)}) for i in range(11))
 
 
 @register
@@ -233,6 +339,9 @@ class Multiple(QuestionType):
     """Any number of choices (capped by ``max_choices``)."""
 
     name = "multiple"
+    column_kind = "flags"
+    summary = "multiple"
+    categorical = False
 
     def check(self, question, problem):
         if question.max_choices is not None and not 1 <= question.max_choices <= len(
@@ -277,6 +386,9 @@ class Number(QuestionType):
     choice_based = False
     needs_choices = False
     measure = "scale"
+    column_kind = "number"
+    summary = "number"
+    categorical = False
 
     def check(self, question, problem):
         if question.min is not None and question.max is not None and question.min > question.max:
@@ -326,6 +438,9 @@ class Text(QuestionType):
     name = "text"
     choice_based = False
     needs_choices = False
+    column_kind = "text"
+    summary = "text"
+    categorical = False
     default_max_length = 200
     field_class = StringField
 

@@ -47,8 +47,10 @@ class Question:
     max: float | None = None
     max_length: int | None = None
     max_choices: int | None = None
-    # Demographic questions name the weighting variable they feed (district, age_group, gender).
+    # Demographic questions can feed weighting (their margins are in the analysis settings).
     weighting: bool = False
+    # How reports name the question ("居民对城市管理工作的总体满意度"); default: its text.
+    report_label: dict = field(default_factory=dict)
 
     @property
     def answer_keys(self):
@@ -61,7 +63,22 @@ class Question:
 
     @property
     def codes(self):
+        """Every choice code, in listing order."""
         return tuple(c.code for c in self.choices)
+
+    @property
+    def substantive_codes(self):
+        """Codes of the substantive choices (not "don't know"), in listing order."""
+        return tuple(c.code for c in self.choices if c.substantive)
+
+    def label_for_report(self, item_key=None):
+        """The report label: ``report_label``, else the text (or item label) without ``?``/``？``."""
+        if item_key is not None and item_key != self.key:
+            item = next(i for i in self.items if i.key == item_key)
+            return dict(item.label)
+        if self.report_label:
+            return dict(self.report_label)
+        return {lang: text.rstrip().rstrip("?？").rstrip() for lang, text in self.text.items()}
 
 
 @dataclass(frozen=True)
@@ -77,6 +94,12 @@ class SurveyDefinition:
     # False: one answer per browser (a cookie set on the thank-you page); true for surveys a
     # respondent may answer several times (e.g. one per visit).
     allow_multiple: bool = False
+    # Who the sample stands for, e.g. {"zh": "某市18岁及以上常住居民", "en": "..."}.
+    population: dict = field(default_factory=dict)
+    # IANA time zone of the fieldwork: wave dates and fieldwork dates are read in it.
+    timezone: str = "Asia/Shanghai"
+    # The optional ``analysis:`` block (validated plain data; see :mod:`.plan`).
+    analysis: dict = field(default_factory=dict)
 
     def question(self, key):
         """The question with this key (or owning this Likert item key), or None."""
@@ -93,7 +116,7 @@ class SurveyDefinition:
     @cached_property
     def demographic_keys(self):
         """Keys of the demographic questions (their answers are the cells quotas count)."""
-        return frozenset(q.key for q in self.questions if q.type == "demographic")
+        return frozenset(q.key for q in self.questions if q.weighting)
 
     @property
     def weighting_questions(self):
@@ -128,4 +151,7 @@ class SurveyDefinition:
             thanks=data.get("thanks", {}),
             scales=scales,
             allow_multiple=data.get("allow_multiple", False),
+            population=data.get("population", {}),
+            analysis=data.get("analysis", {}),
+            timezone=data.get("timezone", "Asia/Shanghai"),
         )

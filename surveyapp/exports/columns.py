@@ -1,27 +1,9 @@
 """The columns of a responses export, derived from the survey definition (the codebook)."""
 
-from dataclasses import dataclass
-from dataclasses import field
-
+from ..definitions.qtypes import Column
 from ..definitions.qtypes import question_type
-from ..definitions.schema import CHOICE_TYPES
-from ..i18n import text_in
 
-
-@dataclass(frozen=True)
-class Column:
-    """One export column: its name, label, storage kind and value labels."""
-
-    name: str
-    label: str
-    kind: str  # "id", "text", "code", "flag", "number", "datetime", "weight"
-    source: str | None = None  # answer key (for flags: the multiple-choice question key)
-    code: int | None = None  # for flags: the choice code
-    value_labels: dict = field(default_factory=dict)
-    # Codes that are not substantive answers ("don't know"): user-missing in SAV, extended
-    # missing in DTA. Measurement level of code columns (the question type's).
-    missing: tuple = ()
-    measure: str = "nominal"
+__all__ = ["Column", "FIXED", "columns_for"]
 
 
 FIXED = (
@@ -37,65 +19,9 @@ FIXED = (
 )
 
 
-def _choices_of(question, definition):
-    if question.choices:
-        return question.choices
-    if question.scale:
-        return definition.scales.get(question.scale, ())
-    if question.type == "rating":
-        return ()
-    return ()
-
-
 def columns_for(definition, lang="zh"):
     """Every column of the export, in questionnaire order after the fixed ones."""
     cols = list(FIXED)
     for q in definition.questions:
-        text = text_in(q.text, lang)
-        if q.type in CHOICE_TYPES or q.type == "likert_group":
-            choices = _choices_of(q, definition)
-            labels = {c.code: text_in(c.label, lang) for c in choices}
-            missing = tuple(c.code for c in choices if not c.substantive)
-            measure = question_type(q.type).measure
-            if q.type == "likert_group":
-                for item in q.items:
-                    cols.append(
-                        Column(
-                            item.key,
-                            f"{text} {text_in(item.label, lang)}",
-                            "code",
-                            item.key,
-                            value_labels=labels,
-                            missing=missing,
-                            measure=measure,
-                        )
-                    )
-            else:
-                cols.append(
-                    Column(
-                        q.key,
-                        text,
-                        "code",
-                        q.key,
-                        value_labels=labels,
-                        missing=missing,
-                        measure=measure,
-                    )
-                )
-        elif q.type == "multiple":
-            for c in q.choices:
-                cols.append(
-                    Column(
-                        f"{q.key}_{c.code}",
-                        f"{text} {text_in(c.label, lang)}",
-                        "flag",
-                        q.key,
-                        c.code,
-                        value_labels={0: "未选 / not ticked", 1: "选中 / ticked"},
-                    )
-                )
-        elif q.type == "number":
-            cols.append(Column(q.key, text, "number", q.key))
-        else:
-            cols.append(Column(q.key, text, "text", q.key))
+        cols.extend(question_type(q.type).export_columns(q, lang))
     return cols

@@ -18,9 +18,9 @@ ESTIMATE_COLUMNS = tuple(
     Column(name, name, kind)
     for name, kind in (
         ("question", "text"),
-        ("category", "text"),
+        ("statistic", "text"),
+        ("codes", "text"),
         ("domain", "text"),
-        ("kind", "text"),
         ("estimate", "number"),
         ("se", "number"),
         ("ci_low", "number"),
@@ -52,23 +52,23 @@ def response_export(survey, labels=False, lang="zh", fmt=None):
 
 
 def estimate_rows(results):
-    """Rows of the estimates table (domain flattened to ``district=2``)."""
-    for r in results["estimates"]:
-        domain = "" if not r["domain"] else "{}={}".format(*next(iter(r["domain"].items())))
+    """Rows of the estimates table (codes as ``1,2,3``, domain flattened to ``area=2``)."""
+    for f in results.figures:
+        domain = "" if f.domain is None else f"{f.domain.variable}={f.domain.value}"
         yield [
-            r["question"],
-            r["category"] or "",
+            f.question,
+            f.statistic,
+            ",".join(map(str, f.codes)),
             domain,
-            r["kind"],
-            r["estimate"],
-            r["se"],
-            r["ci"][0],
-            r["ci"][1],
-            r["method"],
-            r["level"],
-            r["n"],
-            r["n_eff"],
-            r["deff"],
+            f.estimate,
+            f.se,
+            f.ci_low,
+            f.ci_high,
+            f.method,
+            f.level,
+            f.n,
+            f.n_eff,
+            f.deff,
         ]
 
 
@@ -98,7 +98,7 @@ def export_estimates_to(results, fmt, path):
     """Write the estimates table to ``path`` (csv, xlsx or json)."""
     if fmt == "json":
         with open(path, "w", encoding="utf-8") as fh:
-            json.dump(results["estimates"], fh, ensure_ascii=False, indent=1)
+            json.dump([f.to_dict() for f in results.figures], fh, ensure_ascii=False, indent=1)
         return
     writers.write(fmt, list(ESTIMATE_COLUMNS), estimate_rows(results), path)
 

@@ -14,6 +14,7 @@ _RULES = (
     ("/surveys/<key>/results/report.<fmt>", "report", views.report, ["GET"]),
     ("/surveys/<key>/results/export", "export", views.export, ["GET"]),
     ("/surveys/<key>/results/estimates.<fmt>", "estimates", views.estimates, ["GET"]),
+    ("/surveys/<key>/results/text/<question>", "texts", views.text_answers, ["GET"]),
     ("/surveys/<key>/results/score-table", "score_table", views.score_table, ["GET", "POST"]),
     ("/surveys/<key>/results/example-score-table", "example_table", views.example_table, ["GET"]),
     ("/surveys/<key>/analysis-settings", "settings", views.settings_page, ["GET", "POST"]),
@@ -28,6 +29,18 @@ bp.add_app_template_global(labels.weighting_error, "weighting_error")
 
 @bp.context_processor
 def _helpers():
+    from .citations import domain_label
+    from .citations import label_of
     from .citations import methods_paragraph
+    from .model import Domain
+    from .presentation import statistic_name
 
-    return {"methods_text": methods_paragraph}
+    def domain_namer(results, lang):
+        return lambda variable, value: domain_label(results, Domain(variable, str(value)), lang)
+
+    return {
+        "methods_text": methods_paragraph,
+        "label_of": label_of,
+        "statistic_name": statistic_name,
+        "domain_namer": domain_namer,
+    }

@@ -11,11 +11,16 @@ from functools import lru_cache
 import matplotlib
 
 matplotlib.use("Agg")
+from flask_babel import force_locale  # noqa: E402
+from flask_babel import gettext as _  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from ..i18n import text_in  # noqa: E402
+from .citations import LOCALES  # noqa: E402
+from .citations import domain_label  # noqa: E402
 from .citations import label_of  # noqa: E402
+from .presentation import headline_figures  # noqa: E402
+from .presentation import row_for  # noqa: E402
 
 CJK_NAMES = (
     "Noto Sans CJK SC",
@@ -27,7 +32,7 @@ CJK_NAMES = (
     "AR PL UMing CN",
     "SimHei",
 )
-CHARTS = ("awareness", "satisfaction", "districts")
+CHARTS = ("headline", "likert", "domains")
 
 
 @lru_cache(maxsize=1)
@@ -43,35 +48,60 @@ def cjk_font():
     return None
 
 
-def _series(results, definition, name, lang):
-    rows = results["estimates"]
-    if name == "awareness":
-        chosen = [
-            r
-            for r in rows
-            if r["question"] == "awareness" and r["domain"] is None and r["category"] != "1-3"
-        ]
-        labels = [label_of(definition, "awareness", r["category"], lang) for r in chosen]
-        title = {"zh": "对“数字城管”的知晓程度", "en": "Awareness of the programme"}[lang]
-    elif name == "satisfaction":
-        chosen = [r for r in rows if r["kind"] == "rate" and r["domain"] is None]
-        labels = [label_of(definition, r["question"], None, lang) for r in chosen]
-        title = {"zh": "满意率（非常满意+比较满意）", "en": "Satisfaction rate (top two)"}[lang]
-    else:
-        from .citations import domain_label
-
-        chosen = [
-            r
-            for r in rows
-            if r["kind"] == "rate"
-            and r["question"] == "sat_overall"
-            and r["domain"]
-            and "district" in r["domain"]
-        ]
-        labels = [domain_label(definition, r["domain"], lang) for r in chosen]
-        title = {"zh": "各区总体满意率", "en": "Overall satisfaction rate by district"}[lang]
+def _series(results, name, lang):
+    """(figures, labels, title) of chart ``name``: shares and rates with their intervals."""
+    with force_locale(LOCALES[lang]):
+        if name == "headline":
+            chosen = [f for f in headline_figures(results) if f.is_share]
+            labels = [row_for(results, f, lang).label for f in chosen]
+            title = _("Headline shares")
+        elif name == "likert":
+            chosen = [
+                results.estimate(k, "top2") for k in results.plan.likert_keys if _has(results, k)
+            ]
+            labels = [label_of(results, f.question, lang) for f in chosen]
+            title = _("Top-two rate of each rated item")
+        else:
+            chosen, labels, title = _domain_series(results, lang)
     labels = [lab if len(lab) <= 22 else lab[:21] + "…" for lab in labels]
     return chosen, labels, title
+
+
+def _has(results, key):
+    try:
+        results.estimate(key, "top2")
+    except KeyError:
+        return False
+    return True
+
+
+def _domain_series(results, lang):
+    """The first share headline figure by the first comparison domain."""
+    shares = [f for f in headline_figures(results) if f.is_share]
+    if not results.plan.domains or not shares:
+        return [], [], _("By domain")
+    variable, first = results.plan.domains[0], shares[0]
+    chosen = [
+        f
+        for f in results.figures
+        if (f.question, f.statistic, f.codes) == (first.question, first.statistic, first.codes)
+        and f.domain is not None
+        and f.domain.variable == variable
+    ]
+    labels = [domain_label(results, f.domain, lang) for f in chosen]
+    title = _(
+        "%(figure)s by %(variable)s",
+        figure=row_for(results, first, lang).label,
+        variable=label_of(results, variable, lang),
+    )
+    return chosen, labels, title
+
+
+def available(results):
+    """The charts that have something to draw."""
+    if results.n < 2:
+        return ()
+    return tuple(name for name in CHARTS if _series(results, name, "en")[0])
 
 
 def chart_language(lang, font):
@@ -84,16 +114,16 @@ def chart_language(lang, font):
     return lang, None
 
 
-def render(results, definition, name, fmt, lang="zh"):
+def render(results, name, fmt, lang="zh"):
     """The chart ``name`` as SVG text or PNG bytes."""
     font = cjk_font() if lang == "zh" else None
     lang, footnote = chart_language(lang, font)
-    chosen, labels, title = _series(results, definition, name, lang)
+    chosen, labels, title = _series(results, name, lang)
     fig = Figure(figsize=(6.0, 0.5 * max(len(chosen), 2) + 1.4), dpi=100)
     ax = fig.add_subplot()
-    values = [100 * (r["estimate"] or 0) for r in chosen]
-    low = [v - 100 * (r["ci"][0] or 0) for v, r in zip(values, chosen)]
-    high = [100 * (r["ci"][1] or 0) - v for v, r in zip(values, chosen)]
+    values = [100 * (f.estimate or 0) for f in chosen]
+    low = [max(v - 100 * (f.ci_low or 0), 0) for v, f in zip(values, chosen)]
+    high = [max(100 * (f.ci_high or 0) - v, 0) for v, f in zip(values, chosen)]
     pos = list(range(len(chosen)))[::-1]
     ax.barh(pos, values, xerr=[low, high], color="#2f6f9f", ecolor="#222222", capsize=3, height=0.6)
     ax.set_yticks(pos)
@@ -113,12 +143,10 @@ def render(results, definition, name, fmt, lang="zh"):
     for p, v, hi in zip(pos, values, high):
         ax.text(min(v + hi + 1.5, 90), p, f"{v:.1f}", fontsize=11, va="center")
     ax.spines[["top", "right"]].set_visible(False)
-    level = round(results["settings"]["ci_level"] * 100)
-    note = (
-        f"误差线：{level}%置信区间"
-        if lang == "zh" and font is not None
-        else f"Error bars: {level}% confidence intervals"
-    )
+    with force_locale(LOCALES[lang]):
+        note = _(
+            "Error bars: %(level)s confidence intervals", level=f"{round(results.ci_level * 100)}%"
+        )
     fig.text(
         0.01,
         0.01,
@@ -134,11 +162,9 @@ def render(results, definition, name, fmt, lang="zh"):
 
 def chart_title(name, lang):
     """The alt text of a chart."""
-    return text_in(
-        {
-            "awareness": {"zh": "知晓程度图", "en": "Awareness chart"},
-            "satisfaction": {"zh": "满意率图", "en": "Satisfaction chart"},
-            "districts": {"zh": "各区满意率图", "en": "District chart"},
-        }[name],
-        lang,
-    )
+    with force_locale(LOCALES[lang]):
+        return {
+            "headline": _("Chart of the headline shares"),
+            "likert": _("Chart of the top-two rates"),
+            "domains": _("Chart by domain"),
+        }[name]

@@ -1,27 +1,17 @@
-"""Citation-ready sentences (Chinese and English) for every figure, and the methods paragraph."""
+"""Citation-ready sentences and the methods paragraph, worded from the definition and the data.
+
+Wording comes from the survey definition (each question's report label, the survey's
+``population``), the margins actually used and the channels actually present; the language
+comes from the Babel catalogues (``results/translations``): one code path for zh and en.
+"""
+
+from flask_babel import force_locale
+from flask_babel import gettext as _
 
 from ..channels import channel_name
 from ..i18n import text_in
 
-METHOD_NAMES = {
-    "logit": {"zh": "logit 变换区间", "en": "logit-transformed interval"},
-    "korn-graubard": {"zh": "Korn–Graubard 区间", "en": "Korn–Graubard interval"},
-    "wilson": {"zh": "Wilson 区间", "en": "Wilson interval"},
-    "clopper-pearson": {"zh": "Clopper–Pearson 精确区间", "en": "Clopper–Pearson interval"},
-    "wald": {"zh": "Wald 区间", "en": "Wald interval"},
-    "t": {"zh": "t 分布区间", "en": "t interval"},
-}
-WEIGHTING_NAMES = {
-    "rake": {
-        "zh": "按区、年龄段和性别的人口边际分布进行迭代加权（raking）",
-        "en": "raked to population margins of district, age group and gender",
-    },
-    "poststratify": {
-        "zh": "按人口分布进行事后分层加权",
-        "en": "post-stratified to population counts",
-    },
-    "none": {"zh": "未加权", "en": "unweighted"},
-}
+LOCALES = {"zh": "zh_CN", "en": "en"}
 
 
 def pct(x):
@@ -30,166 +20,248 @@ def pct(x):
 
 
 def pts(x):
-    """A 0-100 score with one decimal."""
+    """A score or mean with one decimal."""
     return "–" if x is None else f"{x:.1f}"
 
 
-def label_of(definition, question, category, lang):
-    """The text for a question (or item) and, if given, one of its choice codes."""
-    if question == "index":
-        return {"zh": "城市管理满意度综合指数", "en": "the composite satisfaction index"}[lang]
-    q = definition.question(question)
+def fmt(figure, x):
+    """A value of ``figure`` as it is shown (percentages for shares)."""
+    return pct(x) if figure.is_share else pts(x)
+
+
+def _join(parts):
+    """Items of a list joined as the language lists them (``, `` or ``、``)."""
+    # TRANSLATORS: the separator between items of a list.
+    return _(", ").join(parts)
+
+
+def label_of(results, question, lang):
+    """The report label of a question, a Likert item or the plan's index."""
+    plan = results.plan
+    if plan.index is not None and question == plan.index.key:
+        return text_in(plan.index.label, lang)
+    q = plan.definition.question(question)
     if q is None:
         return question
-    if q.items:
-        item = next(i for i in q.items if i.key == question)
-        name = text_in(item.label, lang)
-    else:
-        name = text_in(q.text, lang)
-    if category and "-" not in category:
-        choice = q.choice(int(category))
-        if choice is not None:
-            return text_in(choice.label, lang)
-    return name
+    return text_in(q.label_for_report(question), lang)
 
 
-def domain_label(definition, domain, lang):
-    """``宛城区`` for ``{"district": "1"}``; the channel name for a channel domain."""
-    if not domain:
+def choice_labels(results, question, codes, lang):
+    """The labels of ``codes`` of ``question``, joined."""
+    q = results.plan.definition.question(question)
+    names = []
+    for code in codes:
+        choice = q.choice(code) if q is not None else None
+        names.append(text_in(choice.label, lang) if choice else str(code))
+    return _join(names)
+
+
+def domain_label(results, domain, lang):
+    """``宛城区`` for ``Domain("district", "1")``; the channel name for a channel domain."""
+    if domain is None:
         return None
-    ((var, value),) = domain.items()
-    if var == "channel":
-        return channel_name(value, lang)
-    q = definition.question(var)
-    choice = q.choice(int(value)) if q is not None else None
-    return text_in(choice.label, lang) if choice else value
+    if domain.variable == "channel":
+        return channel_name(domain.value, lang)
+    q = results.plan.definition.question(domain.variable)
+    try:
+        choice = q.choice(int(domain.value)) if q is not None else None
+    except ValueError:
+        choice = None
+    return text_in(choice.label, lang) if choice else domain.value
 
 
-def sentence(row, definition, weighted, lang):
-    """One ready-to-cite sentence for an estimate row of the results."""
-    zh = lang == "zh"
-    level = f"{round(row['level'] * 100)}%"
-    lo, hi = row["ci"]
-    share = row["kind"] in ("share", "rate", "improved")
-    fmt = pct if share else pts
-    ci = f"{level}置信区间：{fmt(lo)}–{fmt(hi)}" if zh else f"{level} CI {fmt(lo)}–{fmt(hi)}"
-    neff = "–" if row["n_eff"] is None else f"{row['n_eff']:.0f}"
-    if zh:
-        basis = f"{'加权估计' if weighted else '未加权估计'}，n={row['n']}，有效样本量 {neff}"
-    else:
-        basis = (
-            f"{'weighted' if weighted else 'unweighted'} estimate, n={row['n']}, effective n {neff}"
+def what_of(results, figure, lang):
+    """What a figure measures, as a phrase (``对“…”给出前两档回答``)."""
+    with force_locale(LOCALES[lang]):
+        return _what(results, figure, lang)
+
+
+def _what(results, figure, lang):
+    plan = results.plan
+    question = label_of(results, figure.question, lang)
+    stat = figure.statistic
+    if stat == "share":
+        for h in plan.headlines:
+            if (
+                h.question == figure.question
+                and sorted(h.codes) == sorted(figure.codes)
+                and h.label
+            ):
+                return text_in(h.label, lang)
+        choices = choice_labels(results, figure.question, figure.codes, lang)
+        if plan.qtype(figure.question).column_kind == "flags":
+            return _("chose “%(choice)s” for “%(question)s”", choice=choices, question=question)
+        return _("answered “%(choice)s” to “%(question)s”", choice=choices, question=question)
+    if stat == "dist":
+        choices = choice_labels(results, figure.question, figure.codes, lang)
+        return _("answered “%(choice)s” to “%(question)s”", choice=choices, question=question)
+    if stat == "top2":
+        choices = choice_labels(results, figure.question, figure.codes, lang)
+        return _(
+            "gave one of the top two answers (%(choices)s) on “%(question)s”",
+            choices=choices,
+            question=question,
         )
-    label = label_of(definition, row["question"], row["category"], lang)
-    where = domain_label(definition, row["domain"], lang)
-    value = fmt(row["estimate"])
-    kind = row["kind"]
-    if zh:
-        who = (
-            f"通过{where}渠道作答的受访市民中"
-            if row["domain"] and "channel" in row["domain"]
-            else f"{where}受访市民中"
-            if where
-            else "受访市民中"
+    names = {
+        "score": _("the mean score (0–100) of “%(question)s”", question=question),
+        "index": _("the index “%(question)s” (0–100)", question=question),
+        "mean": _("the mean of “%(question)s”", question=question),
+        "nps": _(
+            "the net promoter score of “%(question)s” (9–10 minus 0–6, in points)",
+            question=question,
+        ),
+        "median": _("the median of “%(question)s”", question=question),
+        "q1": _("the lower quartile of “%(question)s”", question=question),
+        "q3": _("the upper quartile of “%(question)s”", question=question),
+    }
+    return names[stat]
+
+
+def population_of(results, domain, lang):
+    """Whom a figure describes: the survey's population, within a domain when there is one."""
+    population = text_in(results.definition.population, lang) or _("the surveyed population")
+    if domain is None:
+        return population
+    where = domain_label(results, domain, lang)
+    if domain.variable == "channel":
+        return _("respondents who answered via %(channel)s", channel=where)
+    return _("%(population)s in %(domain)s", population=population, domain=where)
+
+
+def sentence(results, figure, lang):
+    """One ready-to-cite sentence for a figure, stating a population estimate."""
+    with force_locale(LOCALES[lang]):
+        weighted = results.weighting is not None and results.weighting.weighted
+        values = {
+            "population": population_of(results, figure.domain, lang),
+            "what": _what(results, figure, lang),
+            "value": fmt(figure, figure.estimate),
+            "low": fmt(figure, figure.ci_low),
+            "high": fmt(figure, figure.ci_high),
+            "level": f"{round(figure.level * 100)}%",
+            "n": figure.n,
+            "neff": "–" if figure.n_eff is None else f"{figure.n_eff:.0f}",
+        }
+        if figure.is_share and weighted:
+            return _(
+                "By weighted estimate, about %(value)s of %(population)s %(what)s "
+                "(%(level)s CI %(low)s–%(high)s; n=%(n)s, effective n %(neff)s).",
+                **values,
+            )
+        if figure.is_share:
+            return _(
+                "By unweighted estimate, about %(value)s of %(population)s %(what)s "
+                "(%(level)s CI %(low)s–%(high)s; n=%(n)s, effective n %(neff)s).",
+                **values,
+            )
+        if weighted:
+            return _(
+                "By weighted estimate, %(what)s among %(population)s is %(value)s "
+                "(%(level)s CI %(low)s–%(high)s; n=%(n)s, effective n %(neff)s).",
+                **values,
+            )
+        return _(
+            "By unweighted estimate, %(what)s among %(population)s is %(value)s "
+            "(%(level)s CI %(low)s–%(high)s; n=%(n)s, effective n %(neff)s).",
+            **values,
         )
-        if kind == "share" and row["category"] == "1-3":
-            text = f"{who}，{value}（{ci}）知晓“数字城管”（非常了解、比较了解或仅听说过）"
-        elif kind == "share":
-            text = f"{who}，{value}（{ci}）表示{label}“数字城管”"
-        elif kind == "rate":
-            text = f"{who}，对“{label}”表示满意（非常满意或比较满意）的比例为{value}（{ci}）"
-        elif kind == "improved":
-            text = f"{who}，{value}（{ci}）认为与一年前相比城市环境有所改善或明显改善"
-        elif kind == "index":
-            text = f"{who}，城市管理满意度综合指数为{value}分（满分100分；{ci}）"
-        else:
-            text = f"{who}，“{label}”的平均得分为{value}分（满分100分；{ci}）"
-        return f"{text}（{basis}）。"
-    who = (
-        f"Among respondents who answered via {where}"
-        if row["domain"] and "channel" in row["domain"]
-        else f"Among respondents in {where}"
-        if where
-        else "Among respondents"
-    )
-    if kind == "share" and row["category"] == "1-3":
-        text = f"{who}, {value} ({ci}) had at least heard of the digital urban management programme"
-    elif kind == "share":
-        text = f"{who}, {value} ({ci}) said: “{label}”"
-    elif kind == "rate":
-        text = f"{who}, {value} ({ci}) were satisfied or very satisfied with “{label}”"
-    elif kind == "improved":
-        text = f"{who}, {value} ({ci}) felt the city environment had improved over the past year"
-    elif kind == "index":
-        text = f"{who}, the composite satisfaction index was {value} out of 100 ({ci})"
-    else:
-        text = f"{who}, the mean score for “{label}” was {value} out of 100 ({ci})"
-    return f"{text} ({basis})."
+
+
+def method_name(method):
+    """The name of an interval method."""
+    return {
+        "logit": _("the logit-transformed interval"),
+        "korn-graubard": _("the Korn–Graubard interval"),
+        "wilson": _("the Wilson interval"),
+        "clopper-pearson": _("the Clopper–Pearson interval"),
+        "wald": _("the Wald interval"),
+    }.get(method, method)
 
 
 def methods_paragraph(results, lang):
-    """The methods paragraph: fieldwork, channels, n, weighting, CI method, exclusions."""
-    zh = lang == "zh"
-    fw = results["fieldwork"]
-    st = results["settings"]
-    w = results["weighting"]
-    method = METHOD_NAMES.get(st["ci_method"], {"zh": st["ci_method"], "en": st["ci_method"]})
-    level = f"{round(st['ci_level'] * 100)}%"
-    channels = ("、" if zh else ", ").join(
-        f"{channel_name(k, lang)} {n}" for k, n in fw["channels"].items()
-    )
-    weighting = text_in(WEIGHTING_NAMES[w["method"]], lang)
-    prov = results["provenance"]
-    if zh:
-        parts = [
-            f"调查于{fw['first'] or '—'}至{fw['last'] or '—'}在线开展，共获得有效问卷{results['n']}份"
-            f"（按渠道：{channels or '—'}）。"
+    """The methods paragraph: fieldwork, channels, n, weighting (variables used), intervals."""
+    with force_locale(LOCALES[lang]):
+        return _methods(results, lang)
+
+
+def _methods(results, lang):
+    fw = results.fieldwork
+    w = results.weighting
+    parts = []
+    channels = _join(
+        [
+            _("%(channel)s %(n)s", channel=channel_name(k, lang), n=n)
+            for k, n in fw.get("channels", {}).items()
         ]
-        if fw["n_excluded"]:
-            reasons = "；".join(f"{e['reason'] or '未注明'} {e['n']}份" for e in fw["excluded"])
-            parts.append(f"经数据质量审核剔除问卷{fw['n_excluded']}份（{reasons}）。")
-        if w["method"] != "none":
-            parts.append(
-                f"估计值{weighting}，权重比为{w['weight_ratio']:.2f}，"
-                f"加权设计效应 {w['kish_deff']:.2f}，有效样本量约 {w['n_eff']:.0f}。"
-            )
-        else:
-            parts.append(
-                "估计值未加权。" + (f"（加权失败：{w['error']}）" if w.get("error") else "")
-            )
-        parts.append(
-            f"比例的{level}置信区间采用{method['zh']}，得分和指数采用 t 分布区间，"
-            "标准误按泰勒线性化方法计算；“不清楚/未接触过”“说不清”等非实质性回答不计入分母。"
+    )
+    parts.append(
+        _(
+            "The survey ran from %(first)s to %(last)s (%(tz)s) and received %(n)s valid "
+            "responses (by channel: %(channels)s).",
+            first=fw.get("first") or "—",
+            last=fw.get("last") or "—",
+            tz=fw.get("timezone", ""),
+            n=results.n,
+            channels=channels or "—",
+        )
+    )
+    if fw.get("n_excluded"):
+        reasons = _join(
+            [
+                _("%(reason)s %(n)s", reason=e["reason"] or _("no reason given"), n=e["n"])
+                for e in fw["excluded"]
+            ]
         )
         parts.append(
-            f"（问卷版本 {', '.join(map(str, prov['survey_versions'])) or '—'}，"
-            f"分析设置第 {prov['settings_version']} 版，{prov['software']}。）"
+            _(
+                "Data-quality review excluded %(n)s responses (%(reasons)s).",
+                n=fw["n_excluded"],
+                reasons=reasons,
+            )
         )
-        return "".join(parts)
-    parts = [
-        f"The survey ran online from {fw['first'] or '—'} to {fw['last'] or '—'} and received "
-        f"{results['n']} valid responses (by channel: {channels or '—'})."
-    ]
-    if fw["n_excluded"]:
-        reasons = "; ".join(f"{e['reason'] or 'no reason given'}: {e['n']}" for e in fw["excluded"])
-        parts.append(f" Data-quality review excluded {fw['n_excluded']} responses ({reasons}).")
-    if w["method"] != "none":
+    if w is not None and w.weighted:
+        names = _join([label_of(results, v, lang) for v in w.variables])
+        method = _("raked") if w.method == "rake" else _("post-stratified")
         parts.append(
-            f" Estimates are {weighting} (weight ratio {w['weight_ratio']:.2f}, design effect "
-            f"of weighting {w['kish_deff']:.2f}, effective sample size about {w['n_eff']:.0f})."
+            _(
+                "Estimates are %(method)s to population counts by %(variables)s (weight ratio "
+                "%(ratio)s, design effect of weighting %(deff)s, effective sample size about "
+                "%(neff)s).",
+                method=method,
+                variables=names,
+                ratio=f"{w.report.get('weight_ratio', 0):.2f}",
+                deff=f"{w.report.get('kish_deff', 0):.2f}",
+                neff=f"{w.report.get('n_eff', 0):.0f}",
+            )
+        )
+    elif w is not None and w.error:
+        parts.append(
+            _(
+                "Weighting failed (%(error)s): the estimates are unweighted and describe the "
+                "respondents only.",
+                error=w.error,
+            )
         )
     else:
-        parts.append(
-            " Estimates are unweighted."
-            + (f" (Weighting failed: {w['error']})" if w.get("error") else "")
+        parts.append(_("Estimates are unweighted and describe the respondents only."))
+    parts.append(
+        _(
+            "%(level)s intervals for shares use %(method)s, other figures a t interval "
+            "(quantiles: Woodruff); standard errors are Taylor-linearised. Answers marked as "
+            "not substantive (such as “don't know”) are left out of the bases of scores, rates "
+            "and shares of chosen answers.",
+            level=f"{round(results.ci_level * 100)}%",
+            method=method_name(results.settings["ci_method"]),
         )
-    parts.append(
-        f" {level} intervals for shares use the {method['en']}, scores and the index a t interval; "
-        "standard errors are Taylor-linearised. Non-substantive answers (don't know / can't say) "
-        "are left out of the bases."
     )
+    prov = results.provenance
     parts.append(
-        f" (Questionnaire version(s) {', '.join(map(str, prov['survey_versions'])) or '—'}, "
-        f"analysis settings version {prov['settings_version']}, {prov['software']}.)"
+        _(
+            "(Questionnaire version(s) %(versions)s, analysis settings version %(settings)s, "
+            "%(software)s.)",
+            versions=", ".join(map(str, prov.get("survey_versions", []))) or "—",
+            settings=prov.get("settings_version"),
+            software=prov.get("software"),
+        )
     )
-    return "".join(parts)
+    return (" " if lang == "en" else "").join(parts)

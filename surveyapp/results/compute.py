@@ -1,13 +1,17 @@
-"""THE computation of a survey's results: one plain-data object for the page, CLI, API and reports.
+"""THE computation of a survey's results: one typed :class:`~.model.Results` for every reader.
 
-Every number shown anywhere comes from :func:`compute_results`; the statistics themselves are
-done by the :mod:`analysis` library (design, raking, shares, scores, index, differences).
+:func:`compute_results` loads the valid responses once, weights them, summarises every question
+as its type declares, adds the plan's headline figures by domain, the domain and wave
+comparisons and the rubric's indicator points. Results are cached per survey, settings and data
+state, so a page view and its chart images share one computation.
 """
 
 import hashlib
 import itertools
+import json
 import math
-from datetime import datetime
+from collections import OrderedDict
+from dataclasses import dataclass
 
 import numpy as np
 from sqlalchemy import func
@@ -18,286 +22,234 @@ from analysis import Design
 from analysis import SurveyError
 
 from .. import __version__
+from ..definitions.plan import plan_for
 from ..definitions.store import definition_of
 from ..extensions import db
 from ..models import Response
-from ..models import SurveyVersion
 from . import settings as settings_service
 from .data import load_frame
+from .model import Difference
+from .model import Results
+from .model import Weighting
+from .rubric import requested_shares
 from .rubric import score_indicators
+from .summaries import Collector
+from .summaries import Context
+from .summaries import derive_columns
+from .summaries import summarise
+from .waves import wave_comparison
 
-LIKERT = [1, 2, 3, 4, 5]
-DOMAINS = (None, "district", "channel")
-IMPROVED = "4-5"
-AWARE = "1-3"
+CHANNEL = "channel"
+CACHE_SIZE = 4
+_CACHE = OrderedDict()
+
+
+@dataclass(frozen=True)
+class Computed:
+    """A cached computation: the results and the design they came from (for crosstabs)."""
+
+    results: Results
+    design: object
+    collector_level: float
+    method: str
+
+
+def weighting_column(var):
+    """The string-coded copy of a weighting variable that margins are matched against."""
+    return f"__w__{var}"
+
+
+def _headline_shares(plan, settings):
+    shares = [(h.question, h.codes) for h in plan.headlines]
+    shares += requested_shares(settings.get("rubric"), plan)
+    return list(dict.fromkeys(shares))
+
+
+def prepare_frame(frame, plan, settings):
+    """The frame with weighting copies of the margin variables and the derived columns."""
+    frame = derive_columns(frame, plan, _headline_shares(plan, settings))
+    extra = {}
+    for var in settings.get("margins") or {}:
+        if var in frame:
+            extra[weighting_column(var)] = _code_strings(frame[var].to_numpy())
+    if extra:
+        import pandas as pd
+
+        frame = pd.concat([frame, pd.DataFrame(extra, index=frame.index)], axis=1)
+    return frame
+
+
+def _code_strings(col):
+    """Float codes as strings (``"11"``), None where missing: what margins are keyed by."""
+    out = np.full(len(col), None, dtype=object)
+    ok = ~np.isnan(col)
+    unique, inverse = np.unique(col[ok].astype(np.int64), return_inverse=True)
+    out[ok] = np.array([str(u) for u in unique], dtype=object)[inverse]
+    return out
+
+
+def build_design(frame, settings, plan=None):
+    """``(design, Weighting)``: the calibrated design, or the unweighted one and the error."""
+    requested = settings["weighting"]
+    if len(frame) < 2:
+        return None, Weighting(requested=requested, method="none")
+    design = Design(frame)
+    if requested == "none":
+        return design, Weighting(requested=requested, method="none")
+    margins = settings.get("margins") or {}
+    variables = tuple(margins) if requested == "rake" else (settings.get("poststratify_variable"),)
+    try:
+        missing = [v for v in variables if weighting_column(v) not in frame]
+        if missing:
+            raise SurveyError(
+                f"the margins name {', '.join(map(repr, missing))}, which the survey does not "
+                "have as a question"
+            )
+        if requested == "rake":
+            design = analysis.rake(design, {weighting_column(v): margins[v] for v in variables})
+        else:
+            var = variables[0]
+            design = analysis.poststratify(design, weighting_column(var), margins[var])
+    except (SurveyError, KeyError) as exc:
+        message = str(exc).replace("__w__", "")
+        return Design(frame), Weighting(
+            requested=requested, method="none", variables=variables, error=message
+        )
+    report = design.weighting_report.to_dict()
+    for part in ("targets", "achieved"):
+        if part in report:
+            report[part] = {
+                k.replace("__w__", "", 1): {str(c): v for c, v in cells.items()}
+                for k, cells in report[part].items()
+            }
+    return design, Weighting(
+        requested=requested, method=requested, variables=variables, report=report
+    )
+
+
+def _headlines(ctx, plan, by):
+    """The plan's headline figures (index, overall item, headline shares), whole or by domain."""
+    index_set = None
+    if plan.index is not None:
+        index_set, _ = ctx.index(plan.index.key, plan.index.items, by)
+    overall_set = None
+    if plan.overall is not None:
+        ctx.likert(plan.overall, by, ("top2",))
+        overall_set = analysis.score(
+            ctx.design,
+            plan.overall,
+            levels=plan.scale(plan.overall).levels,
+            table=ctx.score_table(plan.overall),
+            exclude=(),
+            by=by,
+        )
+        ctx.out.add(plan.overall, "score", overall_set, (), by)
+    for h in plan.headlines:
+        ctx.code_share(h.question, h.codes, by)
+    return index_set, overall_set
+
+
+def _difference(diff, level):
+    low, high = diff.ci(level)
+    p = diff.p_value
+    return low, high, p, bool(not math.isnan(p) and p < 1 - level)
+
+
+def domain_differences(sets, plan, by, level):
+    """Pairwise differences (first minus second) between the domains of ``by``."""
+    rows = []
+    index_set, overall_set = sets
+    for name, est_set in (
+        (plan.index.key if plan.index else None, index_set),
+        (plan.overall, overall_set),
+    ):
+        if est_set is None or est_set.covariance is None or len(est_set) < 2:
+            continue
+        statistic = "index" if plan.index is not None and name == plan.index.key else "score"
+        for a, b in itertools.combinations(list(est_set), 2):
+            diff = analysis.domain_difference(est_set, a.domain, b.domain)
+            low, high, p, significant = _difference(diff, level)
+            rows.append(
+                Difference(
+                    question=name,
+                    statistic=statistic,
+                    variable=by,
+                    a=_value(a.domain),
+                    b=_value(b.domain),
+                    estimate_a=_num(a.estimate),
+                    estimate_b=_num(b.estimate),
+                    ci_a=tuple(map(_num, a.ci(level))),
+                    ci_b=tuple(map(_num, b.ci(level))),
+                    difference=_num(diff.estimate),
+                    se=_num(diff.se),
+                    ci_low=_num(low),
+                    ci_high=_num(high),
+                    p_value=_num(p),
+                    significant=significant,
+                )
+            )
+        break  # the index when there is one, else the overall item's score
+    return rows
+
+
+def _value(v):
+    return str(int(v)) if isinstance(v, (float, np.floating)) and float(v).is_integer() else str(v)
 
 
 def _num(x):
+    if x is None:
+        return None
     x = float(x)
     return None if math.isnan(x) or math.isinf(x) else x
 
 
-def _satisfaction_keys(definition):
-    """(Likert group item keys, overall key) of the satisfaction block, by convention of the survey."""
-    items = [k for q in definition.questions if q.type == "likert_group" for k in q.answer_keys]
-    overall = "sat_overall" if "sat_overall" in definition.answer_keys else None
-    return items, overall
-
-
-def prepare_frame(frame):
-    """Derived analysis columns: string codes for domains, 0/1 indicators for the rubric shares."""
-    frame = frame.copy()
-    for var in ("district", "age_group", "gender"):
-        if var in frame:
-            frame[var] = frame[var].map(lambda v: None if np.isnan(v) else str(int(v)))
-    if "awareness" in frame:
-        a = frame["awareness"]
-        frame["aware_any"] = np.where(a.isna(), np.nan, a.isin([1, 2, 3]).astype(float))
-    if "env_improved" in frame:
-        e = frame["env_improved"]
-        frame["env_improved_any"] = np.where(e.isin(LIKERT), e.isin([4, 5]).astype(float), np.nan)
-    return frame
-
-
-def build_design(frame, settings):
-    """The (possibly calibrated) design and a weighting report dict (no design without rows)."""
-    method = settings["weighting"]
-    report = {"method": method, "error": None}
-    if len(frame) < 2:
-        return None, {"method": "none", "error": None}
-    design = Design(frame)
-    if method == "none":
-        return design, report
-    margins = {var: cells for var, cells in settings["margins"].items() if var in frame}
-    try:
-        if method == "rake":
-            design = analysis.rake(design, margins)
-        else:
-            var = settings["poststratify_variable"]
-            design = analysis.poststratify(design, var, margins[var])
-    except (SurveyError, KeyError) as exc:
-        report["error"] = str(exc)
-        report["method"] = "none"
-        return Design(frame), report
-    report.update(design.weighting_report.to_dict())
-    return design, report
-
-
-class ResultBuilder:
-    """Collects estimates as plain dicts in the JSON shape of ``survey analyze --json``."""
-
-    def __init__(self, settings):
-        self.level = float(settings["ci_level"])
-        self.method = settings["ci_method"]
-        self.estimates = []
-
-    def add(self, question, kind, est, category=None, domain_var=None):
-        """Append one :class:`analysis.Estimate` (share intervals use the settings' method)."""
-        share = est.kind == "proportion"
-        method = self.method if share else "t"
-        low, high = est.ci(self.level, self.method if share else None)
-        domain = None if domain_var is None else {domain_var: str(est.domain)}
-        row = {
-            "question": question,
-            "category": category,
-            "domain": domain,
-            "kind": kind,
-            "estimate": _num(est.estimate),
-            "se": _num(est.se),
-            "ci": [_num(low), _num(high)],
-            "method": method,
-            "level": self.level,
-            "n": int(est.n),
-            "n_eff": _num(est.n_eff),
-            "deff": _num(est.deff),
-        }
-        self.estimates.append(row)
-        return row
-
-    def add_table(self, question, kind, table, domain_var, category=None, only=None):
-        """Append rows of an :func:`analysis.describe_items` table."""
-        for r in table.itertuples(index=False):
-            if only is not None and r.category != only:
-                continue
-            cat = category or str(int(r.category))
-            domain = None if domain_var is None else {domain_var: str(r.domain)}
-            self.estimates.append(
-                {
-                    "question": question,
-                    "category": cat,
-                    "domain": domain,
-                    "kind": kind,
-                    "estimate": _num(r.estimate),
-                    "se": _num(r.se),
-                    "ci": [_num(r.ci_low), _num(r.ci_high)],
-                    "method": self.method,
-                    "level": self.level,
-                    "n": int(r.n),
-                    "n_eff": _num(r.n_eff),
-                    "deff": _num(r.deff),
-                }
-            )
-
-
-def _iter(result):
-    return [result] if isinstance(result, analysis.Estimate) else list(result)
-
-
-def estimate_all(design, definition, settings, builder):
-    """Every published estimate for the whole sample and each domain; returns index sets by domain."""
-    items, overall = _satisfaction_keys(definition)
-    table = settings["score_table"] if settings["scoring"] == "table" else None
-    index_sets = {}
-    for by in DOMAINS:
-        if by not in (None, "channel") and by not in definition.answer_keys:
-            continue
-        if "awareness" in definition.answer_keys:
-            builder.add_table(
-                "awareness",
-                "share",
-                analysis.describe_items(
-                    design,
-                    ["awareness"],
-                    by=by,
-                    level=builder.level,
-                    method=builder.method,
-                    levels={"awareness": [1, 2, 3, 4]},
-                ),
-                by,
-            )
-            _add_binary_share(builder, design, "awareness", "share", "aware_any", AWARE, by)
-        for key in items + ([overall] if overall else []):
-            for est in _iter(analysis.satisfaction_rate(design, key, levels=LIKERT, top=2, by=by)):
-                builder.add(key, "rate", est, IMPROVED, by)
-            scored = analysis.score(design, key, levels=LIKERT, table=table, by=by)
-            if key == overall:
-                index_sets[("overall", by)] = scored
-            for est in _iter(scored):
-                builder.add(key, "score", est, None, by)
-        if items:
-            idx = analysis.dimension_index(
-                design, items, levels=LIKERT, table=table, by=by, name="index"
-            )
-            index_sets[("index", by)] = idx
-            for est in _iter(idx):
-                builder.add("index", "index", est, None, by)
-        if "env_improved" in definition.answer_keys:
-            _add_binary_share(
-                builder, design, "env_improved", "improved", "env_improved_any", IMPROVED, by
-            )
-            for est in _iter(
-                analysis.score(design, "env_improved", levels=LIKERT, table=table, by=by)
-            ):
-                builder.add("env_improved", "score", est, None, by)
-    return index_sets
-
-
-def _difference_row(diff, label, level):
-    low, high = diff.ci(level)
-    return {
-        "comparison": label,
-        "estimate": _num(diff.estimate),
-        "se": _num(diff.se),
-        "ci": [_num(low), _num(high)],
-        "p_value": _num(diff.p_value),
-        "significant": bool(diff.p_value < 1 - level) if not math.isnan(diff.p_value) else False,
-    }
-
-
-def district_differences(index_sets, level):
-    """Pairwise differences between districts (linearised covariance of the domain estimates).
-
-    The composite index is compared when the analysis library gives its domain covariance;
-    otherwise the overall satisfaction score (0-100), whose domain covariance it always gives.
-    """
-    for name, question in (("index", "index"), ("overall", "sat_overall")):  # noqa: B007
-        sets = index_sets.get((name, "district"))
-        if sets is not None and sets.covariance is not None and len(sets) >= 2:
-            break
-    else:
-        return []
-    rows = []
-    for a, b in itertools.combinations([e.domain for e in sets], 2):
-        diff = analysis.domain_difference(sets, a, b)
-        rows.append(
-            _difference_row(
-                diff, {"question": question, "domain": "district", "a": str(a), "b": str(b)}, level
-            )
-        )
-    return rows
-
-
-def _wave_condition(survey, spec, by):
-    if by == "dates":
-        start, end = (datetime.fromisoformat(s) for s in spec)
-        return [Response.submitted_at >= start, Response.submitted_at < end]
-    numbers = [int(x) for x in spec if str(x).strip()]
-    version_ids = select(SurveyVersion.id).where(
-        SurveyVersion.survey_id == survey.id, SurveyVersion.number.in_(numbers)
-    )
-    return [Response.version_id.in_(version_ids)]
-
-
-def wave_differences(survey, definition, settings):
-    """Wave B minus wave A for the headline estimates (independent samples, Welch df)."""
-    comparison = settings.get("comparison") or {}
-    by = comparison.get("by", "none")
-    if by not in ("dates", "versions"):
-        return {"by": "none", "rows": []}
-    try:
-        designs = []
-        for wave in ("a", "b"):
-            frame = prepare_frame(
-                load_frame(
-                    survey,
-                    definition=definition,
-                    where=_wave_condition(survey, comparison[wave], by),
-                )
-            )
-            if len(frame) < 2:
-                return {
-                    "by": by,
-                    "rows": [],
-                    "error": f"wave {wave.upper()} has fewer than 2 responses",
-                }
-            designs.append((build_design(frame, settings)[0], len(frame)))
-    except (ValueError, KeyError, TypeError) as exc:
-        return {"by": by, "rows": [], "error": f"cannot read the waves: {exc}"}
-    items, overall = _satisfaction_keys(definition)
-    table = settings["score_table"] if settings["scoring"] == "table" else None
+def estimate_everything(design, plan, settings, text_counts, frame):
+    """All figures, summaries and domain differences on one design."""
     level = float(settings["ci_level"])
-    rows = []
-
-    def headline(design):
-        out = {}
-        if items:
-            out["index"] = analysis.dimension_index(design, items, levels=LIKERT, table=table)
-        if overall:
-            out[overall] = analysis.satisfaction_rate(design, overall, levels=LIKERT, top=2)
-        out["awareness"] = analysis.proportion(design, "aware_any", levels=[0, 1])[1]
-        return out
-
-    try:
-        (da, na), (db_, nb) = designs
-        ha, hb = headline(da), headline(db_)
-        for key in ha:
-            row = _difference_row(analysis.difference(hb[key], ha[key]), {"question": key}, level)
-            row.update(a=_num(ha[key].estimate), b=_num(hb[key].estimate))
-            rows.append(row)
-    except SurveyError as exc:
-        return {"by": by, "rows": [], "error": str(exc)}
-    return {
-        "by": by,
-        "a": comparison["a"],
-        "b": comparison["b"],
-        "n_a": na,
-        "n_b": nb,
-        "rows": rows,
-    }
+    collector = Collector(level, settings["ci_method"])
+    table = settings["score_table"] if settings.get("scoring") == "table" else None
+    ctx = Context(design, plan, collector, table)
+    ctx.prefetch_distributions()
+    summaries = [summarise(ctx, q, text_counts) for q in plan.definition.questions]
+    differences = []
+    if design is not None:
+        _headlines(ctx, plan, None)
+        for by in (*plan.domains, CHANNEL):
+            if by not in frame or frame[by].isna().all():
+                continue
+            sets = _headlines(ctx, plan, by)
+            if by != CHANNEL:
+                differences += domain_differences(sets, plan, by, level)
+    figures = list(dict((f.key, f) for f in collector.figures).values())
+    return figures, summaries, differences
 
 
-def fieldwork(survey):
-    """Fieldwork facts for the methods paragraph: dates, channels, counts, exclusions."""
+def text_answer_counts(survey, plan):
+    """``{question key: non-empty text answers}`` among valid responses."""
+    from ..models import Answer
+
+    keys = [q.key for q in plan.definition.questions if not plan.qtype(q.key).analysis_keys(q)]
+    if not keys:
+        return {}
+    rows = db.session.execute(
+        select(Answer.question, func.count())
+        .join(Response, Response.id == Answer.response_id)
+        .where(
+            Response.survey_id == survey.id,
+            Response.status == "valid",
+            Answer.question.in_(keys),
+            Answer.text.is_not(None),
+            Answer.text != "",
+        )
+        .group_by(Answer.question)
+    ).all()
+    return {k: int(n) for k, n in rows}
+
+
+def fieldwork(survey, definition):
+    """Fieldwork facts for the methods paragraph: dates (survey time zone), channels, exclusions."""
+    from zoneinfo import ZoneInfo
+
     base = select(Response).where(Response.survey_id == survey.id).subquery()
     first, last = db.session.execute(
         select(func.min(base.c.submitted_at), func.max(base.c.submitted_at))
@@ -314,9 +266,17 @@ def fieldwork(survey):
         .where(base.c.status != "valid")
         .group_by(base.c.status_reason)
     ).all()
+    zone = ZoneInfo(definition.timezone)
+
+    def local(ts):
+        from datetime import UTC
+
+        return ts.replace(tzinfo=UTC).astimezone(zone).date().isoformat() if ts else None
+
     return {
-        "first": first.date().isoformat() if first else None,
-        "last": last.date().isoformat() if last else None,
+        "first": local(first),
+        "last": local(last),
+        "timezone": definition.timezone,
         "channels": {k: int(v) for k, v in sorted(channels.items())},
         "excluded": [{"reason": r or "", "n": int(n)} for r, n in excluded],
         "n_excluded": int(sum(n for _, n in excluded)),
@@ -338,73 +298,105 @@ def provenance(survey, frame, settings_version):
     }
 
 
-def compute_results(survey, settings=None, settings_version=None):
-    """The complete results of a survey's valid responses, as JSON-ready plain data."""
+def data_state(survey):
+    """A cheap fingerprint of the valid responses: count, largest id and sum of ids."""
+    row = db.session.execute(
+        select(func.count(Response.id), func.max(Response.id), func.sum(Response.id)).where(
+            Response.survey_id == survey.id, Response.status == "valid"
+        )
+    ).one()
+    return tuple(int(x or 0) for x in row)
+
+
+def _cache_key(survey, settings, settings_version):
+    digest = hashlib.sha256(json.dumps(settings, sort_keys=True, default=str).encode()).hexdigest()
+    database = db.engine.url.render_as_string(hide_password=True)
+    return (
+        database,
+        survey.id,
+        survey.latest_version.id,
+        settings_version,
+        digest,
+        data_state(survey),
+    )
+
+
+def computed(survey, settings=None, settings_version=None):
+    """The cached :class:`Computed` for the survey's current (or given) settings and data."""
     if settings is None:
         settings_version, settings = settings_service.current(survey)
+    key = _cache_key(survey, settings, settings_version)
+    hit = _CACHE.get(key)
+    if hit is not None:
+        _CACHE.move_to_end(key)
+        return hit
+    result = _compute(survey, settings, settings_version, key[-1])
+    _CACHE[key] = result
+    while len(_CACHE) > CACHE_SIZE:
+        _CACHE.popitem(last=False)
+    return result
+
+
+def clear_cache():
+    """Forget every cached computation (tests, after bulk changes)."""
+    _CACHE.clear()
+
+
+def compute_results(survey, settings=None, settings_version=None):
+    """The complete :class:`~.model.Results` of a survey's valid responses (cached)."""
+    return computed(survey, settings, settings_version).results
+
+
+def _compute(survey, settings, settings_version, state):
     definition = definition_of(survey.latest_version)
-    frame = prepare_frame(load_frame(survey, definition=definition))
-    builder = ResultBuilder(settings)
-    design, weighting = build_design(frame, settings)
-    differences = []
-    if len(frame) >= 2:
-        index_sets = estimate_all(design, definition, settings, builder)
-        differences = district_differences(index_sets, builder.level)
-    weights = np.asarray(design.weights) if design is not None else np.zeros(0)
-    results = {
-        "survey": {"key": survey.key, "title": definition.title},
-        "settings": {**_public_settings(settings), "version": settings_version},
-        "estimates": builder.estimates,
-        "indicators": [],
-        "weighting": weighting,
-        "differences": {
-            "districts": differences,
-            "waves": wave_differences(survey, definition, settings),
-        },
-        "fieldwork": fieldwork(survey),
-        "provenance": provenance(survey, frame, settings_version),
-        "n": int(len(frame)),
-        "weights_summary": {"sum": _num(weights.sum()) if len(weights) else None},
-    }
-    results["indicators"] = score_indicators(results, settings["rubric"])
-    return results
-
-
-def _public_settings(settings):
-    keys = (
-        "weighting",
-        "poststratify_variable",
-        "margins",
-        "ci_method",
-        "ci_level",
-        "scoring",
-        "score_table",
-        "comparison",
-        "grades",
+    plan = plan_for(definition)
+    frame = prepare_frame(load_frame(survey, definition=definition), plan, settings)
+    design, weighting = build_design(frame, settings, plan)
+    text_counts = text_answer_counts(survey, plan)
+    figures, summaries, differences = estimate_everything(
+        design, plan, settings, text_counts, frame
     )
-    return {k: settings[k] for k in keys if k in settings}
+    by_key = {f.key: f for f in figures}
+    weights = np.asarray(design.weights) if design is not None else np.zeros(0)
+    results = Results(
+        survey_key=survey.key,
+        title=dict(definition.title),
+        definition=definition,
+        plan=plan,
+        settings=settings,
+        settings_version=settings_version,
+        n=int(len(frame)),
+        figures=tuple(by_key.values()),
+        summaries=tuple(summaries),
+        weighting=weighting,
+        domain_differences=tuple(differences),
+        waves=wave_comparison(survey, definition, plan, settings),
+        text_counts=text_counts,
+        fieldwork=fieldwork(survey, definition),
+        provenance=provenance(survey, frame, settings_version),
+        weights_sum=float(weights.sum()) if len(weights) else None,
+        fingerprint=state,
+    )
+    if design is not None:
+        indicators = score_indicators(results.estimate, settings.get("rubric"), plan)
+        results = _with_indicators(results, indicators)
+    return Computed(results, design, float(settings["ci_level"]), settings["ci_method"])
+
+
+def _with_indicators(results, indicators):
+    from dataclasses import replace
+
+    return replace(results, indicators=tuple(indicators))
 
 
 def response_weights(survey, settings):
     """``{response_id: weight}`` of the valid responses under the settings (for exports)."""
     definition = definition_of(survey.latest_version)
-    # Only the weighting variables are needed (keeps exports light on memory).
+    plan = plan_for(definition)
     only = set(settings["margins"]) if settings["weighting"] != "none" else set()
-    frame = prepare_frame(load_frame(survey, definition=definition, only=only))
-    design, _ = build_design(frame, settings)
-    if design is None:
-        return {}
+    frame = load_frame(survey, definition=definition, only=only)
+    frame = prepare_frame(frame, plan, {**settings, "rubric": None})
+    design, weighting = build_design(frame, settings, plan)
+    if design is None or not weighting.weighted:
+        return {} if design is None else dict.fromkeys(frame["response_id"].tolist(), 1.0)
     return dict(zip(frame["response_id"].tolist(), np.asarray(design.weights).tolist()))
-
-
-def _add_binary_share(builder, design, question, kind, column, category, by):
-    """Add the share of a 0/1 indicator column (aware at all, improved) under ``question``."""
-    table = analysis.describe_items(
-        design,
-        [column],
-        by=by,
-        level=builder.level,
-        method=builder.method,
-        levels={column: [0, 1]},
-    )
-    builder.add_table(question, kind, table, by, category=category, only=1)

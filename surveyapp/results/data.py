@@ -4,14 +4,12 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import select
 
-from ..definitions import schema
+from ..definitions.qtypes import question_type
 from ..definitions.store import definition_of
 from ..extensions import db
 from ..models import Answer as _AnswerModel
 from ..models import Response as _ResponseModel
 
-# Types stored as one integer code per answer key (a Likert group: one per item).
-CHOICE_TYPES = (*schema.CHOICE_TYPES, "likert_group")
 PARTITION = 50_000
 
 # Core tables: plain rows without ORM loading overhead on millions of answers.
@@ -20,14 +18,18 @@ Response = _ResponseModel.__table__.c
 
 
 def analysis_columns(definition):
-    """(single-code keys, multiple-choice questions, number keys) of a definition."""
+    """(single-code keys, multiple-choice questions, number keys) of a definition.
+
+    Each question type says how its answers become columns (``QuestionType.column_kind``).
+    """
     singles, multiples, numbers = [], [], []
     for q in definition.questions:
-        if q.type in CHOICE_TYPES:
+        kind = question_type(q.type).column_kind
+        if kind == "code":
             singles.extend(q.answer_keys)
-        elif q.type == "multiple":
+        elif kind == "flags":
             multiples.append(q)
-        elif q.type == "number":
+        elif kind == "number":
             numbers.append(q.key)
     return singles, multiples, numbers
 

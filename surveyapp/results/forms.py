@@ -28,13 +28,9 @@ class SettingsForm(FlaskForm):
             SelectChoice("none", _l("No weighting")),
         ],
     )
+    # Choices: the survey's weighting variables, set by the view from its analysis plan.
     poststratify_variable = SelectField(
-        _l("Post-stratification variable"),
-        choices=[
-            SelectChoice("district", "district"),
-            SelectChoice("age_group", "age_group"),
-            SelectChoice("gender", "gender"),
-        ],
+        _l("Post-stratification variable"), choices=[], validate_choice=False
     )
     margins = TextAreaField(_l("Population margins (CSV: variable,code,count)"))
     margins_file = FileField(_l("…or upload a CSV file"))

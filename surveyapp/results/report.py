@@ -11,6 +11,7 @@ from ..i18n import text_in
 from . import charts
 from .citations import methods_paragraph
 from .citations import pct
+from .model import public_settings
 from .presentation import sections
 
 HEADERS = {
@@ -37,12 +38,12 @@ TABLE_HEADERS = {
 
 
 def _value(ind):
-    v = ind["estimate"]
+    v = ind.estimate
     if v is None:
         return "–", "–"
-    if ind["kind"] == "index":
-        return f"{v:.1f}", f"{ind['ci'][0]:.1f} – {ind['ci'][1]:.1f}"
-    return pct(v), f"{pct(ind['ci'][0])} – {pct(ind['ci'][1])}"
+    if not ind.is_share:
+        return f"{v:.1f}", f"{ind.ci_low:.1f} – {ind.ci_high:.1f}"
+    return pct(v), f"{pct(ind.ci_low)} – {pct(ind.ci_high)}"
 
 
 def _num(x):
@@ -54,15 +55,15 @@ def indicator_rows(results, lang):
     yes, no = ("是", "否") if lang == "zh" else ("yes", "no")
     return [
         [
-            text_in(ind["name"], lang),
+            text_in(ind.name, lang),
             *_value(ind),
-            _num(ind["max_points"]),
-            _num(ind["points"]),
-            _num(ind["points_low"]),
-            _num(ind["points_high"]),
-            yes if ind["settled"] else no,
+            _num(ind.max_points),
+            _num(ind.points),
+            _num(ind.points_low),
+            _num(ind.points_high),
+            yes if ind.settled else no,
         ]
-        for ind in results["indicators"]
+        for ind in results.indicators
     ]
 
 
@@ -90,11 +91,11 @@ def score_table_rows(table):
 
 
 def _title(results, lang):
-    return text_in(results["survey"]["title"], lang)
+    return text_in(results.title, lang)
 
 
 def _provenance_lines(results, lang):
-    p = results["provenance"]
+    p = results.provenance
     zh = lang == "zh"
     return [
         ("问卷版本" if zh else "Questionnaire version(s)")
@@ -109,11 +110,7 @@ def _provenance_lines(results, lang):
         ("分析设置版本" if zh else "Analysis settings version") + f": {p['settings_version']}",
         ("分析设置" if zh else "Analysis settings")
         + ": "
-        + json.dumps(
-            {k: v for k, v in results["settings"].items() if k != "version"},
-            ensure_ascii=False,
-            sort_keys=True,
-        ),
+        + json.dumps(public_settings(results.settings), ensure_ascii=False, sort_keys=True),
         ("软件版本" if zh else "Software") + f": {p['software']}",
     ]
 
@@ -122,15 +119,15 @@ def _figure_rows(section):
     """The figure-table rows (label, estimate, CI, n, effective n, design effect) of a section."""
     return [
         [
-            f"{r['label']}（{r['what']}）"
-            + (f" — {r['domain_label']}" if r["domain_label"] else ""),
-            r["value"],
-            r["ci_text"],
-            r["n"],
-            r["n_eff_text"],
-            r["deff_text"],
+            (f"{r.label}（{r.what}）" if r.what else r.label)
+            + (f" — {r.domain_label}" if r.domain_label else ""),
+            r.value,
+            r.ci_text,
+            r.n,
+            r.n_eff_text,
+            r.deff_text,
         ]
-        for r in section["rows"]
+        for r in section.rows
     ]
 
 
@@ -140,7 +137,7 @@ def _md_table(headers, rows):
     return "\n".join(lines)
 
 
-def markdown(results, definition, table, problems, lang="zh"):
+def markdown(results, table, problems, lang="zh"):
     """The report as Markdown text (charts embedded as PNG data URIs)."""
     zh = lang == "zh"
     out = [
@@ -151,18 +148,20 @@ def markdown(results, definition, table, problems, lang="zh"):
         methods_paragraph(results, lang),
         "",
     ]
-    for name in charts.CHARTS:
-        png = base64.b64encode(charts.render(results, definition, name, "png", lang)).decode()
+    for name in charts.available(results):
+        png = base64.b64encode(charts.render(results, name, "png", lang)).decode()
         out += [f"![{charts.chart_title(name, lang)}](data:image/png;base64,{png})", ""]
-    for sec in sections(results, definition, lang):
+    for sec in sections(results, lang):
+        if not sec.rows:
+            continue
         out += [
-            f"## {sec['title']}",
+            f"## {sec.title}",
             "",
             _md_table(HEADERS[lang], _figure_rows(sec)),
             "",
         ]
         out += ["### " + ("可引用的表述" if zh else "Citable sentences"), ""]
-        out += [f"- {r['sentence_' + ('zh' if zh else 'en')]}" for r in sec["rows"]] + [""]
+        out += [f"- {r.sentence_zh if zh else r.sentence_en}" for r in sec.rows] + [""]
     out += [
         "## " + ("效益指标得分" if zh else "Benefit indicator points"),
         "",
@@ -201,22 +200,22 @@ def _docx_table(doc, headers, rows):
             cell.text = str(text)
 
 
-def docx(results, definition, table, problems, lang="zh"):
+def docx(results, table, problems, lang="zh"):
     """The report as DOCX bytes (python-docx)."""
     zh = lang == "zh"
     doc = Document()
     doc.add_heading(_title(results, lang), level=0)
     doc.add_heading("方法说明" if zh else "Methods", level=1)
     doc.add_paragraph(methods_paragraph(results, lang))
-    for name in charts.CHARTS:
-        doc.add_picture(
-            io.BytesIO(charts.render(results, definition, name, "png", lang)), width=Cm(15)
-        )
-    for sec in sections(results, definition, lang):
-        doc.add_heading(sec["title"], level=1)
+    for name in charts.available(results):
+        doc.add_picture(io.BytesIO(charts.render(results, name, "png", lang)), width=Cm(15))
+    for sec in sections(results, lang):
+        if not sec.rows:
+            continue
+        doc.add_heading(sec.title, level=1)
         _docx_table(doc, HEADERS[lang], _figure_rows(sec))
-        for r in sec["rows"]:
-            doc.add_paragraph(r["sentence_" + ("zh" if zh else "en")], style="List Bullet")
+        for r in sec.rows:
+            doc.add_paragraph(r.sentence_zh if zh else r.sentence_en, style="List Bullet")
     doc.add_heading("效益指标得分" if zh else "Benefit indicator points", level=1)
     _docx_table(doc, IND_HEADERS[lang], indicator_rows(results, lang))
     doc.add_heading(table["title"] if zh else "Evaluation score table", level=1)

@@ -30,7 +30,7 @@ def grade_for(score, grades):
 def build(indicators, manual_scores, grades):
     """The evaluator's table: survey-based rows from the rubric, the others entered by hand.
 
-    ``manual_scores`` maps a first-level name to the points the evaluator gave it. The benefit
+    ``indicators`` are :class:`~.model.IndicatorScore` objects. ``manual_scores`` maps a first-level name to the points the evaluator gave it. The benefit
     row holds one third-level row per rubric indicator and adds them up.
     """
     rows = []
@@ -39,13 +39,13 @@ def build(indicators, manual_scores, grades):
             children = [
                 {
                     "level": 3,
-                    "name": ind["name"]["zh"],
-                    "weight": ind["max_points"],
-                    "score": ind["points"],
+                    "name": ind.name["zh"],
+                    "weight": ind.max_points,
+                    "score": ind.points,
                     "source": "survey",
-                    "settled": ind["settled"],
-                    "score_low": ind["points_low"],
-                    "score_high": ind["points_high"],
+                    "settled": ind.settled,
+                    "score_low": ind.points_low,
+                    "score_high": ind.points_high,
                 }
                 for ind in indicators
             ]

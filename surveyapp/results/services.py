@@ -3,14 +3,16 @@
 from flask import abort
 from sqlalchemy import select
 
-from ..definitions.store import definition_of
 from ..definitions.store import get_survey
 from ..extensions import db
-from ..i18n import text_in
 from ..models import Survey
+from . import charts
 from . import scoretable
 from . import settings as settings_service
 from .compute import compute_results
+from .crosstab import CrosstabError
+from .crosstab import crosstab
+from .presentation import row_for
 from .presentation import sections
 
 
@@ -32,31 +34,49 @@ def full_results(survey):
     version, settings = settings_service.current(survey)
     results = compute_results(survey, settings, version)
     table = evaluation_table(results, settings)
-    return (
-        results,
-        definition_of(survey.latest_version),
-        table,
-        scoretable.check(table, settings["grades"]),
-    )
+    return (results, results.definition, table, scoretable.check(table, settings["grades"]))
 
 
 def evaluation_table(results, settings):
     """The evaluator's score table: rubric points in the benefit rows, manual points elsewhere."""
     return scoretable.build(
-        results["indicators"], settings.get("manual_scores") or {}, settings["grades"]
+        results.indicators, settings.get("manual_scores") or {}, settings["grades"]
     )
 
 
-def page_context(survey, lang):
-    """Everything the results page renders."""
+def crosstab_view(survey, results, question, by, lang):
+    """``(crosstab rows, tests, error)`` for the page's crosstab form (nothing asked: Nones)."""
+    if not question or not by:
+        return None, (), None
+    try:
+        table = crosstab(survey, question, by)
+    except CrosstabError as exc:
+        return None, (), str(exc)
+    return tuple(row_for(results, f, lang) for f in table.figures), table.tests, None
+
+
+def page_context(survey, lang, question=None, by=None):
+    """Everything the results page renders (one computation, shared with its charts)."""
     results, definition, table, problems = full_results(survey)
-    district = definition.question("district")
-    names = {str(c.code): text_in(c.label, lang) for c in district.choices} if district else {}
+    rows, tests, error = crosstab_view(survey, results, question, by, lang)
     return {
         "results": results,
         "definition": definition,
-        "sections": sections(results, definition, lang),
+        "sections": sections(results, lang),
+        "charts": charts.available(results),
         "table": table,
         "problems": problems,
-        "district_names": names,
+        "crosstab": {
+            "question": question,
+            "by": by,
+            "rows": rows,
+            "tests": tests,
+            "error": error,
+            "questions": [
+                q for q in definition.questions if results.plan.qtype(q.key).summary != "text"
+            ],
+            "categorical": [
+                q for q in definition.questions if results.plan.qtype(q.key).categorical
+            ],
+        },
     }

@@ -3,6 +3,7 @@
 import copy
 import csv
 import io
+from functools import lru_cache
 from pathlib import Path
 
 from flask_babel import gettext as _
@@ -16,7 +17,6 @@ from ..models import AnalysisSettings
 SURVEYS_DIR = Path(__file__).resolve().parent.parent / "definitions" / "surveys"
 WEIGHTING_METHODS = ("rake", "poststratify", "none")
 CI_METHODS = ("logit", "korn-graubard", "wilson", "clopper-pearson", "wald")
-WEIGHTING_VARIABLES = ("district", "age_group", "gender")
 DEFAULT_SCORE_TABLE = {"5": 100, "4": 80, "3": 60, "2": 40, "1": 20}
 DEFAULT_GRADES = [["优", 90], ["良", 80], ["中", 60]]
 
@@ -26,6 +26,12 @@ class SettingsError(ValueError):
 
 
 def _shipped(key, suffix):
+    return copy.deepcopy(_read_shipped(key, suffix))
+
+
+@lru_cache(maxsize=64)
+def _read_shipped(key, suffix):
+    """A shipped settings file, parsed once a process (settings are read on every page)."""
     path = SURVEYS_DIR / f"{key}.{suffix}.yaml"
     if not path.exists():
         return None
@@ -39,7 +45,7 @@ def default_settings(survey_key):
     rubric = _shipped(survey_key, "rubric") or {"indicators": []}
     return {
         "weighting": "rake" if margins else "none",
-        "poststratify_variable": "district",
+        "poststratify_variable": next(iter(margins), ""),
         "margins": {
             var: {str(c): float(n) for c, n in cells.items()} for var, cells in margins.items()
         },
@@ -71,10 +77,13 @@ def current(survey):
 
 def save(survey, changes, user=None):
     """Store a new settings version with ``changes`` applied; audited ``settings.change``."""
+    from ..definitions.plan import plan_for
+    from ..definitions.store import definition_of
+
     number, settings = current(survey)
     changed = sorted(k for k, v in changes.items() if settings.get(k) != v)
     settings.update(changes)
-    validate(settings)
+    validate(settings, plan_for(definition_of(survey.latest_version)))
     row = AnalysisSettings(
         survey_id=survey.id,
         number=number + 1,
@@ -89,8 +98,20 @@ def save(survey, changes, user=None):
     return row
 
 
-def validate(settings):
-    """Raise :class:`SettingsError` when settings could not drive an analysis."""
+def validate(settings, plan=None):
+    """Raise :class:`SettingsError` when settings could not drive an analysis.
+
+    With the survey's analysis ``plan`` the rubric is checked too: every indicator must name a
+    question, statistic and codes the plan has, and a complete rule.
+    """
+    if plan is not None:
+        from .rubric import RubricError
+        from .rubric import validate_rubric
+
+        try:
+            validate_rubric(settings.get("rubric") or {"indicators": []}, plan)
+        except RubricError as exc:
+            raise SettingsError(str(exc)) from None
     if settings["weighting"] not in WEIGHTING_METHODS:
         raise SettingsError(_("unknown weighting method %(name)r", name=settings["weighting"]))
     if settings["ci_method"] not in CI_METHODS:
@@ -163,15 +184,4 @@ def parse_rubric(text):
         raise SettingsError(f"the rubric is not valid YAML: {exc}") from None
     if not isinstance(rubric, dict) or not isinstance(rubric.get("indicators"), list):
         raise SettingsError("the rubric needs a list under 'indicators'")
-    for ind in rubric["indicators"]:
-        if not isinstance(ind, dict) or not {"id", "name", "points", "estimate", "rule"} <= set(
-            ind
-        ):
-            raise SettingsError("each indicator needs id, name, points, estimate and rule")
-        if ind["rule"].get("type") not in ("target", "proportional", "tiers"):
-            raise SettingsError(
-                f"indicator {ind['id']}: rule type must be target, proportional or tiers"
-            )
-        if ind["estimate"].get("kind") not in ("rate", "improved", "share", "index"):
-            raise SettingsError(f"indicator {ind['id']}: unknown estimate kind")
     return rubric

@@ -16,14 +16,18 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..access import role_required
+from ..definitions.plan import plan_for
+from ..definitions.qtypes import question_type
 from ..definitions.store import definition_of
 from ..exports import services as export_services
 from ..exports import writers
 from ..extensions import db
+from ..i18n import text_in
 from . import charts
 from . import report as report_service
 from . import scoretable
 from . import settings as settings_service
+from . import texts
 from .compute import compute_results
 from .forms import ManualScoresForm
 from .forms import SettingsForm
@@ -49,12 +53,13 @@ def index():
 def results_page(key):
     """Weighted estimates with intervals, indicator points, score table, sentences and charts."""
     survey = survey_or_404(key)
-    context = page_context(survey, _lang())
+    context = page_context(
+        survey, _lang(), request.args.get("q") or None, request.args.get("by") or None
+    )
     return render_template(
         "results/results.html",
         survey=survey,
         lang=_lang(),
-        charts=charts.CHARTS,
         chart_title=charts.chart_title,
         can_export=current_user.has_role("evaluator"),
         **context,
@@ -67,10 +72,11 @@ def chart(key, name, fmt):
     if name not in charts.CHARTS or fmt not in ("svg", "png"):
         abort(404)
     survey = survey_or_404(key)
-    # Only the results and definition are charted: no score table.
+    # The page's own computation (cached per settings and data state): no recomputation.
     results = compute_results(survey)
-    definition = definition_of(survey.latest_version)
-    body = charts.render(results, definition, name, fmt, _lang())
+    if name not in charts.available(results):
+        abort(404)
+    body = charts.render(results, name, fmt, _lang())
     mimetype = "image/svg+xml" if fmt == "svg" else "image/png"
     return Response(body, mimetype=mimetype, headers={"Cache-Control": "private, max-age=60"})
 
@@ -81,14 +87,14 @@ def report(key, fmt):
     if fmt not in ("docx", "md"):
         abort(404)
     survey = survey_or_404(key)
-    results, definition, table, problems = full_results(survey)
+    results, _definition, table, problems = full_results(survey)
     export_services.record_export(survey, "report", fmt)
     db.session.commit()
     if fmt == "md":
-        body = report_service.markdown(results, definition, table, problems, _lang())
+        body = report_service.markdown(results, table, problems, _lang())
         mimetype = "text/markdown; charset=utf-8"
     else:
-        body = report_service.docx(results, definition, table, problems, _lang())
+        body = report_service.docx(results, table, problems, _lang())
         mimetype = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     return Response(
         body,
@@ -138,6 +144,20 @@ def estimates(key, fmt):
         mimetype=writers.MIMETYPES[fmt],
         headers={"Content-Disposition": f"attachment; filename={key}-estimates.{fmt}"},
     )
+
+
+@role_required("evaluator")
+def text_answers(key, question):
+    """A question's free-text answers: searchable, paginated, for evaluators only."""
+    survey = survey_or_404(key)
+    definition = definition_of(survey.latest_version)
+    q = definition.question(question)
+    if q is None or question_type(q.type).summary != "text":
+        abort(404)
+    page = texts.text_answers(
+        survey, question, request.args.get("search", ""), request.args.get("page", 1, type=int)
+    )
+    return render_template("results/texts.html", survey=survey, question=q, page=page, lang=_lang())
 
 
 @role_required("viewer")
@@ -190,6 +210,14 @@ def _margins_csv(margins):
     return "variable,code,count\n" + "\n".join(
         f"{var},{code},{count:g}" for var, cells in margins.items() for code, count in cells.items()
     )
+
+
+def _weighting_choices(form, survey):
+    """The post-stratification variables on offer: the plan's weighting variables."""
+    plan = plan_for(definition_of(survey.latest_version))
+    form.poststratify_variable.choices = [
+        (key, text_in(plan.question(key).label_for_report(), _lang())) for key in plan.weighting
+    ]
 
 
 def _fill(form, settings):
@@ -250,6 +278,7 @@ def settings_page(key):
     survey = survey_or_404(key)
     version, settings = settings_service.current(survey)
     form = SettingsForm()
+    _weighting_choices(form, survey)
     if request.method == "GET":
         _fill(form, settings)
     error = None

@@ -88,10 +88,15 @@ def test_estimates_table_exports(as_role):
     with client.get("/console/surveys/nanyang-dcm/results/estimates.csv") as response:
         rows = list(csv.DictReader(io.StringIO(response.get_data().decode("utf-8-sig"))))
     assert any(
-        r["question"] == "awareness" and r["category"] == "3" and r["domain"] == "" for r in rows
+        r["question"] == "awareness"
+        and r["statistic"] == "dist"
+        and r["codes"] == "3"
+        and r["domain"] == ""
+        for r in rows
     )
+    assert any(r["question"] == "awareness" and r["codes"] == "1,2,3" for r in rows)
     with client.get("/console/surveys/nanyang-dcm/results/estimates.json") as response:
-        assert json.loads(response.get_data())[0]["question"] == "awareness"
+        assert json.loads(response.get_data())[0]["question"] == "district"
 
 
 def test_every_export_is_audited_and_needs_evaluator(as_role, demo):
@@ -155,7 +160,7 @@ def test_cli_estimates_export(demo, runner, tmp_path):
         args=["survey", "export", "nanyang-dcm", "--format", "json", "-o", str(path), "--estimates"]
     )
     assert result.exit_code == 0, result.output
-    assert json.loads(path.read_text())[0]["kind"] == "share"
+    assert json.loads(path.read_text())[0]["statistic"] == "dist"
     bad = runner.invoke(
         args=["survey", "export", "nanyang-dcm", "--format", "sav", "-o", str(path), "--estimates"]
     )

@@ -52,12 +52,12 @@ def test_results_page_in_a_browser(browser, seeded, live_server, tmp_path, size)
     for img in page.locator(".r-chart img").element_handles():
         assert page.evaluate("i => i.complete && i.naturalWidth > 100", img)
     # The copy button appears with JavaScript and copies the sentence.
-    page.locator("#section-awareness details.r-cite").first.click()
-    button = page.locator("#section-awareness button.r-copy").first
+    page.locator("#section-headline details.r-cite").first.click()
+    button = page.locator("#section-headline button.r-copy").first
     button.click()
     copied = page.evaluate("navigator.clipboard.readText()")
-    assert copied.startswith("受访市民中") and "置信区间" in copied
-    page.locator("#section-awareness details.r-cite").first.click()
+    assert copied.startswith("据加权估计") and "置信区间" in copied
+    page.locator("#section-headline details.r-cite").first.click()
     path = tmp_path / f"results-{size}.png"
     page.screenshot(path=str(path), full_page=True)
     Path("/tmp/screens").mkdir(exist_ok=True)

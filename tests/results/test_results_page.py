@@ -26,7 +26,7 @@ FIGURE = re.compile(
 
 def _key(row):
     domain = "" if not row["domain"] else "{}={}".format(*next(iter(row["domain"].items())))
-    return f"{row['question']}|{row['category'] or ''}|{domain}|{row['kind']}"
+    return f"{row['question']}|{','.join(map(str, row['codes']))}|{domain}|{row['statistic']}"
 
 
 def test_page_shows_the_same_numbers_as_the_json_cli(as_role, runner):
@@ -47,13 +47,16 @@ def test_page_shows_the_same_numbers_as_the_json_cli(as_role, runner):
         assert (est, low, high, n) == (row["estimate"], row["ci"][0], row["ci"][1], row["n"])
     # ...and the headline whole-sample figures are all on the page.
     for key in (
-        "awareness|3||share",
-        "awareness|1-3||share",
-        "sat_overall|4-5||rate",
+        "awareness|3||dist",
+        "awareness|1,2,3||share",
+        "sat_overall|5,4||top2",
         "index|||index",
-        "env_improved|4-5||improved",
+        "env_improved|5,4||share",
         "index||district=2|index",
-        "sat_overall|4-5|channel=wechat|rate",
+        "sat_overall|5,4|channel=wechat|top2",
+        "recommend|||nps",
+        "years_lived|||median",
+        "heard_via|2||share",
     ):
         assert key in shown
     for ind in data["indicators"]:
@@ -68,9 +71,9 @@ def test_json_shape_of_an_awareness_share(demo, runner):
     row = next(
         r
         for r in data["estimates"]
-        if r["question"] == "awareness" and r["category"] == "3" and r["domain"] is None
+        if r["question"] == "awareness" and r["codes"] == [3] and r["domain"] is None
     )
-    assert row["kind"] == "share" and row["method"] == "logit" and row["level"] == 0.95
+    assert row["statistic"] == "dist" and row["method"] == "logit" and row["level"] == 0.95
     assert row["ci"][0] < row["estimate"] < row["ci"][1]
     assert row["n_eff"] > 0 and row["deff"] > 0
     district = next(
@@ -85,19 +88,19 @@ def test_raking_hits_the_margins_and_changes_the_estimates(demo):
     with demo.app_context():
         survey = get_survey("nanyang-dcm")
         results = compute_results(survey)
-        assert results["weighting"]["method"] == "rake" and results["weighting"]["converged"]
+        assert results.weighting.method == "rake" and results.weighting.report["converged"]
         # Weights add up to the population of the shipped margins (1,200,000 adults).
-        assert abs(results["weights_summary"]["sum"] - 1_200_000) < 1
+        assert abs(results.weights_sum - 1_200_000) < 1
         frame = load_frame(survey)
         # The sample over-represents the young (demo), so the unweighted age mix differs from the
         # weighted one: the raw share of 60+ is far below the population share 276000/1200000.
         assert (frame["age_group"] == 4).mean() < 0.8 * 276000 / 1200000
         unweighted = compute_results(survey, {**_settings(survey), "weighting": "none"}, 0)
-    w = next(r for r in results["estimates"] if _key(r) == "awareness|4||share")
-    u = next(r for r in unweighted["estimates"] if _key(r) == "awareness|4||share")
+    w = results.estimate("awareness", "dist", [4])
+    u = unweighted.estimate("awareness", "dist", [4])
     # The oldest are least aware (demo model): weighting them up raises the "not at all" share.
-    assert w["estimate"] > u["estimate"]
-    assert u["deff"] < w["deff"] * 1.5
+    assert w.estimate > u.estimate
+    assert u.deff < w.deff * 1.5
 
 
 def _settings(survey):
@@ -118,8 +121,8 @@ def test_only_valid_responses_are_analysed(demo):
         assert sorted(frame["response_id"]) == sorted(valid)
         results = compute_results(survey)
     expected = hashlib.sha256(",".join(map(str, sorted(valid))).encode()).hexdigest()
-    assert results["provenance"]["response_ids_sha256"] == expected
-    assert results["fieldwork"]["n_excluded"] > 0
+    assert results.provenance["response_ids_sha256"] == expected
+    assert results.fieldwork["n_excluded"] > 0
 
 
 def test_load_frame_columns(demo):
@@ -199,10 +202,10 @@ def test_settings_change_is_versioned_and_audited(as_role, demo):
         )
         assert entry.detail["version"] == 1 and "ci_method" in entry.detail["changed"]
         results = compute_results(survey)
-    assert results["weighting"]["method"] == "poststratify"
-    assert abs(results["weights_summary"]["sum"] - 1000) < 1e-6
-    share = next(r for r in results["estimates"] if _key(r) == "awareness|3||share")
-    assert share["method"] == "wilson" and share["level"] == 0.9
+    assert results.weighting.method == "poststratify"
+    assert abs(results.weights_sum - 1000) < 1e-6
+    share = results.estimate("awareness", "dist", [3])
+    assert share.method == "wilson" and share.level == 0.9
     # Bad input: a clear message, no new version, no 500.
     with client.post(
         url, data={**data, "margins": "variable,code,count\ndistrict,x,1\n"}
@@ -223,14 +226,14 @@ def test_report_docx_and_markdown_carry_tables_and_provenance(as_role, demo):
     text = "\n".join(p.text for p in doc.paragraphs)
     with demo.app_context():
         results = compute_results(get_survey("nanyang-dcm"))
-    assert results["provenance"]["response_ids_sha256"] in text
-    assert "调查于" in text and "置信区间" in text
+    assert results.provenance["response_ids_sha256"] in text
+    assert "调查于" in text and "置信区间" in text and "据加权估计" in text
     assert len(doc.tables) >= 5 and len(doc.inline_shapes) == 3
     cells = [c.text for t in doc.tables for row in t.rows for c in row.cells]
     assert "居民对城市管理工作的满意度" in cells and "项目产出" in cells
     with client.get(URL + "/report.md") as response:
         md = response.text
-    assert results["provenance"]["response_ids_sha256"] in md and "data:image/png;base64," in md
+    assert results.provenance["response_ids_sha256"] in md and "data:image/png;base64," in md
     with demo.app_context():
         actions = (
             demo.extensions["sqlalchemy"]
@@ -242,10 +245,10 @@ def test_report_docx_and_markdown_carry_tables_and_provenance(as_role, demo):
 
 def test_charts_render_in_both_formats(as_role):
     client = as_role("viewer")
-    with client.get(URL + "/chart/awareness.svg") as response:
+    with client.get(URL + "/chart/headline.svg") as response:
         assert response.status_code == 200 and response.mimetype == "image/svg+xml"
         assert b"<svg" in response.data
-    with client.get(URL + "/chart/districts.png") as response:
+    with client.get(URL + "/chart/domains.png") as response:
         assert response.data[:8] == b"\x89PNG\r\n\x1a\n"
     with client.get(URL + "/chart/nothing.svg") as response:
         assert response.status_code == 404
@@ -258,25 +261,33 @@ def test_wave_comparison_by_dates(demo):
             **_settings(survey),
             "comparison": {
                 "by": "dates",
-                "a": ["2026-10-01", "2026-10-20"],
-                "b": ["2026-10-20", "2026-12-01"],
+                "a": ["2026-01-01", "2026-10-19"],
+                "b": ["2026-10-20", "2027-12-31"],
             },
         }
-        waves = compute_results(survey, settings, 0)["differences"]["waves"]
+        waves = compute_results(survey, settings, 0).waves
         bad = compute_results(
             survey, {**settings, "comparison": {"by": "dates", "a": ["x", ""], "b": ["", ""]}}, 0
-        )["differences"]["waves"]
-    assert waves["n_a"] + waves["n_b"] == compute_results_n(demo)
-    rows = {r["comparison"]["question"]: r for r in waves["rows"]}
-    assert set(rows) == {"index", "sat_overall", "awareness"}
+        ).waves
+    # Inclusive end dates: consecutive ranges cover every response exactly once.
+    assert waves.error is None and waves.n_a + waves.n_b == compute_results_n(demo)
+    rows = {(r.question, r.statistic): r for r in waves.rows}
+    assert set(rows) == {
+        ("index", "index"),
+        ("sat_overall", "top2"),
+        ("awareness", "share"),
+        ("env_improved", "share"),
+    }
     for r in rows.values():
-        assert abs(r["estimate"] - (r["b"] - r["a"])) < 1e-12 and 0 <= r["p_value"] <= 1
-    assert bad["rows"] == [] and "cannot read" in bad["error"]
+        # a is wave B, b is wave A: the difference is B - A.
+        assert abs(r.difference - (r.estimate_a - r.estimate_b)) < 1e-12 and 0 <= r.p_value <= 1
+        assert r.significant == (r.p_value < 0.05)
+    assert bad.rows == () and "cannot read" in bad.error
 
 
 def compute_results_n(app):
     with app.app_context():
-        return compute_results(get_survey("nanyang-dcm"))["n"]
+        return compute_results(get_survey("nanyang-dcm")).n
 
 
 def test_empty_survey_pages_do_not_fail(app, client, accounts):  # noqa: D103
@@ -285,7 +296,6 @@ def test_empty_survey_pages_do_not_fail(app, client, accounts):  # noqa: D103
     login_as(client, accounts["evaluator"])
     for url in (
         URL,
-        URL + "/chart/awareness.svg",
         URL + "/report.md",
         URL + "/export?format=sav",
         "/console/surveys/nanyang-dcm/analysis-settings",
@@ -293,3 +303,30 @@ def test_empty_survey_pages_do_not_fail(app, client, accounts):  # noqa: D103
     ):
         with client.get(url) as response:
             assert response.status_code == 200, url
+
+
+def test_one_computation_per_page_view_and_its_charts(as_role, monkeypatch):
+    from surveyapp.results import compute
+
+    compute.clear_cache()
+    calls = []
+    original = compute._compute
+    monkeypatch.setattr(compute, "_compute", lambda *a: calls.append(a) or original(*a))
+    client = as_role("viewer")
+    with client.get(URL) as response:
+        charts = re.findall(r'src="([^"]+/chart/[^"]+\.svg)"', response.text)
+    assert len(charts) == 3
+    for src in charts:
+        with client.get(src) as response:
+            assert response.status_code == 200
+    with client.get(URL + "?q=sat_overall&by=district") as response:
+        assert "r-test" in response.text
+    assert len(calls) == 1
+
+
+def test_english_sentences_state_population_estimates(as_role):
+    client = as_role("viewer")
+    with client.get(URL + "?lang=en") as response:
+        page = response.text
+    assert "By weighted estimate, about" in page and "adult residents of urban Nanyang" in page
+    assert "Among respondents" not in page

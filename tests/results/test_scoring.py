@@ -2,12 +2,14 @@
 
 import os
 from datetime import datetime
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
 from surveyapp.demo import generate
 from surveyapp.results import scoretable
+from surveyapp.results.model import IndicatorScore
 from surveyapp.results.rubric import points_for
 
 
@@ -47,14 +49,23 @@ def test_check_compares_children_with_their_parent():
 
 def test_built_table_uses_rubric_points_and_manual_scores():
     indicators = [
-        {
-            "name": {"zh": f"指标{i}"},
-            "max_points": 5.0,
-            "points": p,
-            "points_low": p,
-            "points_high": p,
-            "settled": True,
-        }
+        IndicatorScore(
+            id=str(i),
+            name={"zh": f"指标{i}"},
+            max_points=5.0,
+            question="q",
+            statistic="share",
+            codes=(1,),
+            rule={"type": "proportional"},
+            estimate=p / 5,
+            ci_low=p / 5,
+            ci_high=p / 5,
+            n=100,
+            n_eff=100.0,
+            points=p,
+            points_low=p,
+            points_high=p,
+        )
         for i, p in enumerate((4.0, 3.5, 5.0, 2.5))
     ]
     manual = {"项目决策": 13, "项目过程": 20, "项目产出": 44.23}
@@ -129,8 +140,6 @@ def test_charts_fall_back_to_english_without_a_cjk_font(monkeypatch):
         assert charts.cjk_font() is not None
     calls = []
     monkeypatch.setattr(charts, "cjk_font", lambda: None)
-    monkeypatch.setattr(
-        charts, "_series", lambda r, d, n, lang: calls.append(lang) or ([], [], "t")
-    )
-    png = charts.render({"settings": {"ci_level": 0.95}}, None, "awareness", "png", "zh")
+    monkeypatch.setattr(charts, "_series", lambda r, n, lang: calls.append(lang) or ([], [], "t"))
+    png = charts.render(SimpleNamespace(ci_level=0.95), "headline", "png", "zh")
     assert png[:4] == b"\x89PNG" and calls == ["en"]
