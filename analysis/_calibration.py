@@ -44,6 +44,7 @@ class CalibrationModel:
     def __init__(self, margins, base_weights, weights, design):
         self.margins = tuple(margins)
         self.base_weights = base_weights
+        self.weights = weights
         with np.errstate(divide="ignore", invalid="ignore"):
             self.inv_g = np.where(weights > 0, base_weights / weights, 0.0)
         sizes = [n_levels for _, n_levels in self.margins]
@@ -83,15 +84,28 @@ class CalibrationModel:
             else:
                 self._psu_cell_matrix = None
 
-    def fitted_psu_totals(self, design, scores) -> np.ndarray:
-        """PSU totals of :math:`w_i x_i^\\top \\hat B` for each score column."""
+    def _fitted_cells(self, scores) -> np.ndarray:
+        """:math:`x_k^\\top \\hat B` per calibration cell and score column."""
         xtwu = np.vstack(
             [
                 scores.group_totals(codes, n_levels, row_scale=self.inv_g)
                 for codes, n_levels in self.margins
             ]
         )
-        fitted_cells = self.cell_design @ (self.gram_pinv @ xtwu)
+        return self.cell_design @ (self.gram_pinv @ xtwu)
+
+    def fitted_group_totals(self, scores, groups, n_groups) -> np.ndarray:
+        """Totals of :math:`w_i x_i^\\top \\hat B` within any grouping of the rows."""
+        fitted_cells = self._fitted_cells(scores)
+        out = np.empty((n_groups, fitted_cells.shape[1]))
+        for c in range(fitted_cells.shape[1]):
+            rows = self.weights * fitted_cells[self.cell, c]
+            out[:, c] = np.bincount(groups, weights=rows, minlength=n_groups)
+        return out
+
+    def fitted_psu_totals(self, design, scores) -> np.ndarray:
+        """PSU totals of :math:`w_i x_i^\\top \\hat B` for each score column."""
+        fitted_cells = self._fitted_cells(scores)
         if self._psu_cell is not None:
             return self._psu_weight[:, None] * fitted_cells[self._psu_cell]
         if self._psu_cell_matrix is not None:
