@@ -11,19 +11,15 @@ from __future__ import annotations
 import numpy as np
 
 from . import _fastpath
+from ._domains import _domains
+from ._domains import domain_df
+from ._intervals import negligible
 from ._results import Estimate
 from ._results import EstimateSet
 from ._scores import Scores
 from ._variance import variance
 
 _MAX_COVARIANCE_COLUMNS = 400
-
-
-def _domains(design, by):
-    if by is None:
-        return np.zeros(design.n, dtype=np.int64), (None,)
-    f = design.factor(by)
-    return f.codes, f.levels
 
 
 def _safe_div(a, b):
@@ -43,10 +39,24 @@ def _weighted_var(design, d, ok, resid, D):
     return _safe_div(ss, W) * _safe_div(n_d, n_d - 1), n_d
 
 
-def _package(name, kind, est, var, df, n_d, vsrs, levels, by, cov):
+def _package(name, kind, est, var, df, n_d, vsrs, levels, by, cov, design_df=None):
+    """Estimates of one call; ``df`` per domain (see :func:`domain_df`).
+
+    The design effect is ``var / vsrs`` with ``vsrs`` the with-replacement SRS
+    variance from the weighted variance with R's ``n/(n-1)`` (``svyvar``), as
+    ``svymean(..., deff="replace")``.  A variance within round-off of zero
+    (relative to the estimate's scale) is zero; an empty domain has NaN
+    estimate and SE.
+    """
+    df = np.broadcast_to(np.asarray(df, dtype=np.float64), (len(levels),))
     estimates = []
     for i, level in enumerate(levels):
         v = max(float(var[i]), 0.0)
+        scale = max(abs(float(est[i])), float(np.sqrt(max(float(vsrs[i]) * n_d[i], 0.0))))
+        if negligible(np.sqrt(v), scale):
+            v = 0.0
+        if n_d[i] == 0 or not np.isfinite(est[i]):
+            v = float("nan")
         deff = float(_safe_div(v, vsrs[i]))
         n_eff = float(_safe_div(n_d[i], deff)) if deff > 0 else float(n_d[i])
         estimates.append(
@@ -55,7 +65,7 @@ def _package(name, kind, est, var, df, n_d, vsrs, levels, by, cov):
                 kind=kind,
                 estimate=float(est[i]),
                 se=float(np.sqrt(v)),
-                df=df,
+                df=float(df[i]),
                 n=int(n_d[i]),
                 n_eff=n_eff,
                 deff=deff,
@@ -64,7 +74,7 @@ def _package(name, kind, est, var, df, n_d, vsrs, levels, by, cov):
         )
     if by is None:
         return estimates[0]
-    return EstimateSet(name=name, estimates=tuple(estimates), covariance=cov)
+    return EstimateSet(name=name, estimates=tuple(estimates), covariance=cov, design_df=design_df)
 
 
 def mean(design, variable: str, by: str | None = None):
@@ -117,12 +127,13 @@ def mean_of_values(design, y: np.ndarray, name: str, by: str | None = None, kind
         kind,
         est,
         var,
-        design.df,
+        domain_df(design, by),
         n_d,
         _safe_div(s2, n_d),
         levels,
         by,
         cov if cov.ndim == 2 else None,
+        design.df,
     )
 
 
@@ -169,12 +180,13 @@ def total(design, variable: str, by: str | None = None):
         "total",
         est,
         var,
-        design.df,
+        domain_df(design, by),
         n_d,
         W**2 * _safe_div(s2, n_d),
         levels,
         by,
         cov if cov.ndim == 2 else None,
+        design.df,
     )
 
 
@@ -226,12 +238,13 @@ def ratio(design, numerator: str, denominator: str, by: str | None = None):
         "ratio",
         est,
         var,
-        design.df,
+        domain_df(design, by),
         n_d,
         _safe_div(s2, n_d * xbar**2),
         levels,
         by,
         cov if cov.ndim == 2 else None,
+        design.df,
     )
 
 
@@ -260,8 +273,10 @@ def share_arrays(
     mom = _fastpath.moments(design, codes, n_categories, domain_codes, n_domains)
     if mom is not None:
         covariance = covariance and n_categories * n_domains <= _MAX_COVARIANCE_COLUMNS
-        return _fastpath.shares(design, mom, covariance=covariance)
-    return _generic_share_arrays(design, codes, n_categories, domain_codes, n_domains, covariance)
+        return clean_share_variance(_fastpath.shares(design, mom, covariance=covariance))
+    return clean_share_variance(
+        _generic_share_arrays(design, codes, n_categories, domain_codes, n_domains, covariance)
+    )
 
 
 def item_shares(
@@ -273,11 +288,17 @@ def item_shares(
     mom = _fastpath.item_moments(design, variable, f, d, len(dlevels), by)
     if mom is not None:
         covariance = covariance and f.n_levels * len(dlevels) <= _MAX_COVARIANCE_COLUMNS
-        return f, dlevels, _fastpath.shares(design, mom, covariance=covariance)
+        return (
+            f,
+            dlevels,
+            clean_share_variance(_fastpath.shares(design, mom, covariance=covariance)),
+        )
     return (
         f,
         dlevels,
-        _generic_share_arrays(design, f.codes, f.n_levels, d, len(dlevels), covariance),
+        clean_share_variance(
+            _generic_share_arrays(design, f.codes, f.n_levels, d, len(dlevels), covariance)
+        ),
     )
 
 
@@ -333,44 +354,69 @@ def proportion(design, variable: str, by: str | None = None, levels=None) -> Est
     EstimateSet
         One :class:`Estimate` (kind ``"proportion"``) per category (and
         domain), each with ``ci(level, method)``; default method ``"logit"``.
+        Domain estimates carry their domain's own df (:func:`domain_df`).
 
     Notes
     -----
     Variance as in :func:`share_arrays`.  ``n_eff = p(1-p)/var`` and
-    ``deff = var / (p(1-p)/n)`` (Kish 1965).  Interval methods: see
-    :mod:`analysis._intervals` (logit as ``svyciprop``; Korn & Graubard 1998;
-    Wilson 1927; Clopper & Pearson 1934).
+    ``deff = var / (p(1-p)/(n-1))``, the variance of a with-replacement simple
+    random sample with R's ``n/(n-1)`` weighted variance, as
+    ``svymean(~factor, design, deff="replace")``.  Interval methods: see
+    :func:`analysis._intervals.share_intervals` (logit and beta as
+    ``svyciprop``; Korn & Graubard 1998; Wilson 1927; Clopper & Pearson 1934).
 
     References
     ----------
     Lumley (2010), sec. 2.4; Kish, L. (1965). *Survey Sampling*. Wiley.
     """
     f, dlevels, res = item_shares(design, variable, levels, by, covariance=True)
+    df = domain_df(design, by)
     estimates = []
     for i, dl in enumerate(dlevels):
         for c, cl in enumerate(f.levels):
             estimates.append(
-                _share_estimate(design, variable, res, i, c, cl, dl if by is not None else None)
+                _share_estimate(
+                    design, variable, res, i, c, cl, dl if by is not None else None, df[i]
+                )
             )
-    return EstimateSet(name=variable, estimates=tuple(estimates), covariance=res.get("cov"))
+    return EstimateSet(
+        name=variable,
+        estimates=tuple(estimates),
+        covariance=res.get("cov"),
+        design_df=design.df,
+    )
 
 
-def _share_estimate(design, name, res, i, c, category, domain):
+def clean_share_variance(res: dict) -> dict:
+    """Round-off of a zero variance becomes 0; an empty domain's variance is NaN (in place)."""
+    var = np.where(negligible(np.sqrt(res["var"])), 0.0, res["var"])
+    res["var"] = np.where(res["n"][:, None] > 0, var, np.nan)
+    return res
+
+
+def share_deff(p, var, n):
+    """Design effect of a share: ``var / (p(1-p)/(n-1))`` (``svymean(..., deff="replace")``)."""
+    p = np.asarray(p, dtype=np.float64)
+    pq = p * (1 - p)
+    ok = (pq > 0) & (np.asarray(n) > 1)
+    return np.where(ok, var * (n - 1.0) / np.where(ok, pq, 1.0), np.nan)
+
+
+def _share_estimate(design, name, res, i, c, category, domain, df=None):
     p = float(res["p"][i, c])
     v = float(res["var"][i, c])
     n = int(res["n"][i])
     pq = p * (1 - p)
-    deff = v / (pq / n) if (n > 0 and pq > 0) else float("nan")
     n_eff = pq / v if v > 0 else float(n)
     return Estimate(
         name=name,
         kind="proportion",
         estimate=p,
         se=float(np.sqrt(v)),
-        df=design.df,
+        df=float(design.df if df is None else df),
         n=n,
         n_eff=float(n_eff),
-        deff=float(deff),
+        deff=float(share_deff(p, v, n)),
         category=category,
         domain=domain,
         count=int(res["count"][i, c]),

@@ -130,12 +130,14 @@ class EstimateSet:
 
     Index it by position, by category / domain label, or by a
     ``(domain, category)`` tuple.  ``covariance`` is the linearised covariance
-    matrix of the estimates in order (used by :func:`analysis.difference`).
+    matrix of the estimates in order (used by :func:`analysis.difference`);
+    ``design_df`` the whole design's df (each domain estimate carries its own).
     """
 
     name: str
     estimates: tuple
     covariance: np.ndarray | None = field(default=None, repr=False, compare=False)
+    design_df: float | None = None
 
     def __iter__(self) -> Iterator[Estimate]:
         return iter(self.estimates)
@@ -156,6 +158,9 @@ class EstimateSet:
                 return i
             if est.domain is None and _same(est.category, key):
                 return i
+        by_domain = [i for i, e in enumerate(self.estimates) if _same(e.domain, key)]
+        if len(by_domain) == 1:  # one category per domain (e.g. satisfaction rates)
+            return by_domain[0]
         if isinstance(key, (int, np.integer)) and not isinstance(key, bool):
             if not -len(self.estimates) <= key < len(self.estimates):
                 raise KeyError(key)

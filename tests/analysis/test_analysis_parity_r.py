@@ -11,9 +11,12 @@ import pandas as pd
 import pytest
 
 from analysis import Design
+from analysis import describe_items
+from analysis import domain_difference
 from analysis import mean
 from analysis import proportion
 from analysis import ratio
+from analysis import satisfaction_rate
 from analysis import total
 
 from .conftest import DATA
@@ -101,3 +104,77 @@ def test_lonely_psu_options_match_r(r, apistrat, option):
     check(r[f"lonely_{option}_mean_api00"], mean(d, "api00"))
     df = Design(frame, weights="pw", strata="stype", fpc="fpc", lonely_psu=option)
     check(r[f"lonely_{option}_fpc_total_enroll"], total(df, "enroll"))
+
+
+# ---- 2. Korn-Graubard without capping the effective n; 9. Clopper-Pearson on a weighted
+# design is Korn-Graubard (the same df-adjusted effective n)
+@pytest.mark.parametrize(
+    "case,design,variable",
+    [
+        ("clus1_beta_schwide", "dclus1", "sch.wide"),
+        ("clus1_beta_awards", "dclus1", "awards"),
+        ("strat_beta_awards", "dstrat", "awards"),
+    ],
+)
+def test_korn_graubard_matches_svyciprop_beta(r, request, case, design, variable):
+    est = proportion(request.getfixturevalue(design), variable)["Yes"]
+    check(r[case], est, "korn-graubard")
+    check(r[case], est, "clopper-pearson")
+
+
+def test_logit_matches_svyciprop(r, dclus1):
+    check(r["clus1_logit_schwide"], proportion(dclus1, "sch.wide")["Yes"], "logit")
+
+
+# ---- 3. domain intervals with each domain's own df, as svyby(..., svyciprop)
+@pytest.mark.parametrize("stype", ["E", "H", "M"])
+def test_domain_shares_and_means_use_the_domains_df(r, dclus1, dstrat, stype):
+    shares = proportion(dclus1, "awards", by="stype")[(stype, "Yes")]
+    check(r[f"clus1_awards_logit_{stype}"], shares, "logit")
+    check(r[f"clus1_awards_beta_{stype}"], shares, "korn-graubard")
+    check(r[f"clus1_api00_by_{stype}"], mean(dclus1, "api00", by="stype")[stype])
+    check(
+        r[f"strat_awards_logit_{stype}"], proportion(dstrat, "awards", by="stype")[(stype, "Yes")]
+    )
+    table = describe_items(dclus1, ["awards"], by="stype", method="logit")
+    row = table[(table["domain"] == stype) & (table["category"] == "Yes")].iloc[0]
+    ref = r[f"clus1_awards_logit_{stype}"]
+    assert agree(row["df"], ref["df"])
+    assert agree(row["ci_low"], ref["ci_low"]) and agree(row["ci_high"], ref["ci_high"])
+    rate = satisfaction_rate(dclus1, "awards", levels=["No", "Yes"], top=1, by="stype")[stype]
+    check(ref, rate, "logit")
+
+
+def test_svyby_interval_for_h(r):
+    assert agree(r["clus1_awards_logit_svyby_H"]["ci_low"], r["clus1_awards_logit_H"]["ci_low"])
+    assert round(r["clus1_awards_logit_H"]["ci_low"], 4) == 0.1552  # the figure
+    assert round(r["clus1_awards_logit_H"]["ci_high"], 4) == 0.7537
+
+
+# ---- 5. domain_difference of satisfaction rates (svyby + svycontrast)
+def test_domain_difference_of_satisfaction_rates(r, dclus1):
+    rates = satisfaction_rate(dclus1, "awards", levels=["No", "Yes"], top=1, by="stype")
+    diff = domain_difference(rates, "E", "H")
+    ref = r["clus1_awards_diff_E_H"]
+    assert agree(diff.estimate, ref["estimate"])
+    assert agree(diff.se, ref["se"])
+    assert diff.df == dclus1.df
+
+
+# ---- 7. design effects with R's n/(n-1) (svymean/svytotal/svyby, deff="replace")
+def test_design_effects_match_r(r, dclus1, dstrat):
+    assert agree(mean(dclus1, "api00").deff, r["clus1_deff_api00"]["deff"])
+    assert agree(mean(dstrat, "api00").deff, r["strat_deff_api00"]["deff"])
+    assert agree(total(dclus1, "enroll").deff, r["clus1_deff_total_enroll"]["deff"])
+    shares = proportion(dclus1, "stype")
+    for s in ("E", "H", "M"):
+        assert agree(shares[s].deff, r[f"clus1_deff_stype_{s}"]["deff"])
+        assert agree(
+            mean(dclus1, "api00", by="stype")[s].deff, r[f"clus1_deff_api00_by_{s}"]["deff"]
+        )
+        by_share = proportion(dclus1, "awards", by="stype")[(s, "Yes")]
+        assert agree(by_share.deff, r[f"clus1_deff_awards_Yes_by_{s}"]["deff"])
+    assert agree(proportion(dstrat, "awards")["Yes"].deff, r["strat_deff_awards_Yes"]["deff"])
+    table = describe_items(dclus1, ["stype"]).set_index("category")
+    for s in ("E", "H", "M"):
+        assert agree(table.loc[s, "deff"], r[f"clus1_deff_stype_{s}"]["deff"])
