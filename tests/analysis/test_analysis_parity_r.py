@@ -7,6 +7,7 @@ R is not needed to run these tests.
 
 import csv
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -18,6 +19,7 @@ from analysis import proportion
 from analysis import ratio
 from analysis import satisfaction_rate
 from analysis import total
+from analysis import trim_weights
 
 from .conftest import DATA
 
@@ -178,3 +180,23 @@ def test_design_effects_match_r(r, dclus1, dstrat):
     table = describe_items(dclus1, ["stype"]).set_index("category")
     for s in ("E", "H", "M"):
         assert agree(table.loc[s, "deff"], r[f"clus1_deff_stype_{s}"]["deff"])
+
+
+# ---- 6. trim_weights as R's trimWeights (spread the trimmed amount, keep the bounds)
+@pytest.mark.parametrize(
+    "case,lower,upper,strict",
+    [
+        ("upper40", None, 40, False),
+        ("upper40_lower18", 18, 40, False),
+        ("upper32", None, 32, False),
+        ("upper32_strict", None, 32, True),
+    ],
+)
+def test_trim_weights_matches_trimweights(r, dstrat, apistrat, case, lower, upper, strict):
+    d = trim_weights(dstrat, lower=lower, upper=upper, strict=strict)
+    for s in ("E", "H", "M"):
+        first = int(np.flatnonzero(apistrat["stype"].to_numpy() == s)[0])
+        assert agree(d.weights[first], r[f"trim_{case}_weight_{s}"]["weight"])
+    assert agree(d.weights.sum(), dstrat.weights.sum())
+    check(r[f"trim_{case}_mean_api00"], mean(d, "api00"))
+    check(r[f"trim_{case}_total_enroll"], total(d, "enroll"))
