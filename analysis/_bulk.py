@@ -12,6 +12,7 @@ from ._estimators import item_shares
 from ._estimators import share_deff
 from ._intervals import normalize_method
 from ._intervals import share_intervals
+from ._reliability import share_flags
 
 __all__ = ["describe_items", "share_intervals"]
 
@@ -47,7 +48,10 @@ def describe_items(
     -------
     pandas.DataFrame
         One row per item x domain x category with columns ``item, domain,
-        category, estimate, se, ci_low, ci_high, df, n, count, n_eff, deff``.
+        category, estimate, se, ci_low, ci_high, df, n, count, n_eff, deff,
+        flags, reliable``: ``df`` is the domain's own (as ``svyby``), ``deff``
+        uses R's ``n/(n-1)``, ``flags`` the reasons a share falls short of the
+        NCHS presentation standards (:mod:`analysis._reliability`).
         ``n`` is the item's unweighted base (non-missing answers in the
         domain); ``count`` the unweighted respondents in the category.
 
@@ -81,6 +85,7 @@ def describe_items(
         with np.errstate(divide="ignore", invalid="ignore"):
             n_eff = np.where(var > 0, pq / var, n)
         deff = share_deff(p, var, n)
+        flags = share_flags(p, se, n, df)
         low, high = share_intervals(
             p, se, df, n, n_eff, count, design.is_unweighted_srs, level, method
         )
@@ -99,6 +104,8 @@ def describe_items(
                     "count": count.astype(np.int64),
                     "n_eff": n_eff,
                     "deff": deff,
+                    "flags": flags,
+                    "reliable": [not f for f in flags],
                 }
             )
         )
@@ -117,6 +124,8 @@ def describe_items(
                 "count",
                 "n_eff",
                 "deff",
+                "flags",
+                "reliable",
             ]
         )
     return pd.concat(frames, ignore_index=True)

@@ -13,6 +13,8 @@ import pandas as pd
 
 from ._intervals import proportion_interval
 from ._intervals import t_interval
+from ._reliability import estimate_flags
+from ._reliability import share_flags
 
 
 @dataclass(frozen=True)
@@ -30,7 +32,9 @@ class Estimate:
     se : float
         Taylor-linearised standard error.
     df : float
-        Design degrees of freedom used for t intervals (PSUs minus strata).
+        Degrees of freedom used for t intervals: the design's PSUs minus
+        strata, or for a domain estimate the domain's own (R's ``degf`` of the
+        domain's subset, as ``svyby``).
     n : int
         Unweighted number of respondents used (available cases; for a share,
         the base of the share).
@@ -53,7 +57,9 @@ class Estimate:
     -----
     ``ci(level)`` is a Student-t interval with ``df`` degrees of freedom for
     means, totals, ratios and differences, and by default the logit interval
-    for shares (see :func:`analysis.proportion`).
+    for shares (see :func:`analysis.proportion`).  ``flags`` and ``reliable``
+    say whether the estimate meets the NCHS presentation standards
+    (:mod:`analysis._reliability`).
     """
 
     name: str
@@ -72,6 +78,24 @@ class Estimate:
     @property
     def variance(self) -> float:
         return self.se**2
+
+    @property
+    def flags(self) -> tuple[str, ...]:
+        """Reasons the estimate falls short of the NCHS presentation standards (empty: none).
+
+        Shares follow the standards for proportions (effective n < 30, df < 8,
+        Korn-Graubard CI width >= 30 points, relative CI width > 130%); other
+        estimates a relative SE above 30% and df < 8.  See
+        :mod:`analysis._reliability`.
+        """
+        if self.kind == "proportion":
+            return share_flags(self.estimate, self.se, self.n, self.df)[0]
+        return estimate_flags(self.estimate, self.se, self.df, self.kind)[0]
+
+    @property
+    def reliable(self) -> bool:
+        """True when the estimate has no reliability flag (fit to cite)."""
+        return not self.flags
 
     def ci(self, level: float = 0.95, method: str | None = None) -> tuple[float, float]:
         """Confidence interval ``(low, high)``.
@@ -121,6 +145,8 @@ class Estimate:
         }
         if self.count is not None:
             out["count"] = int(self.count)
+        out["flags"] = list(self.flags)
+        out["reliable"] = self.reliable
         return out
 
 

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ._errors import SurveyError
+from ._errors import VariableError
 from ._estimators import _MAX_COVARIANCE_COLUMNS
 from ._estimators import _domains
 from ._estimators import _package
@@ -44,8 +45,9 @@ def _is_excluded(level, exclude) -> bool:
 def scale_levels(design, item: str, levels=None, exclude=NON_SUBSTANTIVE) -> tuple:
     """Ordered substantive answer levels of a Likert item, worst first.
 
-    Without ``levels`` the observed values are used when numeric (sorted
-    ascending); text answers need an explicit ``levels`` order.
+    Without ``levels`` the observed values are used when they are contiguous
+    integer codes (sorted ascending); text answers, and numeric codes with gaps
+    (1-5 and 9 for "don't know"), raise :class:`VariableError`: pass ``levels``.
     """
     if levels is not None:
         return tuple(lv for lv in levels if not _is_excluded(lv, exclude))
@@ -53,8 +55,18 @@ def scale_levels(design, item: str, levels=None, exclude=NON_SUBSTANTIVE) -> tup
     if not all(
         isinstance(lv, (int, float, np.number)) and not isinstance(lv, bool) for lv in observed
     ):
-        raise SurveyError(f"{item!r} has text answers; pass levels=[worst, ..., best]")
-    return tuple(sorted(observed))
+        raise VariableError(f"{item!r} has text answers; pass levels=[worst, ..., best]")
+    codes = sorted(observed)
+    contiguous = all(float(c).is_integer() for c in codes) and (
+        not codes or codes[-1] - codes[0] + 1 == len(codes)
+    )
+    if not contiguous:
+        # e.g. 1..5 plus 9 for "don't know": 9 would silently become the top of the scale
+        raise VariableError(
+            f"{item!r} has answer codes {codes} that are not one contiguous scale; "
+            "pass levels=[worst, ..., best] (its substantive codes)"
+        )
+    return tuple(codes)
 
 
 def level_scores(levels: Sequence, table: Mapping | None = None) -> np.ndarray:

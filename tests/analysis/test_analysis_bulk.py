@@ -23,6 +23,8 @@ COLUMNS = [
     "count",
     "n_eff",
     "deff",
+    "flags",
+    "reliable",
 ]
 
 
