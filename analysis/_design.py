@@ -247,6 +247,14 @@ class Design:
         return new
 
     @property
+    def weight_sum(self) -> float:
+        """Sum of the weights (the estimated population size), computed once per design."""
+        cached = self._moment_cache.get("__weight_sum__")
+        if cached is None:
+            cached = self._moment_cache["__weight_sum__"] = float(self.weights.sum())
+        return cached
+
+    @property
     def base_weights(self) -> np.ndarray:
         """The design weights before any calibration."""
         return self._base_weights

@@ -7,7 +7,12 @@ import numpy as np
 
 def _domains(design, by):
     if by is None:
-        return np.zeros(design.n, dtype=np.int64), (None,)
+        zeros = design._factor_cache.get("__no_domains__")
+        if zeros is None:
+            zeros = np.zeros(design.n, dtype=np.int64)
+            zeros.setflags(write=False)
+            design._factor_cache["__no_domains__"] = zeros
+        return zeros, (None,)
     f = design.factor(by)
     return f.codes, f.levels
 

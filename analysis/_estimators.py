@@ -11,6 +11,12 @@ from __future__ import annotations
 import numpy as np
 
 from . import _fastpath
+from ._common import _MAX_COVARIANCE_COLUMNS
+from ._common import _group_sum
+from ._common import _package
+from ._common import _per_row
+from ._common import _safe_div
+from ._common import _weighted_var
 from ._domains import _domains
 from ._domains import domain_df
 from ._intervals import negligible
@@ -18,63 +24,6 @@ from ._results import Estimate
 from ._results import EstimateSet
 from ._scores import Scores
 from ._variance import variance
-
-_MAX_COVARIANCE_COLUMNS = 400
-
-
-def _safe_div(a, b):
-    a = np.asarray(a, dtype=np.float64)
-    b = np.asarray(b, dtype=np.float64)
-    out = np.full(np.broadcast(a, b).shape, np.nan)
-    np.divide(a, b, out=out, where=b != 0)
-    return out
-
-
-def _weighted_var(design, d, ok, resid, D):
-    """Weighted variance of residuals per domain, with the n/(n-1) correction."""
-    w = design.weights
-    n_d = np.bincount(d[ok], minlength=D).astype(np.float64)
-    W = np.bincount(d[ok], weights=w[ok], minlength=D)
-    ss = np.bincount(d[ok], weights=w[ok] * resid[ok] ** 2, minlength=D)
-    return _safe_div(ss, W) * _safe_div(n_d, n_d - 1), n_d
-
-
-def _package(name, kind, est, var, df, n_d, vsrs, levels, by, cov, design_df=None):
-    """Estimates of one call; ``df`` per domain (see :func:`domain_df`).
-
-    The design effect is ``var / vsrs`` with ``vsrs`` the with-replacement SRS
-    variance from the weighted variance with R's ``n/(n-1)`` (``svyvar``), as
-    ``svymean(..., deff="replace")``.  A variance within round-off of zero
-    (relative to the estimate's scale) is zero; an empty domain has NaN
-    estimate and SE.
-    """
-    df = np.broadcast_to(np.asarray(df, dtype=np.float64), (len(levels),))
-    estimates = []
-    for i, level in enumerate(levels):
-        v = max(float(var[i]), 0.0)
-        scale = max(abs(float(est[i])), float(np.sqrt(max(float(vsrs[i]) * n_d[i], 0.0))))
-        if negligible(np.sqrt(v), scale):
-            v = 0.0
-        if n_d[i] == 0 or not np.isfinite(est[i]):
-            v = float("nan")
-        deff = float(_safe_div(v, vsrs[i]))
-        n_eff = float(_safe_div(n_d[i], deff)) if deff > 0 else float(n_d[i])
-        estimates.append(
-            Estimate(
-                name=name,
-                kind=kind,
-                estimate=float(est[i]),
-                se=float(np.sqrt(v)),
-                df=float(df[i]),
-                n=int(n_d[i]),
-                n_eff=n_eff,
-                deff=deff,
-                domain=level if by is not None else None,
-            )
-        )
-    if by is None:
-        return estimates[0]
-    return EstimateSet(name=name, estimates=tuple(estimates), covariance=cov, design_df=design_df)
 
 
 def mean(design, variable: str, by: str | None = None):
@@ -108,20 +57,40 @@ def mean(design, variable: str, by: str | None = None):
 
 
 def mean_of_values(design, y: np.ndarray, name: str, by: str | None = None, kind: str = "mean"):
-    """:func:`mean` of an array aligned with the design rows (NaN = not available)."""
+    """:func:`mean` of an array aligned with the design rows (NaN = not available).
+
+    Each pass over the rows is one vector operation: the available rows are
+    selected once (not at all when every row is available), and without
+    ``by`` the per-domain sums are plain sums.
+    """
     d, levels = _domains(design, by)
     D = len(levels)
-    ok = (d >= 0) & ~np.isnan(y)
     w = design.weights
-    W = np.bincount(d[ok], weights=w[ok], minlength=D)
-    est = _safe_div(np.bincount(d[ok], weights=w[ok] * y[ok], minlength=D), W)
-    dd = np.where(ok, d, 0)
-    resid = np.where(ok, y - est[dd], 0.0)
-    value = np.where(ok, w * resid / np.where(W[dd] > 0, W[dd], 1.0), 0.0)
-    scores = Scores(D, value=value, column=np.where(ok, d, -1))
+    every = by is None and not np.isnan(y.sum())  # one pass, no mask, when nothing is missing
+    if every:
+        ok, wk, yk, dk = None, w, y, d
+        W = np.array([design.weight_sum])
+    else:
+        ok = ~np.isnan(y) & (d >= 0)
+        every = bool(ok.all())
+        wk, yk, dk = (w, y, d) if every else (w[ok], y[ok], d[ok])
+        W = _group_sum(dk, wk, D)
+    est = _safe_div(_group_sum(dk, wk, D, yk), W)
+    resid = yk - _per_row(np.nan_to_num(est), dk, D)
+    value_k = wk * resid
+    ss = _group_sum(dk, value_k, D, resid)  # sum of w r^2, for the design effect
+    value_k *= _per_row(np.nan_to_num(_safe_div(1.0, W)), dk, D)
+    if every:
+        value, column = value_k, (None if D == 1 else d)
+    else:
+        value = np.zeros(design.n)
+        value[ok] = value_k
+        column = np.where(ok, d, -1)
+    scores = Scores(D, value=value, column=column)
     cov = variance(design, scores, covariance=D <= _MAX_COVARIANCE_COLUMNS and by is not None)
     var = np.diag(cov) if cov.ndim == 2 else cov
-    s2, n_d = _weighted_var(design, d, ok, resid, D)
+    n_d = np.bincount(dk, minlength=D).astype(np.float64) if D > 1 else np.array([dk.size * 1.0])
+    s2 = _safe_div(ss, W) * _safe_div(n_d, n_d - 1)
     return _package(
         name,
         kind,

@@ -69,6 +69,8 @@ def variance(design, scores: Scores, covariance: bool = False) -> np.ndarray:
     ----------
     Binder (1983); Lumley (2010), sec. 2.2 and appendix C.
     """
+    if _rows_are_psus(design, scores):
+        return _row_variance(design, scores, covariance)
     totals = _stage_totals(design, scores)
     result = variance_from_totals(design, totals[0], covariance)
     for stage, unit_totals in zip(design.stages, totals[1:]):
@@ -124,3 +126,62 @@ def _centred_squares(centred: np.ndarray, scale: np.ndarray, covariance: bool) -
     if covariance:
         return centred.T @ centred
     return np.einsum("ij,ij->j", centred, centred)
+
+
+def _rows_are_psus(design, scores: Scores) -> bool:
+    """Each row is a PSU, no stratum is lonely, no calibration, and each row scores one column."""
+    return (
+        design._row_of_psu is not None
+        and design.calibration is None
+        and scores.offset_value is None
+        and scores.dense is None
+        and bool(np.all(design.psus_per_stratum > 1))
+    )
+
+
+def _row_variance(design, scores: Scores, covariance: bool) -> np.ndarray:
+    """:func:`variance` when every row is a PSU and adds to one statistic only.
+
+    The PSU totals are the rows themselves, so no totals are formed: the
+    stratum sums :math:`s_{hc}` and the centred sums of squares come from
+    bincounts over (stratum, statistic), with the rows that score nothing for
+    statistic :math:`c` adding :math:`\\bar z_{hc}^2` each:
+
+    .. math::
+
+        \\hat V_c = \\sum_h (1-f_h)\\frac{n_h}{n_h-1}\\Big[\\sum_{i \\in h,\\,c_i=c}
+            (z_i-\\bar z_{hc})^2 + (n_h - m_{hc})\\bar z_{hc}^2\\Big],
+        \\quad \\bar z_{hc} = s_{hc}/n_h,
+
+    and, since a row adds to one statistic, the covariance of two statistics is
+    :math:`-\\sum_h (1-f_h)\\frac{n_h}{n_h-1} n_h \\bar z_{hc}\\bar z_{hd}`.
+    The same estimator as the PSU-total route, in two passes over the rows.
+    """
+    k, H = scores.n_columns, design.n_strata
+    value, column, stratum = scores.value, scores.column, design.stratum
+    if column is None:
+        column = np.zeros(1, dtype=np.int64) if k == 1 and H == 1 else np.zeros_like(stratum)
+    else:
+        valid = column >= 0
+        if not valid.all():
+            value, column, stratum = value[valid], column[valid], stratum[valid]
+    n_h = design.psus_per_stratum.astype(np.float64)
+    if H * k == 1:
+        # one stratum, one statistic: two reductions, no temporary array
+        total = value.sum()
+        zbar = np.array([[total / n_h[0]]])
+        ss = np.array([[np.einsum("i,i->", value, value) - total * zbar[0, 0]]])
+    else:
+        cell = column if H == 1 else stratum * k + column
+        zbar = np.bincount(cell, weights=value, minlength=H * k).reshape(H, k) / n_h[:, None]
+        dev = value - zbar.ravel()[cell]
+        m = np.bincount(cell, minlength=H * k).reshape(H, k)
+        ss = np.bincount(cell, weights=dev * dev, minlength=H * k).reshape(H, k)
+        ss += (n_h[:, None] - m) * zbar**2
+    scale = (1.0 - design.sampling_fraction) * n_h / (n_h - 1.0)
+    var = scale @ ss
+    if not covariance:
+        return var
+    cov = -(zbar * (scale * n_h)[:, None]).T @ zbar
+    cov[np.diag_indices(k)] = var
+    return cov

@@ -1,0 +1,81 @@
+"""Shared pieces of the estimators: safe division, per-group sums, packaging results."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._intervals import negligible
+from ._results import Estimate
+from ._results import EstimateSet
+
+_MAX_COVARIANCE_COLUMNS = 400
+
+
+def _safe_div(a, b):
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    out = np.full(np.broadcast(a, b).shape, np.nan)
+    np.divide(a, b, out=out, where=b != 0)
+    return out
+
+
+def _weighted_var(design, d, ok, resid, D):
+    """Weighted variance of residuals per domain, with the n/(n-1) correction."""
+    w = design.weights
+    n_d = np.bincount(d[ok], minlength=D).astype(np.float64)
+    W = np.bincount(d[ok], weights=w[ok], minlength=D)
+    ss = np.bincount(d[ok], weights=w[ok] * resid[ok] ** 2, minlength=D)
+    return _safe_div(ss, W) * _safe_div(n_d, n_d - 1), n_d
+
+
+def _package(name, kind, est, var, df, n_d, vsrs, levels, by, cov, design_df=None):
+    """Estimates of one call; ``df`` per domain (see :func:`domain_df`).
+
+    The design effect is ``var / vsrs`` with ``vsrs`` the with-replacement SRS
+    variance from the weighted variance with R's ``n/(n-1)`` (``svyvar``), as
+    ``svymean(..., deff="replace")``.  A variance within round-off of zero
+    (relative to the estimate's scale) is zero; an empty domain has NaN
+    estimate and SE.
+    """
+    df = np.broadcast_to(np.asarray(df, dtype=np.float64), (len(levels),))
+    estimates = []
+    for i, level in enumerate(levels):
+        v = max(float(var[i]), 0.0)
+        scale = max(abs(float(est[i])), float(np.sqrt(max(float(vsrs[i]) * n_d[i], 0.0))))
+        if negligible(np.sqrt(v), scale):
+            v = 0.0
+        if n_d[i] == 0 or not np.isfinite(est[i]):
+            v = float("nan")
+        deff = float(_safe_div(v, vsrs[i]))
+        n_eff = float(_safe_div(n_d[i], deff)) if deff > 0 else float(n_d[i])
+        estimates.append(
+            Estimate(
+                name=name,
+                kind=kind,
+                estimate=float(est[i]),
+                se=float(np.sqrt(v)),
+                df=float(df[i]),
+                n=int(n_d[i]),
+                n_eff=n_eff,
+                deff=deff,
+                domain=level if by is not None else None,
+            )
+        )
+    if by is None:
+        return estimates[0]
+    return EstimateSet(name=name, estimates=tuple(estimates), covariance=cov, design_df=design_df)
+
+
+def _group_sum(codes, values, n_groups, times=None):
+    """Per-group sums of ``values`` (times ``times``): one pass, no temporary without groups."""
+    if n_groups == 1:
+        if times is None:
+            return np.array([values.sum()])
+        return np.array([np.einsum("i,i->", values, times)])  # not BLAS: no thread start-up
+    if times is not None:
+        values = values * times
+    return np.bincount(codes, weights=values, minlength=n_groups)
+
+
+def _per_row(per_group, codes, n_groups):
+    return per_group[0] if n_groups == 1 else per_group[codes]
