@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
+from ._domains import _domains
 from ._intervals import negligible
 from ._results import Estimate
 from ._results import EstimateSet
@@ -79,3 +82,49 @@ def _group_sum(codes, values, n_groups, times=None):
 
 def _per_row(per_group, codes, n_groups):
     return per_group[0] if n_groups == 1 else per_group[codes]
+
+
+@dataclass(frozen=True)
+class Available:
+    """The rows an estimator uses, as full-length arrays (no row is copied out).
+
+    ``weights`` is zero where a value is missing or the row is in no domain, and
+    the values are 0 there instead of NaN, so every sum over all rows is the
+    sum over the available ones; ``codes`` is each row's domain (0 outside).
+    """
+
+    codes: np.ndarray
+    levels: tuple
+    weights: np.ndarray
+    values: tuple
+    n: np.ndarray
+    weight_sum: np.ndarray
+
+    @property
+    def n_groups(self) -> int:
+        return len(self.levels)
+
+
+def available(design, by, *arrays) -> Available:
+    """Rows with every one of ``arrays`` available (and in a domain of ``by``)."""
+    d, levels = _domains(design, by)
+    D = len(levels)
+    w = design.weights
+    missing = [bool(np.isnan(a.sum())) for a in arrays]  # one reduction per array
+    outside = by is not None and bool(np.any(d < 0))
+    if not any(missing) and not outside:
+        if D == 1:
+            return Available(
+                d, levels, w, arrays, np.array([float(design.n)]), np.array([design.weight_sum])
+            )
+        n = np.bincount(d, minlength=D).astype(np.float64)
+        return Available(d, levels, w, arrays, n, np.bincount(d, weights=w, minlength=D))
+    ok = d >= 0
+    for a, m in zip(arrays, missing):
+        if m:
+            ok &= ~np.isnan(a)
+    w0 = np.where(ok, w, 0.0)
+    values = tuple(np.where(ok, a, 0.0) if m else a for a, m in zip(arrays, missing))
+    codes = np.where(ok, d, 0) if outside else d
+    n = np.bincount(codes, weights=ok, minlength=D) if D > 1 else np.array([float(ok.sum())])
+    return Available(codes, levels, w0, values, n, _group_sum(codes, w0, D))

@@ -16,7 +16,7 @@ from ._common import _group_sum
 from ._common import _package
 from ._common import _per_row
 from ._common import _safe_div
-from ._common import _weighted_var
+from ._common import available
 from ._domains import _domains
 from ._domains import domain_df
 from ._intervals import negligible
@@ -63,34 +63,28 @@ def mean_of_values(design, y: np.ndarray, name: str, by: str | None = None, kind
     selected once (not at all when every row is available), and without
     ``by`` the per-domain sums are plain sums.
     """
-    d, levels = _domains(design, by)
-    D = len(levels)
-    w = design.weights
-    every = by is None and not np.isnan(y.sum())  # one pass, no mask, when nothing is missing
-    if every:
-        ok, wk, yk, dk = None, w, y, d
-        W = np.array([design.weight_sum])
-    else:
-        ok = ~np.isnan(y) & (d >= 0)
-        every = bool(ok.all())
-        wk, yk, dk = (w, y, d) if every else (w[ok], y[ok], d[ok])
-        W = _group_sum(dk, wk, D)
-    est = _safe_div(_group_sum(dk, wk, D, yk), W)
-    resid = yk - _per_row(np.nan_to_num(est), dk, D)
-    value_k = wk * resid
-    ss = _group_sum(dk, value_k, D, resid)  # sum of w r^2, for the design effect
-    value_k *= _per_row(np.nan_to_num(_safe_div(1.0, W)), dk, D)
-    if every:
-        value, column = value_k, (None if D == 1 else d)
-    else:
-        value = np.zeros(design.n)
-        value[ok] = value_k
-        column = np.where(ok, d, -1)
-    scores = Scores(D, value=value, column=column)
+    rows = available(design, by, y)
+    c, D, w0, (y0,), W = rows.codes, rows.n_groups, rows.weights, rows.values, rows.weight_sum
+    est = _safe_div(_group_sum(c, w0, D, y0), W)
+    resid = y0 - _per_row(np.nan_to_num(est), c, D)
+    value = w0 * resid
+    ss = _group_sum(c, value, D, resid)  # sum of w r^2, for the design effect
+    value *= _per_row(np.nan_to_num(_safe_div(1.0, W)), c, D)
+    return _finish(design, name, kind, est, value, by, rows, _safe_div(ss, W), 1.0)
+
+
+def _finish(design, name, kind, est, value, by, rows, s2, srs_factor):
+    """Variance of the influence ``value`` and the packaged estimates.
+
+    ``s2`` is the weighted variance of the residuals (without the ``n/(n-1)``),
+    ``srs_factor`` turns ``s2/n`` into the SRS variance of the statistic.
+    """
+    D = rows.n_groups
+    scores = Scores(D, value=value, column=None if D == 1 else rows.codes)
     cov = variance(design, scores, covariance=D <= _MAX_COVARIANCE_COLUMNS and by is not None)
     var = np.diag(cov) if cov.ndim == 2 else cov
-    n_d = np.bincount(dk, minlength=D).astype(np.float64) if D > 1 else np.array([dk.size * 1.0])
-    s2 = _safe_div(ss, W) * _safe_div(n_d, n_d - 1)
+    n_d = rows.n
+    s2 = s2 * _safe_div(n_d, n_d - 1)  # R's svyvar
     return _package(
         name,
         kind,
@@ -98,8 +92,8 @@ def mean_of_values(design, y: np.ndarray, name: str, by: str | None = None, kind
         var,
         domain_df(design, by),
         n_d,
-        _safe_div(s2, n_d),
-        levels,
+        srs_factor * _safe_div(s2, n_d),
+        rows.levels,
         by,
         cov if cov.ndim == 2 else None,
         design.df,
@@ -130,33 +124,12 @@ def total(design, variable: str, by: str | None = None):
     ----------
     Horvitz & Thompson (1952); Lumley (2010), ch. 2.
     """
-    y = design.numeric(variable)
-    d, levels = _domains(design, by)
-    D = len(levels)
-    ok = (d >= 0) & ~np.isnan(y)
-    w = design.weights
-    W = np.bincount(d[ok], weights=w[ok], minlength=D)
-    est = np.bincount(d[ok], weights=w[ok] * y[ok], minlength=D)
-    value = np.where(ok, w * np.where(ok, y, 0.0), 0.0)
-    scores = Scores(D, value=value, column=np.where(ok, d, -1))
-    cov = variance(design, scores, covariance=D <= _MAX_COVARIANCE_COLUMNS and by is not None)
-    var = np.diag(cov) if cov.ndim == 2 else cov
-    dd = np.where(ok, d, 0)
-    resid = np.where(ok, y - _safe_div(est, W)[dd], 0.0)
-    s2, n_d = _weighted_var(design, d, ok, resid, D)
-    return _package(
-        variable,
-        "total",
-        est,
-        var,
-        domain_df(design, by),
-        n_d,
-        W**2 * _safe_div(s2, n_d),
-        levels,
-        by,
-        cov if cov.ndim == 2 else None,
-        design.df,
-    )
+    rows = available(design, by, design.numeric(variable))
+    c, D, w0, (y0,), W = rows.codes, rows.n_groups, rows.weights, rows.values, rows.weight_sum
+    est = _group_sum(c, w0, D, y0)
+    resid = y0 - _per_row(np.nan_to_num(_safe_div(est, W)), c, D)
+    ss = _group_sum(c, w0 * resid, D, resid)
+    return _finish(design, variable, "total", est, w0 * y0, by, rows, _safe_div(ss, W), W**2)
 
 
 def ratio(design, numerator: str, denominator: str, by: str | None = None):
@@ -183,38 +156,17 @@ def ratio(design, numerator: str, denominator: str, by: str | None = None):
     ----------
     Binder (1983); Lumley (2010), sec. 3.3.
     """
-    y = design.numeric(numerator)
-    x = design.numeric(denominator)
-    d, levels = _domains(design, by)
-    D = len(levels)
-    ok = (d >= 0) & ~np.isnan(y) & ~np.isnan(x)
-    w = design.weights
-    Y = np.bincount(d[ok], weights=w[ok] * y[ok], minlength=D)
-    X = np.bincount(d[ok], weights=w[ok] * x[ok], minlength=D)
-    est = _safe_div(Y, X)
-    dd = np.where(ok, d, 0)
-    resid = np.where(ok, np.where(ok, y, 0.0) - est[dd] * np.where(ok, x, 0.0), 0.0)
-    value = np.where(ok, w * resid / np.where(X[dd] != 0, X[dd], 1.0), 0.0)
-    scores = Scores(D, value=value, column=np.where(ok, d, -1))
-    cov = variance(design, scores, covariance=D <= _MAX_COVARIANCE_COLUMNS and by is not None)
-    var = np.diag(cov) if cov.ndim == 2 else cov
-    s2, n_d = _weighted_var(design, d, ok, resid, D)
-    W = np.bincount(d[ok], weights=w[ok], minlength=D)
+    rows = available(design, by, design.numeric(numerator), design.numeric(denominator))
+    c, D, w0, (y0, x0), W = rows.codes, rows.n_groups, rows.weights, rows.values, rows.weight_sum
+    X = _group_sum(c, w0, D, x0)
+    est = _safe_div(_group_sum(c, w0, D, y0), X)
+    resid = y0 - _per_row(np.nan_to_num(est), c, D) * x0
+    value = w0 * resid
+    ss = _group_sum(c, value, D, resid)
+    value *= _per_row(np.nan_to_num(_safe_div(1.0, X)), c, D)
     xbar = _safe_div(X, W)
     name = f"{numerator}/{denominator}"
-    return _package(
-        name,
-        "ratio",
-        est,
-        var,
-        domain_df(design, by),
-        n_d,
-        _safe_div(s2, n_d * xbar**2),
-        levels,
-        by,
-        cov if cov.ndim == 2 else None,
-        design.df,
-    )
+    return _finish(design, name, "ratio", est, value, by, rows, _safe_div(ss, W), 1.0 / xbar**2)
 
 
 def share_arrays(
