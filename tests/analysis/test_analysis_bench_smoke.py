@@ -20,3 +20,17 @@ def test_benchmark_runs_on_a_small_sample():
     needles = ("rake to 3 margins", "shares of all 20 items", "mean of income", "peak memory")
     for needle in needles:
         assert needle in proc.stdout
+
+
+def test_coverage_script_runs_with_few_replicates():
+    script = str(ROOT / "bench" / "coverage.py")
+    proc = subprocess.run(
+        [sys.executable, "-W", "error", script, "--reps", "3"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    for needle in ("whole city", "rate", "index", "aware total", "aware (wilson)", "flagged"):
+        assert needle in proc.stdout

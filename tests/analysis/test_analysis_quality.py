@@ -144,3 +144,28 @@ def test_score_requires_levels_when_codes_are_not_contiguous():
 def test_multistage_needs_one_fpc_per_stage(dclus1):
     with pytest.raises(DesignError, match="one column per sampling stage"):
         Design(dclus1.data, clusters=["dnum", "snum"], fpc="fpc")
+
+
+# ---- 16. the fast variance (every row a PSU) is the PSU-total estimator
+@pytest.mark.parametrize("by", [None, "sch.wide"])
+def test_row_variance_equals_the_psu_total_route(apistrat, by):
+    from analysis import _variance
+
+    frame = apistrat.assign(y=apistrat["api00"].where(apistrat.index % 7 != 0))
+    d = Design(frame, weights="pw", strata="stype", fpc="fpc")
+    result = mean(d, "y", by=by)
+    estimates = [result] if by is None else list(result)
+    y = d.numeric("y")
+    dom = np.zeros(d.n, dtype=np.int64) if by is None else d.factor(by).codes
+    dense = np.zeros((d.n, len(estimates)))
+    for k, est in enumerate(estimates):
+        ok = ~np.isnan(y) & (dom == k)
+        dense[:, k] = np.where(ok, d.weights * (np.nan_to_num(y) - est.estimate), 0.0)
+        dense[:, k] /= d.weights[ok].sum()
+    scores = _variance.Scores(len(estimates), dense=dense)
+    assert not _variance._rows_are_psus(d, scores)  # dense scores take the PSU-total route
+    general = _variance.variance(d, scores, covariance=True)
+    assert [e.se**2 for e in estimates] == pytest.approx(np.diag(general), rel=1e-10)
+    if by is not None:
+        assert result.covariance == pytest.approx(general, rel=1e-10)
+        assert general[0, 1] != 0
