@@ -77,8 +77,8 @@ def build_city(seed: int) -> City:
                     {
                         "district": f"D{h + 1}",
                         "nbhd": f"D{h + 1}-N{j + 1:02d}",
-                        "u": district_effect + rng.normal(0, 0.3),
-                        "a": rng.normal(0, 0.5),
+                        "u": district_effect + rng.normal(0, 0.55),
+                        "a": rng.normal(0, 0.8),
                         "size": size,
                     },
                     index=range(size),
@@ -97,7 +97,7 @@ def build_city(seed: int) -> City:
     aware = rng.random(n) < 1 / (1 + np.exp(-logit))
     people["aware"] = np.where(aware, "yes", "no")
     people["aware_n"] = aware.astype(float)
-    people["spend"] = rng.lognormal(4 + 0.1 * age + 0.3 * people["u"].to_numpy(), 0.7)
+    people["spend"] = rng.lognormal(4 + 0.1 * age + 0.3 * people["u"].to_numpy(), 0.5)
     people["person"] = np.arange(n)
     members = []
     for h in range(len(NEIGHBOURHOODS)):
