@@ -22,15 +22,6 @@ def _safe_div(a, b):
     return out
 
 
-def _weighted_var(design, d, ok, resid, D):
-    """Weighted variance of residuals per domain, with the n/(n-1) correction."""
-    w = design.weights
-    n_d = np.bincount(d[ok], minlength=D).astype(np.float64)
-    W = np.bincount(d[ok], weights=w[ok], minlength=D)
-    ss = np.bincount(d[ok], weights=w[ok] * resid[ok] ** 2, minlength=D)
-    return _safe_div(ss, W) * _safe_div(n_d, n_d - 1), n_d
-
-
 def _package(name, kind, est, var, df, n_d, vsrs, levels, by, cov, design_df=None):
     """Estimates of one call; ``df`` per domain (see :func:`domain_df`).
 

@@ -59,9 +59,10 @@ def mean(design, variable: str, by: str | None = None):
 def mean_of_values(design, y: np.ndarray, name: str, by: str | None = None, kind: str = "mean"):
     """:func:`mean` of an array aligned with the design rows (NaN = not available).
 
-    Each pass over the rows is one vector operation: the available rows are
-    selected once (not at all when every row is available), and without
-    ``by`` the per-domain sums are plain sums.
+    Each pass over the rows is one vector operation on full-length arrays
+    (:func:`analysis._common.available`: a missing value has weight 0, no
+    rows are copied out), and without ``by`` the per-domain sums are plain
+    sums.
     """
     rows = available(design, by, y)
     c, D, w0, (y0,), W = rows.codes, rows.n_groups, rows.weights, rows.values, rows.weight_sum
