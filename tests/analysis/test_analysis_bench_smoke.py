@@ -32,5 +32,5 @@ def test_coverage_script_runs_with_few_replicates():
         timeout=120,
     )
     assert proc.returncode == 0, proc.stderr
-    for needle in ("whole city", "rate", "index", "aware total", "aware (wilson)", "flagged"):
+    for needle in ("whole city", "rate", "index", "heard total", "heard (wilson)", "flagged"):
         assert needle in proc.stdout
