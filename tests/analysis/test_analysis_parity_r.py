@@ -15,7 +15,9 @@ from analysis import Design
 from analysis import describe_items
 from analysis import domain_difference
 from analysis import mean
+from analysis import poststratify
 from analysis import proportion
+from analysis import rake
 from analysis import ratio
 from analysis import satisfaction_rate
 from analysis import total
@@ -71,6 +73,15 @@ def test_two_stage_mean_total_share_and_ratio(r, dclus2):
 def test_two_stage_weights_are_inferred_from_the_fpc(r, dclus2):
     for row in (1, 4, 126):
         assert agree(dclus2.weights[row - 1], r[f"clus2_weight_row{row}"]["weight"])
+
+
+def test_two_stage_calibrated(r, dclus2):
+    types = {"E": 4421, "H": 755, "M": 1018}
+    post = poststratify(dclus2, "stype", types)
+    check(r["clus2_poststrat_mean_api00"], mean(post, "api00"))
+    check(r["clus2_poststrat_total_enroll"], total(post, "enroll"))
+    raked = rake(dclus2, {"stype": types, "sch.wide": {"No": 1072, "Yes": 5122}}, tol=1e-12)
+    check(r["clus2_rake_mean_api00"], mean(raked, "api00"))
 
 
 def test_two_stage_with_given_weights(r, apiclus2):

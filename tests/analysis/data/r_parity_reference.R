@@ -60,6 +60,19 @@ put_ciprop("clus2_share_schwide", dclus2, "~I(sch.wide=='Yes')", "logit")
 for (i in c(1, 4, 126)) {
   put(sprintf("clus2_weight_row%d", i), "weight", weights(dclus2)[i], "weights(dclus2)[i]")
 }
+# calibration on a multistage design: post-stratified and raked
+pop_types <- data.frame(stype = c("E", "H", "M"), Freq = c(4421, 755, 1018))
+dclus2p <- postStratify(dclus2, ~stype, pop_types)
+put_stat("clus2_poststrat_mean_api00", svymean(~api00, dclus2p), degf(dclus2p),
+         "svymean(~api00, postStratify(dclus2, ~stype, pop.types))")
+put_stat("clus2_poststrat_total_enroll", svytotal(~enroll, dclus2p, na.rm = TRUE), degf(dclus2p),
+         "svytotal(~enroll, postStratify(dclus2, ~stype, pop.types), na.rm=TRUE)")
+# raking through calibrate(): its variance uses the calibration (GREG) residuals, as ours;
+# rake() approximates them by 10 rounds of alternating centring (svyrecvar)
+dclus2r <- calibrate(dclus2, ~stype + sch.wide, c(6194, 755, 1018, 5122), calfun = "raking",
+                     epsilon = 1e-12, maxit = 100)
+put_stat("clus2_rake_mean_api00", svymean(~api00, dclus2r), degf(dclus2r),
+         "svymean(~api00, calibrate(dclus2, ~stype+sch.wide, c(6194,755,1018,5122), calfun='raking'))")
 # the same design given its weights explicitly
 dclus2w <- svydesign(id = ~dnum + snum, fpc = ~fpc1 + fpc2, weights = ~pw, data = apiclus2)
 put_stat("clus2w_mean_api00", svymean(~api00, dclus2w), degf(dclus2w),
