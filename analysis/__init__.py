@@ -31,6 +31,7 @@ from ._errors import ConvergenceError
 from ._errors import DesignError
 from ._errors import LonelyPSUError
 from ._errors import SurveyError
+from ._errors import VariableError
 from ._estimators import mean
 from ._estimators import proportion
 from ._estimators import ratio
@@ -86,4 +87,5 @@ __all__ = [
     "LonelyPSUError",
     "CalibrationError",
     "ConvergenceError",
+    "VariableError",
 ]

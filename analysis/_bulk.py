@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from ._estimators import domain_df
 from ._estimators import item_shares
-from ._intervals import _check_level
+from ._estimators import share_deff
 from ._intervals import normalize_method
-from ._intervals import t_quantile
+from ._intervals import share_intervals
+from ._reliability import share_flags
+
+__all__ = ["describe_items", "share_intervals"]
 
 
 def describe_items(
@@ -46,7 +48,10 @@ def describe_items(
     -------
     pandas.DataFrame
         One row per item x domain x category with columns ``item, domain,
-        category, estimate, se, ci_low, ci_high, df, n, count, n_eff, deff``.
+        category, estimate, se, ci_low, ci_high, df, n, count, n_eff, deff,
+        flags, reliable``: ``df`` is the domain's own (as ``svyby``), ``deff``
+        uses R's ``n/(n-1)``, ``flags`` the reasons a share falls short of the
+        NCHS presentation standards (:mod:`analysis._reliability`).
         ``n`` is the item's unweighted base (non-missing answers in the
         domain); ``count`` the unweighted respondents in the category.
 
@@ -73,14 +78,16 @@ def describe_items(
         p = res["p"].ravel()
         var = res["var"].ravel()
         n = np.repeat(res["n"], C).astype(np.float64)
+        df = np.repeat(domain_df(design, by), C)
         count = res["count"].ravel().astype(np.float64)
         se = np.sqrt(var)
         pq = p * (1 - p)
         with np.errstate(divide="ignore", invalid="ignore"):
             n_eff = np.where(var > 0, pq / var, n)
-            deff = np.where((pq > 0) & (n > 0), var / (pq / n), np.nan)
+        deff = share_deff(p, var, n)
+        flags = share_flags(p, se, n, df)
         low, high = share_intervals(
-            p, se, design.df, n, n_eff, count, design.is_unweighted_srs, level, method
+            p, se, df, n, n_eff, count, design.is_unweighted_srs, level, method
         )
         frames.append(
             pd.DataFrame(
@@ -92,11 +99,13 @@ def describe_items(
                     "se": se,
                     "ci_low": low,
                     "ci_high": high,
-                    "df": design.df,
+                    "df": df,
                     "n": n.astype(np.int64),
                     "count": count.astype(np.int64),
                     "n_eff": n_eff,
                     "deff": deff,
+                    "flags": flags,
+                    "reliable": [not f for f in flags],
                 }
             )
         )
@@ -115,77 +124,8 @@ def describe_items(
                 "count",
                 "n_eff",
                 "deff",
+                "flags",
+                "reliable",
             ]
         )
     return pd.concat(frames, ignore_index=True)
-
-
-def share_intervals(p, se, df, n, n_eff, count, unweighted, level=0.95, method="logit"):
-    """Vectorised share intervals (formulas of :func:`analysis._intervals.proportion_interval`).
-
-    Shares with no base (empty domain: ``p`` is NaN) get ``(nan, nan)`` for
-    every method, as the scalar :meth:`Estimate.ci` does.
-    """
-    low, high = _share_intervals(p, se, df, n, n_eff, count, unweighted, level, method)
-    empty = np.isnan(np.asarray(p, dtype=np.float64))
-    return np.where(empty, np.nan, low), np.where(empty, np.nan, high)
-
-
-def _share_intervals(p, se, df, n, n_eff, count, unweighted, level, method):
-    alpha = _check_level(level)
-    method = normalize_method(method)
-    p = np.asarray(p, dtype=np.float64)
-    se = np.asarray(se, dtype=np.float64)
-    n = np.asarray(n, dtype=np.float64) * np.ones_like(p)
-    q = t_quantile(level, df)
-    if method == "wald":
-        return np.clip(p - q * se, 0, 1), np.clip(p + q * se, 0, 1)
-    if method == "logit":
-        inner = (p > 0) & (p < 1) & (se > 0)
-        ps = np.where(inner, p, 0.5)
-        centre = np.log(ps / (1 - ps))
-        half = q * np.where(inner, se, 0.0) / (ps * (1 - ps))
-        low = 1 / (1 + np.exp(-(centre - half)))
-        high = 1 / (1 + np.exp(-(centre + half)))
-        cp_low, cp_high = _cp(p * n, n, alpha)
-        return np.where(inner, low, cp_low), np.where(inner, high, cp_high)
-    if method == "korn-graubard":
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ne = np.where((se > 0) & (p > 0) & (p < 1), p * (1 - p) / se**2, n)
-        if df is not None and np.isfinite(df) and df >= 1:
-            ratio = np.where(
-                n > 1,
-                (stats.t.isf(alpha / 2, np.maximum(n - 1, 1)) / q) ** 2,
-                1.0,
-            )
-            ne = np.where((se > 0) & (p > 0) & (p < 1), ne * ratio, ne)
-        ne = np.minimum(ne, n)
-        return _cp(ne * p, ne, alpha)
-    if unweighted:
-        x, trials = np.asarray(count, dtype=np.float64), n
-    else:
-        trials = np.asarray(n_eff, dtype=np.float64)
-        x = p * trials
-    if method == "wilson":
-        z = t_quantile(level, math.inf)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ph = np.where(trials > 0, x / trials, p)
-            denom = 1 + z * z / trials
-            centre = (ph + z * z / (2 * trials)) / denom
-            half = (
-                z / denom * np.sqrt(np.maximum(ph * (1 - ph), 0) / trials + z * z / (4 * trials**2))
-            )
-        low = np.where(ph <= 0, 0.0, np.clip(centre - half, 0, 1))
-        high = np.where(ph >= 1, 1.0, np.clip(centre + half, 0, 1))
-        return low, high
-    return _cp(x, trials, alpha)
-
-
-def _cp(x, n, alpha):
-    x = np.clip(np.asarray(x, dtype=np.float64), 0, None)
-    n = np.asarray(n, dtype=np.float64)
-    x = np.minimum(x, n)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        low = np.where(x > 0, stats.beta.ppf(alpha / 2, np.maximum(x, 1e-300), n - x + 1), 0.0)
-        high = np.where(x < n, stats.beta.isf(alpha / 2, x + 1, np.maximum(n - x, 1e-300)), 1.0)
-    return np.nan_to_num(low, nan=0.0), np.nan_to_num(high, nan=1.0)

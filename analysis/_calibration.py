@@ -20,6 +20,7 @@ from ._errors import ConvergenceError
 from ._weighting_report import weighting_report
 
 _MAX_CELLS = 2_000_000
+_STRICT_ROUNDS = 2_000
 
 
 class CalibrationModel:
@@ -44,6 +45,7 @@ class CalibrationModel:
     def __init__(self, margins, base_weights, weights, design):
         self.margins = tuple(margins)
         self.base_weights = base_weights
+        self.weights = weights
         with np.errstate(divide="ignore", invalid="ignore"):
             self.inv_g = np.where(weights > 0, base_weights / weights, 0.0)
         sizes = [n_levels for _, n_levels in self.margins]
@@ -83,15 +85,28 @@ class CalibrationModel:
             else:
                 self._psu_cell_matrix = None
 
-    def fitted_psu_totals(self, design, scores) -> np.ndarray:
-        """PSU totals of :math:`w_i x_i^\\top \\hat B` for each score column."""
+    def _fitted_cells(self, scores) -> np.ndarray:
+        """:math:`x_k^\\top \\hat B` per calibration cell and score column."""
         xtwu = np.vstack(
             [
                 scores.group_totals(codes, n_levels, row_scale=self.inv_g)
                 for codes, n_levels in self.margins
             ]
         )
-        fitted_cells = self.cell_design @ (self.gram_pinv @ xtwu)
+        return self.cell_design @ (self.gram_pinv @ xtwu)
+
+    def fitted_group_totals(self, scores, groups, n_groups) -> np.ndarray:
+        """Totals of :math:`w_i x_i^\\top \\hat B` within any grouping of the rows."""
+        fitted_cells = self._fitted_cells(scores)
+        out = np.empty((n_groups, fitted_cells.shape[1]))
+        for c in range(fitted_cells.shape[1]):
+            rows = self.weights * fitted_cells[self.cell, c]
+            out[:, c] = np.bincount(groups, weights=rows, minlength=n_groups)
+        return out
+
+    def fitted_psu_totals(self, design, scores) -> np.ndarray:
+        """PSU totals of :math:`w_i x_i^\\top \\hat B` for each score column."""
+        fitted_cells = self._fitted_cells(scores)
         if self._psu_cell is not None:
             return self._psu_weight[:, None] * fitted_cells[self._psu_cell]
         if self._psu_cell_matrix is not None:
@@ -349,8 +364,9 @@ def trim_weights(
     tol: float = 1e-7,
     max_iter: int = 100,
     max_trim_iter: int = 50,
+    strict: bool = False,
 ):
-    """Trim weights to ``[lower, upper]``, then re-rake to ``margins`` (repeatedly).
+    """Trim weights to ``[lower, upper]``, as R's ``trimWeights``, or trim and re-rake to ``margins``.
 
     Parameters
     ----------
@@ -358,27 +374,45 @@ def trim_weights(
     lower, upper : float, optional
         Absolute weight bounds.
     margins : mapping, optional
-        Raking targets as for :func:`rake`.  Without them the trimmed weights
-        are rescaled to keep the weighted total, and the design keeps its
-        previous calibration record.
-    tol, max_iter, max_trim_iter
+        Raking targets as for :func:`rake`: then each round trims and re-rakes
+        until the weights are within bounds and the margins are met (see
+        ``rake(..., bounds=)``).
+    tol, max_iter
         As for :func:`rake`.
+    max_trim_iter : int
+        Cap on trim / re-rake rounds with ``margins``.  ``strict`` trimming
+        (geometric convergence, stopped exactly as R when no weight is
+        outside) is capped at 2,000 rounds.
+    strict : bool
+        Without margins: repeat the trimming until no weight is outside the
+        bounds (R's ``strict=TRUE``); otherwise one round, after which the
+        weights that received the trimmed amount may lie outside.
 
     Returns
     -------
     Design
+        Without margins the design keeps its calibration record (if any) and
+        the variance treats the trimmed weights as the design's weights, as R.
+
+    Raises
+    ------
+    ConvergenceError
+        ``strict`` trimming still leaves weights outside the bounds after
+        2,000 rounds (e.g. bounds whose mean cannot hold the total).
 
     Notes
     -----
-    Each round sets :math:`w_i \\leftarrow \\min(\\max(w_i, L), U)` and re-rakes;
-    rounds stop when the weights are within bounds and the margins are met.
-    The variance treats the result as calibrated to ``margins``.
+    Without margins (R's ``trimWeights``): weights outside the bounds are set
+    to the bound, and the amount removed (minus the amount added) is spread
+    equally over the weights that were inside,
+    :math:`w_i \\leftarrow w_i + \\sum_j (w_j - \\tilde w_j)/\\#\\{\\text{inside}\\}`,
+    so the total weight is kept.
 
     References
     ----------
     Potter, F. J. (1990). A study of procedures to identify and trim extreme
     sampling weights. *Proc. Survey Research Methods Section, ASA*, 225-230.
-    Kish, L. (1965). *Survey Sampling*. Wiley.
+    Lumley, T. survey: ``trimWeights`` (R package, version 4.1).
     """
     if margins is not None:
         return rake(
@@ -389,11 +423,27 @@ def trim_weights(
             bounds=(lower, upper),
             max_trim_iter=max_trim_iter,
         )
-    w = np.asarray(design.weights, dtype=np.float64)
     lo = -np.inf if lower is None else float(lower)
     hi = np.inf if upper is None else float(upper)
-    clipped = np.clip(w, lo, hi)
-    trimmed = int(np.sum(clipped != w))
-    clipped *= w.sum() / clipped.sum()
-    report = weighting_report(clipped, "trim", 0, True, 0.0, {}, {}, trimmed)
-    return design.with_weights(clipped, calibration=design.calibration, report=report)
+    if lo > hi:
+        raise CalibrationError("trimming bounds: lower is above upper")
+    w = np.array(design.weights, dtype=np.float64)
+    trimmed = 0
+    rounds = _STRICT_ROUNDS if strict else 1
+    for _ in range(rounds):
+        outside = (w < lo) | (w > hi)
+        if not outside.any():
+            break
+        trimmed = max(trimmed, int(outside.sum()))
+        clipped = np.clip(w, lo, hi)
+        if outside.all():
+            raise CalibrationError(f"every weight is outside the trimming bounds [{lo}, {hi}]")
+        clipped[~outside] += (w - clipped).sum() / (~outside).sum()
+        w = clipped
+    else:
+        if strict and np.any((w < lo) | (w > hi)):
+            raise ConvergenceError(
+                f"strict trimming to [{lo}, {hi}] left weights outside after {rounds} rounds"
+            )
+    report = weighting_report(w, "trim", 0, True, 0.0, {}, {}, trimmed)
+    return design.with_weights(w, calibration=design.calibration, report=report)

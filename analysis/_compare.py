@@ -123,7 +123,7 @@ def domain_difference(estimates: EstimateSet, first, second) -> Difference:
     -----
     :math:`se = \\sqrt{v_1 + v_2 - 2 c_{12}}` with the linearised covariance
     :math:`c_{12}` of the two domain estimates (domains share PSUs, so they
-    are not independent); df = design df.
+    are not independent); df = the whole design's df (the contrast uses every PSU).
 
     References
     ----------
@@ -133,7 +133,8 @@ def domain_difference(estimates: EstimateSet, first, second) -> Difference:
         raise SurveyError("this estimate set carries no covariance matrix")
     i, j = estimates.index(first), estimates.index(second)
     a, b = estimates.estimates[i], estimates.estimates[j]
-    return difference(a, b, covariance=float(estimates.covariance[i, j]), df=min(a.df, b.df))
+    df = estimates.design_df if estimates.design_df is not None else min(a.df, b.df)
+    return difference(a, b, covariance=float(estimates.covariance[i, j]), df=df)
 
 
 @dataclass(frozen=True)

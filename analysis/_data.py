@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ._errors import DesignError
+from ._errors import VariableError
 
 
 def as_frame(data) -> pd.DataFrame:
@@ -34,7 +35,16 @@ def column(frame: pd.DataFrame, name: str) -> pd.Series:
 def numeric(frame: pd.DataFrame, name: str) -> np.ndarray:
     """Return a float64 array of a column; missing values become NaN."""
     series = column(frame, name)
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        series = series.astype(object)
     values = pd.to_numeric(series, errors="coerce")
+    bad = np.asarray(values.isna() & series.notna())
+    if bad.any():
+        example = series[bad].iloc[0]
+        raise VariableError(
+            f"column {name!r} is not numeric: {int(bad.sum())} values such as {example!r} "
+            "are text; use proportion() for a categorical column"
+        )
     return np.asarray(values, dtype=np.float64)
 
 

@@ -9,6 +9,10 @@ class DesignError(SurveyError):
     """The design description does not fit the data (missing column, bad weight, bad fpc)."""
 
 
+class VariableError(SurveyError):
+    """A column's values do not suit the statistic asked of it (text for a total, unclear scale)."""
+
+
 class LonelyPSUError(SurveyError):
     """A stratum has a single PSU and ``lonely_psu="fail"`` was requested."""
 

@@ -11,60 +11,19 @@ from __future__ import annotations
 import numpy as np
 
 from . import _fastpath
+from ._common import _MAX_COVARIANCE_COLUMNS
+from ._common import _group_sum
+from ._common import _package
+from ._common import _per_row
+from ._common import _safe_div
+from ._common import available
+from ._domains import _domains
+from ._domains import domain_df
+from ._intervals import negligible
 from ._results import Estimate
 from ._results import EstimateSet
 from ._scores import Scores
 from ._variance import variance
-
-_MAX_COVARIANCE_COLUMNS = 400
-
-
-def _domains(design, by):
-    if by is None:
-        return np.zeros(design.n, dtype=np.int64), (None,)
-    f = design.factor(by)
-    return f.codes, f.levels
-
-
-def _safe_div(a, b):
-    a = np.asarray(a, dtype=np.float64)
-    b = np.asarray(b, dtype=np.float64)
-    out = np.full(np.broadcast(a, b).shape, np.nan)
-    np.divide(a, b, out=out, where=b != 0)
-    return out
-
-
-def _weighted_var(design, d, ok, resid, D):
-    """Weighted variance of residuals per domain, with the n/(n-1) correction."""
-    w = design.weights
-    n_d = np.bincount(d[ok], minlength=D).astype(np.float64)
-    W = np.bincount(d[ok], weights=w[ok], minlength=D)
-    ss = np.bincount(d[ok], weights=w[ok] * resid[ok] ** 2, minlength=D)
-    return _safe_div(ss, W) * _safe_div(n_d, n_d - 1), n_d
-
-
-def _package(name, kind, est, var, df, n_d, vsrs, levels, by, cov):
-    estimates = []
-    for i, level in enumerate(levels):
-        v = max(float(var[i]), 0.0)
-        deff = float(_safe_div(v, vsrs[i]))
-        n_eff = float(_safe_div(n_d[i], deff)) if deff > 0 else float(n_d[i])
-        estimates.append(
-            Estimate(
-                name=name,
-                kind=kind,
-                estimate=float(est[i]),
-                se=float(np.sqrt(v)),
-                df=df,
-                n=int(n_d[i]),
-                n_eff=n_eff,
-                deff=deff,
-                domain=level if by is not None else None,
-            )
-        )
-    if by is None:
-        return estimates[0]
-    return EstimateSet(name=name, estimates=tuple(estimates), covariance=cov)
 
 
 def mean(design, variable: str, by: str | None = None):
@@ -98,31 +57,47 @@ def mean(design, variable: str, by: str | None = None):
 
 
 def mean_of_values(design, y: np.ndarray, name: str, by: str | None = None, kind: str = "mean"):
-    """:func:`mean` of an array aligned with the design rows (NaN = not available)."""
-    d, levels = _domains(design, by)
-    D = len(levels)
-    ok = (d >= 0) & ~np.isnan(y)
-    w = design.weights
-    W = np.bincount(d[ok], weights=w[ok], minlength=D)
-    est = _safe_div(np.bincount(d[ok], weights=w[ok] * y[ok], minlength=D), W)
-    dd = np.where(ok, d, 0)
-    resid = np.where(ok, y - est[dd], 0.0)
-    value = np.where(ok, w * resid / np.where(W[dd] > 0, W[dd], 1.0), 0.0)
-    scores = Scores(D, value=value, column=np.where(ok, d, -1))
+    """:func:`mean` of an array aligned with the design rows (NaN = not available).
+
+    Each pass over the rows is one vector operation on full-length arrays
+    (:func:`analysis._common.available`: a missing value has weight 0, no
+    rows are copied out), and without ``by`` the per-domain sums are plain
+    sums.
+    """
+    rows = available(design, by, y)
+    c, D, w0, (y0,), W = rows.codes, rows.n_groups, rows.weights, rows.values, rows.weight_sum
+    est = _safe_div(_group_sum(c, w0, D, y0), W)
+    resid = y0 - _per_row(np.nan_to_num(est), c, D)
+    value = w0 * resid
+    ss = _group_sum(c, value, D, resid)  # sum of w r^2, for the design effect
+    value *= _per_row(np.nan_to_num(_safe_div(1.0, W)), c, D)
+    return _finish(design, name, kind, est, value, by, rows, _safe_div(ss, W), 1.0)
+
+
+def _finish(design, name, kind, est, value, by, rows, s2, srs_factor):
+    """Variance of the influence ``value`` and the packaged estimates.
+
+    ``s2`` is the weighted variance of the residuals (without the ``n/(n-1)``),
+    ``srs_factor`` turns ``s2/n`` into the SRS variance of the statistic.
+    """
+    D = rows.n_groups
+    scores = Scores(D, value=value, column=None if D == 1 else rows.codes)
     cov = variance(design, scores, covariance=D <= _MAX_COVARIANCE_COLUMNS and by is not None)
     var = np.diag(cov) if cov.ndim == 2 else cov
-    s2, n_d = _weighted_var(design, d, ok, resid, D)
+    n_d = rows.n
+    s2 = s2 * _safe_div(n_d, n_d - 1)  # R's svyvar
     return _package(
         name,
         kind,
         est,
         var,
-        design.df,
+        domain_df(design, by),
         n_d,
-        _safe_div(s2, n_d),
-        levels,
+        srs_factor * _safe_div(s2, n_d),
+        rows.levels,
         by,
         cov if cov.ndim == 2 else None,
+        design.df,
     )
 
 
@@ -150,32 +125,12 @@ def total(design, variable: str, by: str | None = None):
     ----------
     Horvitz & Thompson (1952); Lumley (2010), ch. 2.
     """
-    y = design.numeric(variable)
-    d, levels = _domains(design, by)
-    D = len(levels)
-    ok = (d >= 0) & ~np.isnan(y)
-    w = design.weights
-    W = np.bincount(d[ok], weights=w[ok], minlength=D)
-    est = np.bincount(d[ok], weights=w[ok] * y[ok], minlength=D)
-    value = np.where(ok, w * np.where(ok, y, 0.0), 0.0)
-    scores = Scores(D, value=value, column=np.where(ok, d, -1))
-    cov = variance(design, scores, covariance=D <= _MAX_COVARIANCE_COLUMNS and by is not None)
-    var = np.diag(cov) if cov.ndim == 2 else cov
-    dd = np.where(ok, d, 0)
-    resid = np.where(ok, y - _safe_div(est, W)[dd], 0.0)
-    s2, n_d = _weighted_var(design, d, ok, resid, D)
-    return _package(
-        variable,
-        "total",
-        est,
-        var,
-        design.df,
-        n_d,
-        W**2 * _safe_div(s2, n_d),
-        levels,
-        by,
-        cov if cov.ndim == 2 else None,
-    )
+    rows = available(design, by, design.numeric(variable))
+    c, D, w0, (y0,), W = rows.codes, rows.n_groups, rows.weights, rows.values, rows.weight_sum
+    est = _group_sum(c, w0, D, y0)
+    resid = y0 - _per_row(np.nan_to_num(_safe_div(est, W)), c, D)
+    ss = _group_sum(c, w0 * resid, D, resid)
+    return _finish(design, variable, "total", est, w0 * y0, by, rows, _safe_div(ss, W), W**2)
 
 
 def ratio(design, numerator: str, denominator: str, by: str | None = None):
@@ -202,37 +157,17 @@ def ratio(design, numerator: str, denominator: str, by: str | None = None):
     ----------
     Binder (1983); Lumley (2010), sec. 3.3.
     """
-    y = design.numeric(numerator)
-    x = design.numeric(denominator)
-    d, levels = _domains(design, by)
-    D = len(levels)
-    ok = (d >= 0) & ~np.isnan(y) & ~np.isnan(x)
-    w = design.weights
-    Y = np.bincount(d[ok], weights=w[ok] * y[ok], minlength=D)
-    X = np.bincount(d[ok], weights=w[ok] * x[ok], minlength=D)
-    est = _safe_div(Y, X)
-    dd = np.where(ok, d, 0)
-    resid = np.where(ok, np.where(ok, y, 0.0) - est[dd] * np.where(ok, x, 0.0), 0.0)
-    value = np.where(ok, w * resid / np.where(X[dd] != 0, X[dd], 1.0), 0.0)
-    scores = Scores(D, value=value, column=np.where(ok, d, -1))
-    cov = variance(design, scores, covariance=D <= _MAX_COVARIANCE_COLUMNS and by is not None)
-    var = np.diag(cov) if cov.ndim == 2 else cov
-    s2, n_d = _weighted_var(design, d, ok, resid, D)
-    W = np.bincount(d[ok], weights=w[ok], minlength=D)
+    rows = available(design, by, design.numeric(numerator), design.numeric(denominator))
+    c, D, w0, (y0, x0), W = rows.codes, rows.n_groups, rows.weights, rows.values, rows.weight_sum
+    X = _group_sum(c, w0, D, x0)
+    est = _safe_div(_group_sum(c, w0, D, y0), X)
+    resid = y0 - _per_row(np.nan_to_num(est), c, D) * x0
+    value = w0 * resid
+    ss = _group_sum(c, value, D, resid)
+    value *= _per_row(np.nan_to_num(_safe_div(1.0, X)), c, D)
     xbar = _safe_div(X, W)
     name = f"{numerator}/{denominator}"
-    return _package(
-        name,
-        "ratio",
-        est,
-        var,
-        design.df,
-        n_d,
-        _safe_div(s2, n_d * xbar**2),
-        levels,
-        by,
-        cov if cov.ndim == 2 else None,
-    )
+    return _finish(design, name, "ratio", est, value, by, rows, _safe_div(ss, W), 1.0 / xbar**2)
 
 
 def share_arrays(
@@ -260,8 +195,10 @@ def share_arrays(
     mom = _fastpath.moments(design, codes, n_categories, domain_codes, n_domains)
     if mom is not None:
         covariance = covariance and n_categories * n_domains <= _MAX_COVARIANCE_COLUMNS
-        return _fastpath.shares(design, mom, covariance=covariance)
-    return _generic_share_arrays(design, codes, n_categories, domain_codes, n_domains, covariance)
+        return clean_share_variance(_fastpath.shares(design, mom, covariance=covariance))
+    return clean_share_variance(
+        _generic_share_arrays(design, codes, n_categories, domain_codes, n_domains, covariance)
+    )
 
 
 def item_shares(
@@ -273,11 +210,17 @@ def item_shares(
     mom = _fastpath.item_moments(design, variable, f, d, len(dlevels), by)
     if mom is not None:
         covariance = covariance and f.n_levels * len(dlevels) <= _MAX_COVARIANCE_COLUMNS
-        return f, dlevels, _fastpath.shares(design, mom, covariance=covariance)
+        return (
+            f,
+            dlevels,
+            clean_share_variance(_fastpath.shares(design, mom, covariance=covariance)),
+        )
     return (
         f,
         dlevels,
-        _generic_share_arrays(design, f.codes, f.n_levels, d, len(dlevels), covariance),
+        clean_share_variance(
+            _generic_share_arrays(design, f.codes, f.n_levels, d, len(dlevels), covariance)
+        ),
     )
 
 
@@ -333,44 +276,69 @@ def proportion(design, variable: str, by: str | None = None, levels=None) -> Est
     EstimateSet
         One :class:`Estimate` (kind ``"proportion"``) per category (and
         domain), each with ``ci(level, method)``; default method ``"logit"``.
+        Domain estimates carry their domain's own df (:func:`domain_df`).
 
     Notes
     -----
     Variance as in :func:`share_arrays`.  ``n_eff = p(1-p)/var`` and
-    ``deff = var / (p(1-p)/n)`` (Kish 1965).  Interval methods: see
-    :mod:`analysis._intervals` (logit as ``svyciprop``; Korn & Graubard 1998;
-    Wilson 1927; Clopper & Pearson 1934).
+    ``deff = var / (p(1-p)/(n-1))``, the variance of a with-replacement simple
+    random sample with R's ``n/(n-1)`` weighted variance, as
+    ``svymean(~factor, design, deff="replace")``.  Interval methods: see
+    :func:`analysis._intervals.share_intervals` (logit and beta as
+    ``svyciprop``; Korn & Graubard 1998; Wilson 1927; Clopper & Pearson 1934).
 
     References
     ----------
     Lumley (2010), sec. 2.4; Kish, L. (1965). *Survey Sampling*. Wiley.
     """
     f, dlevels, res = item_shares(design, variable, levels, by, covariance=True)
+    df = domain_df(design, by)
     estimates = []
     for i, dl in enumerate(dlevels):
         for c, cl in enumerate(f.levels):
             estimates.append(
-                _share_estimate(design, variable, res, i, c, cl, dl if by is not None else None)
+                _share_estimate(
+                    design, variable, res, i, c, cl, dl if by is not None else None, df[i]
+                )
             )
-    return EstimateSet(name=variable, estimates=tuple(estimates), covariance=res.get("cov"))
+    return EstimateSet(
+        name=variable,
+        estimates=tuple(estimates),
+        covariance=res.get("cov"),
+        design_df=design.df,
+    )
 
 
-def _share_estimate(design, name, res, i, c, category, domain):
+def clean_share_variance(res: dict) -> dict:
+    """Round-off of a zero variance becomes 0; an empty domain's variance is NaN (in place)."""
+    var = np.where(negligible(np.sqrt(res["var"])), 0.0, res["var"])
+    res["var"] = np.where(res["n"][:, None] > 0, var, np.nan)
+    return res
+
+
+def share_deff(p, var, n):
+    """Design effect of a share: ``var / (p(1-p)/(n-1))`` (``svymean(..., deff="replace")``)."""
+    p = np.asarray(p, dtype=np.float64)
+    pq = p * (1 - p)
+    ok = (pq > 0) & (np.asarray(n) > 1)
+    return np.where(ok, var * (n - 1.0) / np.where(ok, pq, 1.0), np.nan)
+
+
+def _share_estimate(design, name, res, i, c, category, domain, df=None):
     p = float(res["p"][i, c])
     v = float(res["var"][i, c])
     n = int(res["n"][i])
     pq = p * (1 - p)
-    deff = v / (pq / n) if (n > 0 and pq > 0) else float("nan")
     n_eff = pq / v if v > 0 else float(n)
     return Estimate(
         name=name,
         kind="proportion",
         estimate=p,
         se=float(np.sqrt(v)),
-        df=design.df,
+        df=float(design.df if df is None else df),
         n=n,
         n_eff=float(n_eff),
-        deff=float(deff),
+        deff=float(share_deff(p, v, n)),
         category=category,
         domain=domain,
         count=int(res["count"][i, c]),

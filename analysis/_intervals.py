@@ -5,10 +5,8 @@ Every proportion interval stays inside [0, 1] and is defined at p = 0 and p = 1.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
-from scipy import stats
+from scipy import special
 
 PROPORTION_METHODS = ("logit", "korn-graubard", "wilson", "clopper-pearson", "wald")
 _ALIASES = {
@@ -26,12 +24,29 @@ def _check_level(level: float) -> float:
     return 1.0 - level
 
 
-def t_quantile(level: float, df: float) -> float:
-    """Two-sided critical value: Student t with ``df`` (normal when df is inf or < 1)."""
+#: An SE at most this fraction of the estimate's scale (1 for a share) is round-off of a
+#: zero variance (e.g. two sampled clusters with the same count give an SE of ~1e-17).
+ZERO_SE = 1e-10
+
+
+def negligible(se, scale=1.0):
+    """True where ``se`` is round-off of an exactly zero variance (relative to ``scale``)."""
+    return np.asarray(se, dtype=np.float64) <= ZERO_SE * np.abs(np.asarray(scale, dtype=np.float64))
+
+
+def t_quantile(level: float, df):
+    """Two-sided critical value: Student t with ``df`` (normal when df is inf, None or < 1).
+
+    ``df`` may be an array (one value per estimate); the result then is an array.
+    """
     alpha = _check_level(level)
-    if df is None or not np.isfinite(df) or df < 1:
-        return float(stats.norm.isf(alpha / 2))
-    return float(stats.t.isf(alpha / 2, df))
+    normal = -special.ndtri(alpha / 2)
+    if df is None:
+        return float(normal)
+    d = np.asarray(df, dtype=np.float64)
+    valid = np.isfinite(d) & (d >= 1)
+    q = np.where(valid, -special.stdtrit(np.where(valid, d, 1.0), alpha / 2), normal)
+    return float(q) if q.ndim == 0 else q
 
 
 def t_interval(estimate: float, se: float, df: float, level: float = 0.95) -> tuple[float, float]:
@@ -39,8 +54,9 @@ def t_interval(estimate: float, se: float, df: float, level: float = 0.95) -> tu
 
     Notes
     -----
-    Uses the design degrees of freedom (PSUs minus strata), as ``confint`` on
-    ``svymean`` with ``df=degf(design)`` in R's survey package (Lumley 2010).
+    Uses the design degrees of freedom (PSUs minus strata; a domain's own
+    PSUs minus strata for domain estimates), as ``confint`` on ``svymean``
+    with ``df=degf(design)`` in R's survey package (Lumley 2010).
     """
     q = t_quantile(level, df)
     return (estimate - q * se, estimate + q * se)
@@ -61,16 +77,8 @@ def wilson_interval(p: float, n: float, level: float = 0.95) -> tuple[float, flo
     Wilson, E. B. (1927). Probable inference, the law of succession, and
     statistical inference. *JASA*, 22, 209-212.
     """
-    alpha = _check_level(level)
-    if n <= 0:
-        return (0.0, 1.0)
-    z = float(stats.norm.isf(alpha / 2))
-    denom = 1.0 + z * z / n
-    centre = (p + z * z / (2 * n)) / denom
-    half = z / denom * math.sqrt(max(p * (1 - p), 0.0) / n + z * z / (4 * n * n))
-    low = 0.0 if p <= 0 else max(0.0, centre - half)
-    high = 1.0 if p >= 1 else min(1.0, centre + half)
-    return (low, high)
+    low, high = _wilson(np.array([p], dtype=np.float64), np.array([n], dtype=np.float64), level)
+    return (float(low[0]), float(high[0]))
 
 
 def clopper_pearson_interval(x: float, n: float, level: float = 0.95) -> tuple[float, float]:
@@ -87,28 +95,23 @@ def clopper_pearson_interval(x: float, n: float, level: float = 0.95) -> tuple[f
     Clopper, C. J., & Pearson, E. S. (1934). The use of confidence or fiducial
     limits illustrated in the case of the binomial. *Biometrika*, 26, 404-413.
     """
-    alpha = _check_level(level)
-    if n <= 0:
-        return (0.0, 1.0)
-    x = min(max(x, 0.0), n)
-    low = 0.0 if x <= 0 else float(stats.beta.ppf(alpha / 2, x, n - x + 1))
-    high = 1.0 if x >= n else float(stats.beta.isf(alpha / 2, x + 1, n - x))
-    return (low, high)
+    low, high = _cp(np.array([x], dtype=np.float64), np.array([n], dtype=np.float64), level)
+    return (float(low[0]), float(high[0]))
 
 
 def korn_graubard_interval(
     p: float, se: float, n: int, df: float, level: float = 0.95
 ) -> tuple[float, float]:
-    """Korn & Graubard (1998) interval: Clopper-Pearson on the effective sample size.
+    """Korn & Graubard (1998) interval: Clopper-Pearson on the df-adjusted effective sample size.
 
     Notes
     -----
     As ``svyciprop(method="beta")`` in R's survey package:
-    :math:`n^* = \\min\\{n, \\hat p(1-\\hat p)/\\hat V \\cdot
-    (t_{n-1,\\alpha/2}/t_{df,\\alpha/2})^2\\}`, then
+    :math:`n^* = \\hat p(1-\\hat p)/\\hat V \\cdot
+    (t_{n-1,\\alpha/2}/t_{df,\\alpha/2})^2` (not capped at ``n``), then
     :math:`[B^{-1}(\\alpha/2; n^*\\hat p, n^*(1-\\hat p)+1),\\;
     B^{-1}(1-\\alpha/2; n^*\\hat p+1, n^*(1-\\hat p))]`.
-    With zero variance (p = 0 or 1) :math:`n^* = n`.
+    With zero variance (p = 0 or 1) Clopper-Pearson on ``n``.
 
     References
     ----------
@@ -116,16 +119,7 @@ def korn_graubard_interval(
     with small expected number of positive counts estimated from survey data.
     *Survey Methodology*, 24, 193-201.
     """
-    alpha = _check_level(level)
-    if se > 0 and 0 < p < 1:
-        n_eff = p * (1 - p) / se**2
-        if df is not None and np.isfinite(df) and df >= 1 and n > 1:
-            ratio = (stats.t.isf(alpha / 2, n - 1) / stats.t.isf(alpha / 2, df)) ** 2
-            n_eff *= ratio
-        n_eff = min(float(n), n_eff)
-    else:
-        n_eff = float(n)
-    return clopper_pearson_interval(n_eff * p, n_eff, level)
+    return _scalar(p, se, df, n, None, False, level, "korn-graubard")
 
 
 def logit_interval(
@@ -144,25 +138,13 @@ def logit_interval(
     ----------
     Lumley (2010), sec. 2.4; Korn & Graubard (1998).
     """
-    if not (0 < p < 1) or not se > 0:
-        return clopper_pearson_interval(p * n, n, level)
-    q = t_quantile(level, df)
-    centre = math.log(p / (1 - p))
-    half = q * se / (p * (1 - p))
-    return (_expit(centre - half), _expit(centre + half))
+    return _scalar(p, se, df, n, None, False, level, "logit")
 
 
 def wald_interval(p: float, se: float, df: float, level: float = 0.95) -> tuple[float, float]:
     """Wald interval ``p +/- t_{df} se`` clipped to [0, 1] (only on request)."""
     low, high = t_interval(p, se, df, level)
     return (max(0.0, low), min(1.0, high))
-
-
-def _expit(x: float) -> float:
-    if x >= 0:
-        return 1.0 / (1.0 + math.exp(-x))
-    e = math.exp(x)
-    return e / (1.0 + e)
 
 
 def normalize_method(method: str) -> str:
@@ -183,31 +165,167 @@ def proportion_interval(
     level: float = 0.95,
     method: str = "logit",
 ) -> tuple[float, float]:
-    """Dispatch to one proportion interval.
+    """One share's interval (see :func:`share_intervals`, of which it is the scalar case)."""
+    return _scalar(p, se, df, n, count, unweighted, level, method)
 
-    ``"wilson"`` and ``"clopper-pearson"`` use the unweighted counts
-    (``count`` of ``n``) for an unweighted simple random sample, and the
-    effective sample size ``n_eff`` (count ``p * n_eff``) otherwise.
 
-    A share with no base (an empty domain: ``p`` is NaN) has no estimate and
-    so no interval: ``(nan, nan)`` for every method, as in
-    :func:`analysis._bulk.share_intervals`.
+def _scalar(p, se, df, n, count, unweighted, level, method):
+    low, high = share_intervals(
+        np.array([p], dtype=np.float64),
+        np.array([se], dtype=np.float64),
+        df,
+        n,
+        None,
+        None if count is None else np.array([count], dtype=np.float64),
+        unweighted and count is not None,
+        level,
+        method,
+    )
+    return (float(low[0]), float(high[0]))
+
+
+def effective_n(p, se, n, df, level: float = 0.95):
+    """Korn & Graubard's df-adjusted effective sample size (``svyciprop(method="beta")``).
+
+    :math:`n^* = \\hat p(1-\\hat p)/\\hat V\\,(t_{n-1,\\alpha/2}/t_{df,\\alpha/2})^2`;
+    ``n`` where the variance is zero (the Clopper-Pearson fallback).
+    """
+    alpha = _check_level(level)
+    p = np.asarray(p, dtype=np.float64)
+    se = np.asarray(se, dtype=np.float64)
+    n = np.asarray(n, dtype=np.float64) * np.ones_like(p)
+    inner = (p > 0) & (p < 1) & ~negligible(se)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ne = np.where(inner, p * (1 - p) / np.where(inner, se, 1.0) ** 2, n)
+    d = np.asarray(np.inf if df is None else df, dtype=np.float64) * np.ones_like(p)
+    use = inner & np.isfinite(d) & (d >= 1) & (n > 1)
+    top = -special.stdtrit(np.where(use, n - 1, 1.0), alpha / 2)
+    ratio = np.where(use, (top / t_quantile(level, np.where(use, d, 1.0))) ** 2, 1.0)
+    return ne * ratio
+
+
+def share_intervals(
+    p, se, df, n, n_eff=None, count=None, unweighted=False, level=0.95, method="logit"
+):
+    """Intervals of many shares at once (one formula for :meth:`Estimate.ci` and tables).
+
+    Parameters
+    ----------
+    p, se : array-like
+        Shares and their linearised standard errors.
+    df : float or array-like
+        Degrees of freedom (design df, or each domain's own df).
+    n : int or array-like
+        Unweighted base of each share.
+    n_eff : array-like, optional
+        Not used (kept for callers): the effective sample size is recomputed as
+        Korn & Graubard's df-adjusted :func:`effective_n`.
+    count : array-like, optional
+        Unweighted respondents in the category (raw counts of an unweighted
+        simple random sample).
+    unweighted : bool
+        The design is an unweighted simple random sample: ``"wilson"`` and
+        ``"clopper-pearson"`` use the raw counts ``count`` of ``n``.
+    level : float
+    method : {"logit", "korn-graubard", "wilson", "clopper-pearson", "wald"}
+
+    Returns
+    -------
+    (low, high) : arrays
+
+    Notes
+    -----
+    * ``logit``: :math:`\\operatorname{expit}(\\operatorname{logit}\\hat p \\pm
+      t_{df}\\,se/(\\hat p(1-\\hat p)))` (``svyciprop(method="logit")``).
+    * ``korn-graubard``: Clopper-Pearson on :func:`effective_n`
+      (``svyciprop(method="beta")``).
+    * ``clopper-pearson``: exact interval on the raw counts of an unweighted
+      simple random sample; on a weighted or complex design the effective
+      counts need the same df adjustment, and Clopper-Pearson on the
+      df-adjusted effective sample size *is* Korn & Graubard's interval, so
+      the two coincide there.
+    * ``wilson``: Wilson's score interval with the normal quantile on the raw
+      counts (unweighted SRS) or on the df-adjusted effective sample size
+      :func:`effective_n` (Korn & Graubard 1998; Dean & Pagano 2015), so that
+      small-df designs get wider intervals as with the t quantile.  R's
+      ``svyciprop`` has no Wilson interval.
+    * ``wald``: :math:`\\hat p \\pm t_{df}\\,se`, clipped to [0, 1].
+
+    A zero variance (p = 0 or 1, or a domain whose sampled clusters all give
+    the same share; an SE below ``ZERO_SE`` counts as zero) makes every method
+    fall back to Clopper-Pearson on ``n``.  An empty base (``p`` is NaN) gives
+    ``(nan, nan)``.
+
+    References
+    ----------
+    Korn & Graubard (1998); Wilson (1927); Clopper & Pearson (1934);
+    Dean, N., & Pagano, M. (2015). Evaluating confidence interval methods for
+    binomial proportions in clustered surveys. *J. Survey Statistics and
+    Methodology*, 3, 484-503.
     """
     method = normalize_method(method)
-    _check_level(level)
-    if not math.isfinite(p):
-        return (math.nan, math.nan)
-    if method == "logit":
-        return logit_interval(p, se, df, n, level)
-    if method == "korn-graubard":
-        return korn_graubard_interval(p, se, n, df, level)
-    if method == "wald":
-        return wald_interval(p, se, df, level)
-    if unweighted and count is not None:
-        x, trials = float(count), float(n)
+    p = np.asarray(p, dtype=np.float64)
+    se = np.asarray(se, dtype=np.float64) * np.ones_like(p)
+    n = np.asarray(n, dtype=np.float64) * np.ones_like(p)
+    empty = np.isnan(p)
+    p0 = np.where(empty, 0.5, p)
+    zero = negligible(se) | (p0 <= 0) | (p0 >= 1)
+    fb_low, fb_high = _cp(p0 * n, n, level)
+    if unweighted and method in ("wilson", "clopper-pearson"):
+        x = np.asarray(count, dtype=np.float64) * np.ones_like(p)
+        if method == "wilson":
+            low, high = _wilson(np.where(n > 0, x / np.where(n > 0, n, 1), p0), n, level)
+        else:
+            low, high = _cp(x, n, level)
+        zero = np.zeros_like(zero)
+    elif method == "logit":
+        q = t_quantile(level, df)
+        ps = np.where(zero, 0.5, p0)
+        centre = np.log(ps / (1 - ps))
+        half = q * np.where(zero, 0.0, se) / (ps * (1 - ps))
+        low, high = _expit(centre - half), _expit(centre + half)
+    elif method == "wald":
+        q = t_quantile(level, df)
+        low, high = np.clip(p0 - q * se, 0, 1), np.clip(p0 + q * se, 0, 1)
     else:
-        trials = float(n_eff)
-        x = p * trials
-    if method == "wilson":
-        return wilson_interval(x / trials if trials > 0 else p, trials, level)
-    return clopper_pearson_interval(x, trials, level)
+        ne = effective_n(p0, se, n, df, level)
+        if method == "wilson":
+            low, high = _wilson(p0, ne, level)
+        else:
+            low, high = _cp(ne * p0, ne, level)
+    low = np.where(zero, fb_low, low)
+    high = np.where(zero, fb_high, high)
+    return np.where(empty, np.nan, low), np.where(empty, np.nan, high)
+
+
+def _expit(x):
+    return 0.5 * (1.0 + np.tanh(0.5 * np.asarray(x, dtype=np.float64)))
+
+
+def _wilson(p, n, level):
+    z = t_quantile(level, None)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        denom = 1 + z * z / n
+        centre = (p + z * z / (2 * n)) / denom
+        half = z / denom * np.sqrt(np.maximum(p * (1 - p), 0) / n + z * z / (4 * n**2))
+    low = np.where(p <= 0, 0.0, np.clip(centre - half, 0, 1))
+    high = np.where(p >= 1, 1.0, np.clip(centre + half, 0, 1))
+    none = ~(n > 0)
+    return np.where(none, 0.0, low), np.where(none, 1.0, high)
+
+
+def _cp(x, n, level):
+    alpha = _check_level(level)
+    n = np.asarray(n, dtype=np.float64)
+    x = np.minimum(np.clip(np.asarray(x, dtype=np.float64), 0, None), n)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # scipy.special's inverse regularised incomplete beta: stats.beta.ppf / .isf
+        # without the distribution machinery (one ufunc call)
+        low = np.where(x > 0, special.betaincinv(np.maximum(x, 1e-300), n - x + 1, alpha / 2), 0.0)
+        high = np.where(
+            x < n, special.betainccinv(x + 1, np.maximum(n - x, 1e-300), alpha / 2), 1.0
+        )
+    none = ~(n > 0)
+    low = np.where(none, 0.0, np.nan_to_num(low, nan=0.0))
+    high = np.where(none, 1.0, np.nan_to_num(high, nan=1.0))
+    return low, high

@@ -13,6 +13,8 @@ import pandas as pd
 
 from ._intervals import proportion_interval
 from ._intervals import t_interval
+from ._reliability import estimate_flags
+from ._reliability import share_flags
 
 
 @dataclass(frozen=True)
@@ -30,7 +32,9 @@ class Estimate:
     se : float
         Taylor-linearised standard error.
     df : float
-        Design degrees of freedom used for t intervals (PSUs minus strata).
+        Degrees of freedom used for t intervals: the design's PSUs minus
+        strata, or for a domain estimate the domain's own (R's ``degf`` of the
+        domain's subset, as ``svyby``).
     n : int
         Unweighted number of respondents used (available cases; for a share,
         the base of the share).
@@ -53,7 +57,9 @@ class Estimate:
     -----
     ``ci(level)`` is a Student-t interval with ``df`` degrees of freedom for
     means, totals, ratios and differences, and by default the logit interval
-    for shares (see :func:`analysis.proportion`).
+    for shares (see :func:`analysis.proportion`).  ``flags`` and ``reliable``
+    say whether the estimate meets the NCHS presentation standards
+    (:mod:`analysis._reliability`).
     """
 
     name: str
@@ -72,6 +78,24 @@ class Estimate:
     @property
     def variance(self) -> float:
         return self.se**2
+
+    @property
+    def flags(self) -> tuple[str, ...]:
+        """Reasons the estimate falls short of the NCHS presentation standards (empty: none).
+
+        Shares follow the standards for proportions (effective n < 30, df < 8,
+        Korn-Graubard CI width >= 30 points, relative CI width > 130%); other
+        estimates a relative SE above 30% and df < 8.  See
+        :mod:`analysis._reliability`.
+        """
+        if self.kind == "proportion":
+            return share_flags(self.estimate, self.se, self.n, self.df)[0]
+        return estimate_flags(self.estimate, self.se, self.df, self.kind)[0]
+
+    @property
+    def reliable(self) -> bool:
+        """True when the estimate has no reliability flag (fit to cite)."""
+        return not self.flags
 
     def ci(self, level: float = 0.95, method: str | None = None) -> tuple[float, float]:
         """Confidence interval ``(low, high)``.
@@ -121,6 +145,8 @@ class Estimate:
         }
         if self.count is not None:
             out["count"] = int(self.count)
+        out["flags"] = list(self.flags)
+        out["reliable"] = self.reliable
         return out
 
 
@@ -130,12 +156,14 @@ class EstimateSet:
 
     Index it by position, by category / domain label, or by a
     ``(domain, category)`` tuple.  ``covariance`` is the linearised covariance
-    matrix of the estimates in order (used by :func:`analysis.difference`).
+    matrix of the estimates in order (used by :func:`analysis.difference`);
+    ``design_df`` the whole design's df (each domain estimate carries its own).
     """
 
     name: str
     estimates: tuple
     covariance: np.ndarray | None = field(default=None, repr=False, compare=False)
+    design_df: float | None = None
 
     def __iter__(self) -> Iterator[Estimate]:
         return iter(self.estimates)
@@ -156,6 +184,9 @@ class EstimateSet:
                 return i
             if est.domain is None and _same(est.category, key):
                 return i
+        by_domain = [i for i, e in enumerate(self.estimates) if _same(e.domain, key)]
+        if len(by_domain) == 1:  # one category per domain (e.g. satisfaction rates)
+            return by_domain[0]
         if isinstance(key, (int, np.integer)) and not isinstance(key, bool):
             if not -len(self.estimates) <= key < len(self.estimates):
                 raise KeyError(key)

@@ -4,6 +4,7 @@ A linearised estimator's weighted influence matrix ``Z`` (rows = respondents,
 columns = statistics) is stored as
 
 * a *sparse* part: row ``i`` adds ``value[i]`` to column ``column[i]``
+  (``column`` None: every row adds to column 0)
   (``-1``: nothing), and
 * an *offset* part: row ``i`` subtracts ``offset_value[i] * offset_coef[g_i]``
   from its row, with ``g_i = offset_group[i]`` (``-1``: nothing), and
@@ -55,7 +56,10 @@ class Scores:
         out = np.zeros((n_groups, k))
         if self.value is not None:
             values = self.value if row_scale is None else self.value * row_scale
-            out += _pair_sums(groups, self.column, values, n_groups, k)
+            if self.column is None:  # every row adds to the one column
+                out[:, 0] += np.bincount(groups, weights=values, minlength=n_groups)
+            else:
+                out += _pair_sums(groups, self.column, values, n_groups, k)
         if self.offset_value is not None:
             g = self.offset_coef.shape[0]
             values = self.offset_value if row_scale is None else self.offset_value * row_scale

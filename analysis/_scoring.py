@@ -9,11 +9,14 @@ import numpy as np
 import pandas as pd
 
 from ._errors import SurveyError
+from ._errors import VariableError
 from ._estimators import _MAX_COVARIANCE_COLUMNS
 from ._estimators import _domains
 from ._estimators import _package
 from ._estimators import _safe_div
 from ._estimators import _share_estimate
+from ._estimators import clean_share_variance
+from ._estimators import domain_df
 from ._estimators import mean_of_values
 from ._estimators import share_arrays
 from ._results import EstimateSet
@@ -42,8 +45,9 @@ def _is_excluded(level, exclude) -> bool:
 def scale_levels(design, item: str, levels=None, exclude=NON_SUBSTANTIVE) -> tuple:
     """Ordered substantive answer levels of a Likert item, worst first.
 
-    Without ``levels`` the observed values are used when numeric (sorted
-    ascending); text answers need an explicit ``levels`` order.
+    Without ``levels`` the observed values are used when they are contiguous
+    integer codes (sorted ascending); text answers, and numeric codes with gaps
+    (1-5 and 9 for "don't know"), raise :class:`VariableError`: pass ``levels``.
     """
     if levels is not None:
         return tuple(lv for lv in levels if not _is_excluded(lv, exclude))
@@ -51,8 +55,18 @@ def scale_levels(design, item: str, levels=None, exclude=NON_SUBSTANTIVE) -> tup
     if not all(
         isinstance(lv, (int, float, np.number)) and not isinstance(lv, bool) for lv in observed
     ):
-        raise SurveyError(f"{item!r} has text answers; pass levels=[worst, ..., best]")
-    return tuple(sorted(observed))
+        raise VariableError(f"{item!r} has text answers; pass levels=[worst, ..., best]")
+    codes = sorted(observed)
+    contiguous = all(float(c).is_integer() for c in codes) and (
+        not codes or codes[-1] - codes[0] + 1 == len(codes)
+    )
+    if not contiguous:
+        # e.g. 1..5 plus 9 for "don't know": 9 would silently become the top of the scale
+        raise VariableError(
+            f"{item!r} has answer codes {codes} that are not one contiguous scale; "
+            "pass levels=[worst, ..., best] (its substantive codes)"
+        )
+    return tuple(codes)
 
 
 def level_scores(levels: Sequence, table: Mapping | None = None) -> np.ndarray:
@@ -146,6 +160,8 @@ def satisfaction_rate(
     -------
     Estimate or EstimateSet
         Kind ``"proportion"`` (so ``ci`` offers the share interval methods).
+        With ``by``, the set carries the covariance of the domains' rates, so
+        :func:`analysis.domain_difference` compares two of them.
 
     Notes
     -----
@@ -161,13 +177,22 @@ def satisfaction_rate(
     codes = _codes(design, item, levels)
     binary = np.where(codes >= 0, (codes >= len(levels) - top).astype(np.int64), -1)
     d, dlevels = _domains(design, by)
-    res = share_arrays(design, binary, 2, d, len(dlevels))
+    res = share_arrays(design, binary, 2, d, len(dlevels), covariance=by is not None)
     name = f"{item}:top{top}"
+    df = domain_df(design, by)
     estimates = tuple(
-        _share_estimate(design, name, res, i, 1, "top%d" % top, dl if by is not None else None)
+        _share_estimate(
+            design, name, res, i, 1, "top%d" % top, dl if by is not None else None, df[i]
+        )
         for i, dl in enumerate(dlevels)
     )
-    return estimates[0] if by is None else EstimateSet(name=name, estimates=estimates)
+    if by is None:
+        return estimates[0]
+    cov = res.get("cov")
+    if cov is not None:
+        top_cells = 2 * np.arange(len(dlevels)) + 1  # cells are (domain, category) pairs
+        cov = cov[np.ix_(top_cells, top_cells)]
+    return EstimateSet(name=name, estimates=estimates, covariance=cov, design_df=design.df)
 
 
 def dimension_index(
@@ -244,12 +269,13 @@ def dimension_index(
         "index",
         est,
         var,
-        design.df,
+        domain_df(design, by),
         n_d,
         _safe_div(s2, n_d),
         dlevels,
         by,
         cov if with_cov else None,
+        design.df,
     )
 
 
@@ -291,7 +317,6 @@ def score_items(
     Lumley (2010), ch. 2; Binder (1983).
     """
     from . import _fastpath
-    from ._results import Estimate
 
     rows = []
     for item in items:
@@ -313,35 +338,30 @@ def score_items(
             in_top = (index >= len(scale) - top).astype(np.float64)
             sm = _fastpath.scored_means(design, mom, values, base)
             rm = _fastpath.scored_means(design, mom, in_top, base)
+            s = _package(
+                item,
+                "score",
+                sm["est"],
+                sm["var"],
+                design.df,
+                sm["n"],
+                _safe_div(sm["s2"], sm["n"]),
+                (None,),
+                None,
+                None,
+            )
             n = int(sm["n"][0])
-            v, p = float(sm["var"][0]), float(rm["est"][0])
-            s2 = float(sm["s2"][0])
-            s = Estimate(
-                name=item,
-                kind="score",
-                estimate=float(sm["est"][0]),
-                se=float(np.sqrt(v)),
-                df=design.df,
-                n=n,
-                n_eff=float(s2 / v) if v > 0 else float(n),
-                deff=float(v / (sm["s2"][0] / n)) if n > 0 else float("nan"),
-            )
-            rv = float(rm["var"][0])
-            pq = p * (1 - p)
             count = int(np.round(np.sum(mom.count.sum(axis=(0, 2))[0, 1:] * (in_top > 0) * base)))
-            r = Estimate(
-                name=f"{item}:top{top}",
-                kind="proportion",
-                estimate=p,
-                se=float(np.sqrt(rv)),
-                df=design.df,
-                n=n,
-                n_eff=float(pq / rv) if rv > 0 else float(n),
-                deff=float(rv / (pq / n)) if (n > 0 and pq > 0) else float("nan"),
-                category="top%d" % top,
-                count=count,
-                unweighted=design.is_unweighted_srs,
+            rate = float(rm["est"][0])
+            res = clean_share_variance(
+                {
+                    "p": np.array([[1.0 - rate, rate]]),
+                    "var": np.array([[float(rm["var"][0])] * 2]),
+                    "n": np.array([n]),
+                    "count": np.array([[n - count, count]]),
+                }
             )
+            r = _share_estimate(design, f"{item}:top{top}", res, 0, 1, "top%d" % top, None)
         slo, shi = s.ci(level)
         rlo, rhi = r.ci(level)
         rows.append(

@@ -1,4 +1,4 @@
-"""The benchmark script runs (small n, without samplics) and prints its figures."""
+"""The benchmark script runs (small n, without svy) and prints its figures."""
 
 import subprocess
 import sys
@@ -10,13 +10,27 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_benchmark_runs_on_a_small_sample():
     script = str(ROOT / "bench" / "analysis_bench.py")
     proc = subprocess.run(
-        [sys.executable, "-W", "error", script, "--n", "20000", "--no-samplics"],
+        [sys.executable, "-W", "error", script, "--n", "20000", "--no-svy"],
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=120,
     )
     assert proc.returncode == 0, proc.stderr
-    needles = ("rake 20,000 x 3 margins", "all item shares", "peak memory", "samplics: skipped")
+    needles = ("rake to 3 margins", "shares of all 20 items", "mean of income", "peak memory")
     for needle in needles:
+        assert needle in proc.stdout
+
+
+def test_coverage_script_runs_with_few_replicates():
+    script = str(ROOT / "bench" / "coverage.py")
+    proc = subprocess.run(
+        [sys.executable, "-W", "error", script, "--reps", "3"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    for needle in ("whole city", "rate", "index", "heard total", "heard (wilson)", "flagged"):
         assert needle in proc.stdout

@@ -23,6 +23,8 @@ COLUMNS = [
     "count",
     "n_eff",
     "deff",
+    "flags",
+    "reliable",
 ]
 
 
@@ -62,7 +64,7 @@ def test_deff_and_n_eff_definitions(dclus1):
     row = describe_items(dclus1, ["awards"]).iloc[0]
     p, var, n = row.estimate, row.se**2, row.n
     assert row.n_eff == pytest.approx(p * (1 - p) / var)
-    assert row.deff == pytest.approx(var / (p * (1 - p) / n))
+    assert row.deff == pytest.approx(var / (p * (1 - p) / (n - 1)))  # R's n/(n-1)
 
 
 def test_empty_item_list(dclus1):

@@ -93,9 +93,8 @@ def test_lonely_psu_options_are_documented_and_ordered():
     assert se["remove"] == pytest.approx(np.sqrt(2 * ((30 - 55) ** 2 + (80 - 55) ** 2)))
     # "average": strata b and c get stratum a's contribution too
     assert se["average"] == pytest.approx(se["remove"] * np.sqrt(3))
-    # "adjust": lonely PSU totals centred at the mean of all PSU totals (55+100+100)/4
-    grand = (30 + 80 + 100 + 100) / 4
-    expected = 2 * ((30 - 55) ** 2 + (80 - 55) ** 2) + 2 * (100 - grand) ** 2
+    # "adjust": lonely PSU totals centred at zero (R's onestrat), scale 1 without fpc
+    expected = 2 * ((30 - 55) ** 2 + (80 - 55) ** 2) + 2 * 100**2
     assert se["adjust"] == pytest.approx(np.sqrt(expected))
 
 

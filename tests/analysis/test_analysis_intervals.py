@@ -62,7 +62,7 @@ def test_logit_interval_formula():
 def test_korn_graubard_formula():
     p, se, n, df = 0.1, 0.03, 200, 14
     ratio = (stats.t.isf(0.025, n - 1) / stats.t.isf(0.025, df)) ** 2
-    n_eff = min(n, p * (1 - p) / se**2 * ratio)
+    n_eff = p * (1 - p) / se**2 * ratio  # not capped at n, as R
     low, high = korn_graubard_interval(p, se, n, df)
     assert low == pytest.approx(stats.beta.ppf(0.025, n_eff * p, n_eff * (1 - p) + 1))
     assert high == pytest.approx(stats.beta.ppf(0.975, n_eff * p + 1, n_eff * (1 - p)))

@@ -1,0 +1,49 @@
+"""Domains (``by=``): the integer code of each row's domain and each domain's degrees of freedom."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def _domains(design, by):
+    if by is None:
+        zeros = design._factor_cache.get("__no_domains__")
+        if zeros is None:
+            zeros = np.zeros(design.n, dtype=np.int64)
+            zeros.setflags(write=False)
+            design._factor_cache["__no_domains__"] = zeros
+        return zeros, (None,)
+    f = design.factor(by)
+    return f.codes, f.levels
+
+
+def domain_df(design, by) -> np.ndarray:
+    """Degrees of freedom of each domain: its PSUs minus its strata (R's ``degf`` of the subset).
+
+    Notes
+    -----
+    ``svyby(..., svyciprop)`` computes each domain's interval on the subset
+    design, whose ``degf`` counts only the PSUs and strata holding members of
+    the domain.  A domain reached through few PSUs has few degrees of freedom
+    even in a large design; using the whole design's df there gives intervals
+    that cover far less than their level.  Without ``by``: the design's df.
+    """
+    if by is None:
+        return np.array([design.df])
+    key = ("__domain_df__", by)
+    cached = design._moment_cache.get(key)
+    if cached is not None:
+        return cached
+    d, levels = _domains(design, by)
+    D = len(levels)
+    ok = d >= 0
+    if design._row_of_psu is not None:
+        n_psu = np.bincount(d[ok], minlength=D)
+    else:
+        pairs = np.unique(design.psu[ok] * D + d[ok])
+        n_psu = np.bincount(pairs % D, minlength=D)
+    pairs = np.unique(design.stratum[ok] * D + d[ok])
+    n_strata = np.bincount(pairs % D, minlength=D)
+    cached = (n_psu - n_strata).astype(np.float64)
+    design._moment_cache[key] = cached
+    return cached
