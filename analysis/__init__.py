@@ -25,6 +25,8 @@ from ._compare import cronbach_alpha
 from ._compare import difference
 from ._compare import domain_difference
 from ._compare import key_drivers
+from ._counts import counts
+from ._counts import population_variance
 from ._design import Design
 from ._errors import CalibrationError
 from ._errors import ConvergenceError
@@ -37,6 +39,9 @@ from ._estimators import ratio
 from ._estimators import total
 from ._planning import margin_of_error
 from ._planning import sample_size
+from ._quantiles import Quantile
+from ._quantiles import Quantiles
+from ._quantiles import quantile
 from ._results import Estimate
 from ._results import EstimateSet
 from ._scoring import dimension_index
@@ -86,4 +91,13 @@ __all__ = [
     "LonelyPSUError",
     "CalibrationError",
     "ConvergenceError",
+]
+
+__all__ += [
+    # R-parity estimators (issue 15, items 12-15)
+    "quantile",
+    "Quantile",
+    "Quantiles",
+    "counts",
+    "population_variance",
 ]

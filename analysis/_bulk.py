@@ -138,6 +138,8 @@ def _share_intervals(p, se, df, n, n_eff, count, unweighted, level, method):
     se = np.asarray(se, dtype=np.float64)
     n = np.asarray(n, dtype=np.float64) * np.ones_like(p)
     q = t_quantile(level, df)
+    if method in ("asin", "likelihood"):  # scalar formulas of _intervals, cell by cell
+        return _scalar_share_intervals(p, se, df, n, n_eff, count, unweighted, level, method)
     if method == "wald":
         return np.clip(p - q * se, 0, 1), np.clip(p + q * se, 0, 1)
     if method == "logit":
@@ -179,6 +181,21 @@ def _share_intervals(p, se, df, n, n_eff, count, unweighted, level, method):
         high = np.where(ph >= 1, 1.0, np.clip(centre + half, 0, 1))
         return low, high
     return _cp(x, trials, alpha)
+
+
+def _scalar_share_intervals(p, se, df, n, n_eff, count, unweighted, level, method):
+    """The :func:`analysis._intervals.proportion_interval` of every cell (asin, likelihood)."""
+    from ._intervals import proportion_interval
+
+    n_eff = np.broadcast_to(np.asarray(n_eff, dtype=np.float64), p.shape)
+    count = np.broadcast_to(np.asarray(count, dtype=np.float64), p.shape)
+    low = np.full(p.shape, np.nan)
+    high = np.full(p.shape, np.nan)
+    for i in np.ndindex(p.shape):
+        low[i], high[i] = proportion_interval(
+            p[i], se[i], df, n[i], n_eff[i], count[i], unweighted, level, method
+        )
+    return low, high
 
 
 def _cp(x, n, alpha):

@@ -10,7 +10,15 @@ import math
 import numpy as np
 from scipy import stats
 
-PROPORTION_METHODS = ("logit", "korn-graubard", "wilson", "clopper-pearson", "wald")
+PROPORTION_METHODS = (
+    "logit",
+    "korn-graubard",
+    "wilson",
+    "clopper-pearson",
+    "wald",
+    "likelihood",
+    "asin",
+)
 _ALIASES = {
     "beta": "korn-graubard",
     "kg": "korn-graubard",
@@ -203,6 +211,10 @@ def proportion_interval(
         return korn_graubard_interval(p, se, n, df, level)
     if method == "wald":
         return wald_interval(p, se, df, level)
+    if method == "likelihood":
+        return likelihood_interval(p, se, df, n, level)
+    if method == "asin":
+        return asin_interval(p, se, df, n, level)
     if unweighted and count is not None:
         x, trials = float(count), float(n)
     else:
@@ -211,3 +223,85 @@ def proportion_interval(
     if method == "wilson":
         return wilson_interval(x / trials if trials > 0 else p, trials, level)
     return clopper_pearson_interval(x, trials, level)
+
+
+# ---------------------------------------------------------------------------
+# Likelihood and arcsine intervals (svyciprop methods "likelihood" and "asin").
+
+
+def asin_interval(
+    p: float, se: float, df: float, n: float, level: float = 0.95
+) -> tuple[float, float]:
+    """Arcsine-square-root interval (``svyciprop(method="asin")`` in R).
+
+    Notes
+    -----
+    :math:`\\sin^2\\{\\arcsin\\sqrt{\\hat p} \\pm t_{df}\\,
+    \\widehat{se}/(2\\sqrt{\\hat p(1-\\hat p)})\\}` (delta method on the
+    variance-stabilising transform).  The ends are clipped to
+    :math:`[0, \\pi/2]` before squaring so that the interval stays ordered
+    inside [0, 1] (R squares unclipped ends; the two agree whenever R's
+    interval is ordered).  At p = 0 or 1, or with zero variance, the
+    Clopper-Pearson interval on ``n`` is returned, as for the logit interval.
+
+    References
+    ----------
+    Lumley (2010), sec. 2.4; Anscombe, F. J. (1948). The transformation of
+    Poisson, binomial and negative-binomial data. *Biometrika*, 35, 246-254.
+    """
+    if not (0 < p < 1) or not se > 0:
+        return clopper_pearson_interval(p * n, n, level)
+    q = t_quantile(level, df)
+    centre = math.asin(math.sqrt(p))
+    half = q * se / (2.0 * math.sqrt(p * (1.0 - p)))
+    low = max(centre - half, 0.0)
+    high = min(centre + half, math.pi / 2)
+    return (math.sin(low) ** 2, math.sin(high) ** 2)
+
+
+def likelihood_interval(
+    p: float, se: float, df: float, n: float, level: float = 0.95
+) -> tuple[float, float]:
+    """Design-scaled profile-likelihood interval (``svyciprop(method="likelihood")``).
+
+    Notes
+    -----
+    R fits the intercept-only quasibinomial ``svyglm`` (weights rescaled to
+    mean 1) and inverts its profile deviance, scaled by the Pearson
+    dispersion :math:`n/(n-1)` and compared with :math:`t_{df}^2\\lambda`,
+    where :math:`\\lambda = n\\hat V/\\{\\hat p(1-\\hat p)\\}` is the
+    design effect of the log odds (Rao & Scott 1984).  The ends are the two
+    roots :math:`\\mu` of
+
+    .. math::
+
+        2(n-1)\\Big\\{\\hat p\\log\\frac{\\hat p}{\\mu}
+        + (1-\\hat p)\\log\\frac{1-\\hat p}{1-\\mu}\\Big\\}
+        = t_{df}^2\\,\\lambda,
+
+    found exactly here; R interpolates a spline through ten profile points,
+    which moves its printed ends by about 1e-5.  At p = 0 or 1 (zero
+    variance) the Clopper-Pearson interval on ``n`` is returned, as for the
+    logit interval.
+
+    References
+    ----------
+    Lumley (2010), sec. 2.4; Rao, J. N. K., & Scott, A. J. (1984), *Annals of
+    Statistics* 12, 46-60; Venables & Ripley (2002), *MASS*, sec. 8.4.
+    """
+    from scipy import optimize
+
+    if not (0 < p < 1) or not se > 0 or n <= 1:
+        return clopper_pearson_interval(p * n, n, level)
+    q = t_quantile(level, df)
+    target = q * q * n * se * se / (p * (1.0 - p))
+
+    def excess(mu: float) -> float:
+        kl = p * math.log(p / mu) + (1.0 - p) * math.log((1.0 - p) / (1.0 - mu))
+        return 2.0 * (n - 1.0) * kl - target
+
+    tiny = 1e-300
+    low = 0.0 if excess(tiny) <= 0 else optimize.brentq(excess, tiny, p, xtol=1e-15, rtol=1e-15)
+    top = 1.0 - 1e-16
+    high = 1.0 if excess(top) <= 0 else optimize.brentq(excess, p, top, xtol=1e-15, rtol=1e-15)
+    return (low, high)

@@ -1,0 +1,142 @@
+# Reference values for the estimators of analysis/_quantiles.py, _counts.py, _regression.py,
+# _calibrate.py, _replicates.py and the likelihood/asin share intervals, computed with R's
+# survey package on the API samples in this folder.
+#
+#   cd tests/analysis/data && Rscript r_reference_estimators.R
+#
+# writes r_reference_estimators.csv: one row per value, with the R call that produced it
+# (`call`), the case id the tests look up (`id`), the quantity (`quantity`) and the value
+# printed with 17 significant digits.  Produced with R 4.x and survey 4.1.1.
+suppressMessages(library(survey))
+apistrat <- read.csv("apistrat.csv")
+apiclus1 <- read.csv("apiclus1.csv")
+dstrat <- svydesign(id = ~1, strata = ~stype, weights = ~pw, data = apistrat, fpc = ~fpc)
+dclus1 <- svydesign(id = ~dnum, weights = ~pw, data = apiclus1, fpc = ~fpc)
+pop.types <- data.frame(stype = c("E", "H", "M"), Freq = c(4421, 755, 1018))
+dclus1p <- postStratify(dclus1, ~stype, pop.types)
+
+rows <- list()
+emit <- function(id, call, quantity, value) {
+  rows[[length(rows) + 1]] <<- data.frame(
+    id = id, call = call, quantity = quantity, value = sprintf("%.17g", as.numeric(value))
+  )
+}
+
+# ---- (15) quantiles: svyquantile, survey 4.x defaults qrule="math", interval.type="mean"
+quant <- function(id, call) {
+  r <- eval(parse(text = call))[[1]]
+  for (i in seq_len(nrow(r))) {
+    sub <- paste0(id, "_", rownames(r)[i])
+    emit(sub, call, "quantile", r[i, 1])
+    emit(sub, call, "ci_low", r[i, 2])
+    emit(sub, call, "ci_high", r[i, 3])
+    emit(sub, call, "se", r[i, 4])
+  }
+}
+quant("q_strat_api00", "svyquantile(~api00, dstrat, c(0.1, 0.25, 0.5, 0.75, 0.9))")
+quant("q_clus1_api00", "svyquantile(~api00, dclus1, c(0.25, 0.5, 0.9))")
+quant("q_clus1_enroll", "svyquantile(~enroll, dclus1, c(0.5, 0.8))")
+quant("q_clus1_acs46", "svyquantile(~acs.46, dclus1, c(0.5), na.rm = TRUE)")
+quant("q_clus1p_api00", "svyquantile(~api00, dclus1p, c(0.5, 0.75))")
+quant("q_clus1_xlogit", "svyquantile(~api00, dclus1, c(0.5, 0.9), interval.type = 'xlogit')")
+quant("q_strat_asin", "svyquantile(~api00, dstrat, c(0.25, 0.5), interval.type = 'asin')")
+call <- "svyby(~api00, ~stype, dclus1, svyquantile, quantiles = 0.5, ci = TRUE, vartype = c('se', 'ci'))"
+b <- eval(parse(text = call))
+for (i in seq_len(nrow(b))) {
+  sub <- paste0("qby_clus1_api00_", b$stype[i])
+  emit(sub, call, "quantile", b$api00[i])
+  emit(sub, call, "se", b$se.api00[i])
+  emit(sub, call, "ci_low", b$ci_l[i])
+  emit(sub, call, "ci_high", b$ci_u[i])
+  emit(sub, paste0("degf(subset(dclus1, stype == '", b$stype[i], "'))"), "df",
+       degf(subset(dclus1, stype == b$stype[i])))
+}
+
+# ---- (15) estimated counts per category: svytotal of a factor
+tot <- function(id, call) {
+  r <- eval(parse(text = call))
+  for (k in names(coef(r))) {
+    emit(paste0(id, "_", k), call, "total", coef(r)[k])
+    emit(paste0(id, "_", k), call, "se", SE(r)[k])
+  }
+}
+tot("count_strat_stype", "svytotal(~stype, dstrat)")
+tot("count_clus1_awards", "svytotal(~awards, dclus1)")
+tot("count_clus1p_schwide", "svytotal(~sch.wide, dclus1p)")
+call <- "svyby(~awards, ~stype, dclus1, svytotal)"
+b <- eval(parse(text = call))
+for (i in seq_len(nrow(b))) {
+  for (k in c("awardsNo", "awardsYes")) {
+    sub <- paste0("countby_clus1_awards_", b$stype[i], "_", k)
+    emit(sub, call, "total", b[i, k])
+    emit(sub, call, "se", b[i, paste0("se.", k)])
+  }
+}
+
+# ---- (15) likelihood and arcsine intervals for shares: svyciprop
+cip <- function(id, call) {
+  r <- eval(parse(text = call))
+  emit(id, call, "estimate", r[1])
+  emit(id, call, "ci_low", attr(r, "ci")[1])
+  emit(id, call, "ci_high", attr(r, "ci")[2])
+}
+for (m in c("asin", "likelihood")) {
+  cip(paste0("ciprop_", m, "_clus1_schwide"),
+      sprintf("svyciprop(~I(sch.wide == 'Yes'), dclus1, method = '%s')", m))
+  cip(paste0("ciprop_", m, "_strat_awards"),
+      sprintf("svyciprop(~I(awards == 'Yes'), dstrat, method = '%s')", m))
+  cip(paste0("ciprop_", m, "_clus1p_awards"),
+      sprintf("svyciprop(~I(awards == 'Yes'), dclus1p, method = '%s')", m))
+  cip(paste0("ciprop_", m, "_strat_level90"),
+      sprintf("svyciprop(~I(both == 'Yes'), dstrat, method = '%s', level = 0.9)", m))
+}
+# R's likelihood ends interpolate a spline through profile points; the exact roots of the
+# same profile equation (deviance of the intercept-only quasibinomial svyglm, scaled by its
+# dispersion, against qt^2 times the design effect of the log odds) come from uniroot.
+exact_likelihood <- function(id, formula, design, level = 0.95) {
+  fit <- svyglm(formula, design = design, family = quasibinomial)
+  disp <- as.numeric(summary(fit)$dispersion)
+  lambda <- diag(fit$cov.unscaled) / diag(fit$naive.cov)
+  crit <- qt((1 - level) / 2, df = degf(design))^2 * lambda
+  dev0 <- deviance(fit)
+  y <- fit$y
+  wt <- fit$prior.weights
+  dev <- function(b) {
+    mu <- plogis(b)
+    -2 * sum(wt * (y * log(mu) + (1 - y) * log(1 - mu)))
+  }
+  f <- function(b) (dev(b) - dev0) / disp - crit
+  b0 <- coef(fit)[1]
+  lo <- uniroot(f, c(b0 - 20, b0), tol = 1e-13)$root
+  hi <- uniroot(f, c(b0, b0 + 20), tol = 1e-13)$root
+  call <- paste0("uniroot on the profile deviance of svyglm(", deparse(formula),
+                 ", family = quasibinomial)")
+  emit(id, call, "ci_low", plogis(lo))
+  emit(id, call, "ci_high", plogis(hi))
+}
+exact_likelihood("ciprop_likelihood_exact_clus1_schwide", I(sch.wide == "Yes") ~ 1, dclus1)
+exact_likelihood("ciprop_likelihood_exact_strat_awards", I(awards == "Yes") ~ 1, dstrat)
+exact_likelihood("ciprop_likelihood_exact_clus1p_awards", I(awards == "Yes") ~ 1, dclus1p)
+exact_likelihood("ciprop_likelihood_exact_strat_level90", I(both == "Yes") ~ 1, dstrat, 0.9)
+
+# ---- (15) population variance: svyvar
+vv <- function(id, call) {
+  r <- eval(parse(text = call))
+  emit(id, call, "variance", coef(r)[1])
+  emit(id, call, "se", SE(r)[1])
+}
+vv("var_strat_api00", "svyvar(~api00, dstrat)")
+vv("var_clus1_api00", "svyvar(~api00, dclus1)")
+vv("var_clus1_enroll", "svyvar(~enroll, dclus1)")
+vv("var_clus1p_api00", "svyvar(~api00, dclus1p)")
+vv("var_clus1_acs46", "svyvar(~acs.46, dclus1, na.rm = TRUE)")
+call <- "svyby(~api00, ~stype, dclus1, svyvar)"
+b <- eval(parse(text = call))
+for (i in seq_len(nrow(b))) {
+  emit(paste0("varby_clus1_api00_", b$stype[i]), call, "variance", b[i, 2])
+  emit(paste0("varby_clus1_api00_", b$stype[i]), call, "se", b[i, 3])
+}
+
+out <- do.call(rbind, rows)
+write.csv(out, "r_reference_estimators.csv", row.names = FALSE)
+cat("wrote", nrow(out), "values\n")
