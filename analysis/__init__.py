@@ -28,6 +28,8 @@ from ._compare import key_drivers
 from ._counts import counts
 from ._counts import population_variance
 from ._design import Design
+from ._drivers import LogisticDrivers
+from ._drivers import logistic_drivers
 from ._errors import CalibrationError
 from ._errors import ConvergenceError
 from ._errors import DesignError
@@ -42,6 +44,8 @@ from ._planning import sample_size
 from ._quantiles import Quantile
 from ._quantiles import Quantiles
 from ._quantiles import quantile
+from ._regression import Regression
+from ._regression import regression
 from ._results import Estimate
 from ._results import EstimateSet
 from ._scoring import dimension_index
@@ -100,4 +104,8 @@ __all__ += [
     "Quantiles",
     "counts",
     "population_variance",
+    "regression",
+    "Regression",
+    "logistic_drivers",
+    "LogisticDrivers",
 ]

@@ -5,7 +5,6 @@ data/r_reference_estimators.R; each row names the R call)."""
 import math
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from analysis import Design
@@ -13,30 +12,23 @@ from analysis import DesignError
 from analysis import SurveyError
 from analysis import counts
 from analysis import population_variance
-from analysis import poststratify
 from analysis import proportion
 from analysis import quantile
 from analysis._quantiles import weighted_quantile
 
-from .conftest import DATA
-
-REL = 1e-6
+from .r_reference import api_designs
+from .r_reference import load_reference
+from .r_reference import near
 
 
 @pytest.fixture(scope="module")
 def r():
-    table = pd.read_csv(DATA / "r_reference_estimators.csv")
-    return {(row.id, row.quantity): float(row.value) for row in table.itertuples()}
+    return load_reference()
 
 
 @pytest.fixture(scope="module")
 def designs(dstrat, dclus1):
-    pop = {"E": 4421, "H": 755, "M": 1018}
-    return {"strat": dstrat, "clus1": dclus1, "clus1p": poststratify(dclus1, "stype", pop)}
-
-
-def near(actual, expected, rel=REL):
-    return actual == pytest.approx(expected, rel=rel, abs=1e-12)
+    return api_designs(dstrat, dclus1)
 
 
 QUANTILE_CASES = [

@@ -137,6 +137,44 @@ for (i in seq_len(nrow(b))) {
   emit(paste0("varby_clus1_api00_", b$stype[i]), call, "se", b[i, 3])
 }
 
+# ---- (13) regression: svyglm (gaussian and quasibinomial), Wald intervals of confint.svyglm
+reg <- function(id, call, odds = FALSE) {
+  fit <- eval(parse(text = call))
+  tab <- summary(fit)$coefficients
+  ci <- confint(fit)
+  for (k in seq_len(nrow(tab))) {
+    sub <- paste0(id, "_", k)
+    emit(sub, call, "coef", tab[k, 1])
+    emit(sub, call, "se", tab[k, 2])
+    emit(sub, call, "t", tab[k, 3])
+    emit(sub, call, "p_value", tab[k, 4])
+    emit(sub, call, "ci_low", ci[k, 1])
+    emit(sub, call, "ci_high", ci[k, 2])
+    if (odds) {
+      emit(sub, paste0("exp(coef(", call, "))"), "odds_ratio", exp(tab[k, 1]))
+      emit(sub, paste0("exp(confint(", call, "))"), "or_low", exp(ci[k, 1]))
+      emit(sub, paste0("exp(confint(", call, "))"), "or_high", exp(ci[k, 2]))
+    }
+  }
+  emit(id, call, "df", fit$df.residual)
+  emit(id, call, "n_terms", nrow(tab))
+}
+reg("glm_strat_api00", "svyglm(api00 ~ ell + meals + mobility, design = dstrat)")
+reg("glm_clus1_stype", "svyglm(api00 ~ ell + meals + stype, design = dclus1)")
+reg("glm_clus1_na", "svyglm(api00 ~ acs.46 + ell, design = dclus1)")
+reg("glm_clus1p_api00", "svyglm(api00 ~ ell + meals, design = dclus1p)")
+reg("glm_clus1_relevel",
+    "svyglm(api00 ~ ell + relevel(factor(stype), ref = 'M'), design = dclus1)")
+reg("logit_clus1_schwide",
+    "svyglm(I(sch.wide == 'Yes') ~ ell + meals + stype, design = dclus1, family = quasibinomial)",
+    odds = TRUE)
+reg("logit_strat_awards",
+    "svyglm(I(awards == 'Yes') ~ api99 + mobility + stype, design = dstrat, family = quasibinomial)",
+    odds = TRUE)
+reg("logit_clus1p_awards",
+    "svyglm(I(awards == 'Yes') ~ meals + acs.46, design = dclus1p, family = quasibinomial)",
+    odds = TRUE)
+
 out <- do.call(rbind, rows)
 write.csv(out, "r_reference_estimators.csv", row.names = FALSE)
 cat("wrote", nrow(out), "values\n")
