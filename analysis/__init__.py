@@ -13,6 +13,7 @@ for the command line).
 """
 
 from ._bulk import describe_items
+from ._calibrate import calibrate
 from ._calibration import poststratify
 from ._calibration import rake
 from ._calibration import trim_weights
@@ -108,4 +109,5 @@ __all__ += [
     "Regression",
     "logistic_drivers",
     "LogisticDrivers",
+    "calibrate",
 ]

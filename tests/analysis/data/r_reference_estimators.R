@@ -175,6 +175,49 @@ reg("logit_clus1p_awards",
     "svyglm(I(awards == 'Yes') ~ meals + acs.46, design = dclus1p, family = quasibinomial)",
     odds = TRUE)
 
+# ---- (12) calibration: calibrate() with linear, raking and logit distances
+# Population totals from apipop (6194 schools): sum(apipop$api99) = 3914069,
+# sum(apipop$meals) = 297533, table(apipop$stype), table(apipop$sch.wide).
+pop.stype.api99 <- c(`(Intercept)` = 6194, stypeH = 755, stypeM = 1018, api99 = 3914069)
+pop.full <- c(`(Intercept)` = 6194, stypeH = 755, stypeM = 1018, sch.wideYes = 5122,
+              api99 = 3914069, meals = 297533)
+cals <- list(
+  cal_clus1_linear = "calibrate(dclus1, ~stype + api99, pop.stype.api99)",
+  cal_clus1_raking = "calibrate(dclus1, ~stype + api99, pop.stype.api99, calfun = 'raking')",
+  cal_clus1_logit = "calibrate(dclus1, ~stype + api99, pop.stype.api99, calfun = 'logit', bounds = c(0.5, 2.5))",
+  cal_clus1_linbound = "calibrate(dclus1, ~stype + api99, pop.stype.api99, bounds = c(0.7, 1.7))",
+  cal_strat_full = "calibrate(dstrat, ~stype + sch.wide + api99 + meals, pop.full, calfun = 'raking')",
+  cal_strat_numeric = "calibrate(dstrat, ~api99 + meals - 1, c(api99 = 3914069, meals = 297533))"
+)
+for (id in names(cals)) {
+  dcal <- eval(parse(text = cals[[id]]))
+  w <- weights(dcal)
+  emit(id, paste0("range(weights(", cals[[id]], "))"), "min_weight", min(w))
+  emit(id, paste0("range(weights(", cals[[id]], "))"), "max_weight", max(w))
+  for (est in c("svymean(~api00, dcal)", "svytotal(~enroll, dcal, na.rm = TRUE)",
+                "svymean(~sch.wide, dcal)")) {
+    r <- eval(parse(text = est))
+    call <- paste0(sub("dcal", cals[[id]], est, fixed = TRUE))
+    tag <- strsplit(est, "[(~,]")[[1]][c(1, 3)]
+    for (k in seq_along(coef(r))) {
+      sub <- paste0(id, "_", tag[1], "_", names(coef(r))[k])
+      emit(sub, call, "estimate", coef(r)[k])
+      emit(sub, call, "se", SE(r)[k])
+    }
+  }
+  q <- svyquantile(~api00, dcal, 0.5)[[1]]
+  call <- paste0("svyquantile(~api00, ", cals[[id]], ", 0.5)")
+  emit(paste0(id, "_median"), call, "quantile", q[1, 1])
+  emit(paste0(id, "_median"), call, "ci_low", q[1, 2])
+  emit(paste0(id, "_median"), call, "ci_high", q[1, 3])
+  fit <- svyglm(api00 ~ ell + meals, design = dcal)
+  call <- paste0("svyglm(api00 ~ ell + meals, design = ", cals[[id]], ")")
+  for (k in 1:3) {
+    emit(paste0(id, "_glm_", k), call, "coef", coef(fit)[k])
+    emit(paste0(id, "_glm_", k), call, "se", SE(fit)[k])
+  }
+}
+
 out <- do.call(rbind, rows)
 write.csv(out, "r_reference_estimators.csv", row.names = FALSE)
 cat("wrote", nrow(out), "values\n")
