@@ -47,6 +47,10 @@ from ._quantiles import Quantiles
 from ._quantiles import quantile
 from ._regression import Regression
 from ._regression import regression
+from ._replicates import ReplicateDesign
+from ._replicates import as_replicate_design
+from ._replicates import replicable
+from ._replicates import replicate_design
 from ._results import Estimate
 from ._results import EstimateSet
 from ._scoring import dimension_index
@@ -54,6 +58,28 @@ from ._scoring import satisfaction_rate
 from ._scoring import score
 from ._scoring import score_items
 from ._weighting_report import WeightingReport
+
+# Replicate-weight designs (analysis/_replicates.py): on a ReplicateDesign the public estimators
+# re-run themselves with each replicate's weights; the functions below them refuse one clearly.
+mean = replicable(mean)
+total = replicable(total)
+ratio = replicable(ratio)
+proportion = replicable(proportion)
+score = replicable(score)
+satisfaction_rate = replicable(satisfaction_rate)
+dimension_index = replicable(dimension_index)
+counts = replicable(counts)
+population_variance = replicable(population_variance)
+regression = replicable(regression)
+describe_items = replicable(describe_items, supported=False)
+score_items = replicable(score_items, supported=False)
+chisq_test = replicable(chisq_test, supported=False)
+cronbach_alpha = replicable(cronbach_alpha, supported=False)
+key_drivers = replicable(key_drivers, supported=False)
+rake = replicable(rake, supported=False)
+poststratify = replicable(poststratify, supported=False)
+trim_weights = replicable(trim_weights, supported=False)
+calibrate = replicable(calibrate, supported=False)
 
 __all__ = [
     # design and estimators
@@ -110,4 +136,7 @@ __all__ += [
     "logistic_drivers",
     "LogisticDrivers",
     "calibrate",
+    "ReplicateDesign",
+    "as_replicate_design",
+    "replicate_design",
 ]

@@ -132,9 +132,14 @@ def population_variance(design, variable: str, by: str | None = None):
     y = numeric_column(design, variable)
     w = design.weights
     v = np.full(design.n, np.nan)
-    available = ~np.isnan(y)
-    for _, rows in domain_masks(design, by, np.ones(design.n, dtype=bool)):
-        n = int(rows.sum())
+    available = ~np.isnan(y) & (w > 0)
+    # n counts the rows of the sample (positive full-sample weight), as R does for both
+    # svydesign and svrepdesign objects -- also when a replicate's weight is zero.
+    sampled = design.base_weights > 0
+    domains = design.factor(by).codes if by is not None else np.zeros(design.n, dtype=np.int64)
+    for d in range(int(domains.max()) + 1):
+        rows = domains == d
+        n = int((rows & sampled).sum())
         mask = rows & available
         if n < 2 or not mask.any():
             continue

@@ -9,6 +9,8 @@ import pandas as pd
 
 from ._regression import Regression
 from ._regression import regression
+from ._replicates import plain
+from ._replicates import run
 
 
 @dataclass(frozen=True)
@@ -80,8 +82,9 @@ def logistic_drivers(
     Statistician*, 58, 218-223.
     """
     drivers = list(drivers)
-    model = regression(design, outcome, drivers, family="quasibinomial", positive=positive)
+    model = run(regression, design, outcome, drivers, family="quasibinomial", positive=positive)
     table = model.table(level).iloc[1:].reset_index(drop=True)
+    design = plain(design)
     X = np.column_stack([design.numeric(d) for d in drivers])
     ok = ~np.isnan(X).any(axis=1) & (design.weights > 0)
     y_ok = (

@@ -19,6 +19,9 @@ from ._intervals import _check_level
 from ._intervals import asin_interval
 from ._intervals import korn_graubard_interval
 from ._intervals import logit_interval
+from ._replicates import ReplicateDesign
+from ._replicates import plain
+from ._replicates import run
 
 QUANTILE_INTERVALS = ("mean", "xlogit", "asin", "beta")
 
@@ -163,6 +166,8 @@ def quantile(
 
     Notes
     -----
+    On a :class:`ReplicateDesign` the share's SE comes from the replicates and
+    the df is the replicate design's (``svyquantile.svyrep.design``).
     Matches ``svyquantile(~x, design, probs, ci=TRUE)`` of R's survey 4.x with
     its defaults ``qrule="math"`` and ``interval.type="mean"``:
 
@@ -190,11 +195,12 @@ def quantile(
     probs = [float(p) for p in np.atleast_1d(probs)]
     if any(not 0 <= p <= 1 for p in probs):
         raise SurveyError(f"quantile probabilities for {variable!r} must lie in [0, 1]")
-    x = numeric_column(design, variable)
-    w = design.weights
+    base = plain(design)
+    x = numeric_column(base, variable)
+    w = base.weights
     out = []
-    for label, mask in domain_masks(design, by, ~np.isnan(x)):
-        df = domain_df(design, mask)
+    for label, mask in domain_masks(base, by, ~np.isnan(x)):
+        df = design.df if isinstance(design, ReplicateDesign) else domain_df(base, mask)
         if not mask.any():
             for p in probs:
                 nan = float("nan")
@@ -205,7 +211,7 @@ def quantile(
         for p in probs:
             q = weighted_quantile(xd, wd, p)
             below = np.where(mask, (x <= q).astype(np.float64), np.nan)
-            share = mean_of_values(design, below, variable)
+            share = run(mean_of_values, design, below, variable)
             f_low, f_high = _share_interval(
                 interval, share.estimate, share.se, df, int(mask.sum()), level, crit
             )

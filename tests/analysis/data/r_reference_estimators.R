@@ -218,6 +218,84 @@ for (id in names(cals)) {
   }
 }
 
+# ---- (14) replicate weights: as.svrepdesign (JK1, JKn, bootstrap, BRR, Fay) and svrepdesign
+# A 1-5 item cut from api00 stands in for a Likert item (score = mean of 100 (q - 1) / 4).
+apiclus1$q <- as.numeric(cut(apiclus1$api00, c(0, 500, 600, 700, 800, 1000)))
+apistrat$q <- as.numeric(cut(apistrat$api00, c(0, 500, 600, 700, 800, 1000)))
+dclus1 <- svydesign(id = ~dnum, weights = ~pw, data = apiclus1, fpc = ~fpc)
+dstrat <- svydesign(id = ~1, strata = ~stype, weights = ~pw, data = apistrat, fpc = ~fpc)
+# BRR needs two PSUs per stratum: the first 14 clusters of apiclus1 in dnum order, paired.
+ids <- sort(unique(apiclus1$dnum))[1:14]
+apipairs <- subset(apiclus1, dnum %in% ids)
+apipairs$pair <- (match(apipairs$dnum, ids) - 1) %/% 2
+dpairs <- svydesign(id = ~dnum, strata = ~pair, weights = ~pw, data = apipairs)
+set.seed(20261201)
+reps <- list(
+  rep_clus1_jk1 = "as.svrepdesign(dclus1, type = 'JK1')",
+  rep_strat_jkn = "as.svrepdesign(dstrat, type = 'JKn')",
+  rep_clus1_boot = "as.svrepdesign(dclus1, type = 'bootstrap', replicates = 40)",
+  rep_pairs_brr = "as.svrepdesign(dpairs, type = 'BRR')",
+  rep_pairs_fay = "as.svrepdesign(dpairs, type = 'Fay', fay.rho = 0.3)"
+)
+factors <- list()
+for (id in names(reps)) {
+  rdes <- eval(parse(text = reps[[id]]))
+  rw <- rdes$repweights
+  psu <- switch(id, rep_strat_jkn = apistrat$snum, rep_pairs_brr = apipairs$dnum,
+                rep_pairs_fay = apipairs$dnum, apiclus1$dnum)
+  first <- !duplicated(rw$index)
+  f <- data.frame(design = id, psu = psu[first], rw$weights[rw$index[first], , drop = FALSE])
+  names(f) <- c("design", "psu", paste0("r", seq_len(ncol(rw$weights))))
+  if (!(id %in% c("rep_clus1_jk1", "rep_strat_jkn"))) factors[[id]] <- f  # JK are deterministic
+  emit(id, paste0("degf(", reps[[id]], ")"), "df", degf(rdes))
+  emit(id, paste0(reps[[id]], "$scale"), "scale", rdes$scale)
+  stats <- c(mean_api00 = "svymean(~api00, rdes)", total_enroll = "svytotal(~enroll, rdes, na.rm = TRUE)",
+             ratio = "svyratio(~api00, ~api99, rdes)", var_api00 = "svyvar(~api00, rdes)",
+             score_q = "svymean(~I(100 * (q - 1) / 4), rdes)")
+  for (k in names(stats)) {
+    r <- eval(parse(text = stats[[k]]))
+    call <- sub("rdes", reps[[id]], stats[[k]], fixed = TRUE)
+    emit(paste0(id, "_", k), call, "estimate", coef(r)[1])
+    emit(paste0(id, "_", k), call, "se", SE(r)[1])
+  }
+  for (k in c("svymean(~sch.wide, rdes)", "svytotal(~sch.wide, rdes)")) {
+    r <- eval(parse(text = k))
+    call <- sub("rdes", reps[[id]], k, fixed = TRUE)
+    for (j in seq_along(coef(r))) {
+      sub <- paste0(id, "_", substr(k, 4, 7), "_", names(coef(r))[j])
+      emit(sub, call, "estimate", coef(r)[j])
+      emit(sub, call, "se", SE(r)[j])
+    }
+  }
+  q <- svyquantile(~api00, rdes, 0.5)[[1]]
+  call <- paste0("svyquantile(~api00, ", reps[[id]], ", 0.5)")
+  emit(paste0(id, "_median"), call, "quantile", q[1, 1])
+  emit(paste0(id, "_median"), call, "ci_low", q[1, 2])
+  emit(paste0(id, "_median"), call, "ci_high", q[1, 3])
+  emit(paste0(id, "_median"), call, "se", q[1, 4])
+  for (model in c("svyglm(api00 ~ ell + meals, design = rdes)",
+                  "svyglm(I(sch.wide == 'Yes') ~ ell + meals, design = rdes, family = quasibinomial)")) {
+    fit <- eval(parse(text = model))
+    call <- sub("rdes", reps[[id]], model, fixed = TRUE)
+    tag <- if (grepl("quasibinomial", model)) "logit" else "glm"
+    for (k in 1:3) {
+      emit(paste0(id, "_", tag, "_", k), call, "coef", coef(fit)[k])
+      emit(paste0(id, "_", tag, "_", k), call, "se", SE(fit)[k])
+    }
+    emit(paste0(id, "_", tag), call, "df", fit$df.residual)
+  }
+}
+# The replicate factors per PSU, so the tests can rebuild the same (random or Hadamard) weights
+# through the supplied-weights route (svrepdesign(..., combined.weights = FALSE)).
+fac <- do.call(rbind, lapply(factors, function(f) {
+  long <- reshape(f, direction = "long", varying = names(f)[-(1:2)], v.names = "factor",
+                  timevar = "replicate", idvar = c("design", "psu"))
+  long <- long[order(long$replicate, long$psu), ]
+  long$factor <- sprintf("%.17g", long$factor)
+  long
+}))
+write.csv(fac, "r_replicate_factors.csv", row.names = FALSE)
+
 out <- do.call(rbind, rows)
 write.csv(out, "r_reference_estimators.csv", row.names = FALSE)
 cat("wrote", nrow(out), "values\n")
