@@ -51,6 +51,7 @@ from ._replicates import ReplicateDesign
 from ._replicates import as_replicate_design
 from ._replicates import replicable
 from ._replicates import replicate_design
+from ._replicates import reweighted
 from ._results import Estimate
 from ._results import EstimateSet
 from ._scoring import dimension_index
@@ -60,7 +61,8 @@ from ._scoring import score_items
 from ._weighting_report import WeightingReport
 
 # Replicate-weight designs (analysis/_replicates.py): on a ReplicateDesign the public estimators
-# re-run themselves with each replicate's weights; the functions below them refuse one clearly.
+# re-run themselves with each replicate's weights, weighting steps reweight every replicate,
+# and the functions that cannot use replicates refuse one clearly.
 mean = replicable(mean)
 total = replicable(total)
 ratio = replicable(ratio)
@@ -76,10 +78,10 @@ score_items = replicable(score_items, supported=False)
 chisq_test = replicable(chisq_test, supported=False)
 cronbach_alpha = replicable(cronbach_alpha, supported=False)
 key_drivers = replicable(key_drivers, supported=False)
-rake = replicable(rake, supported=False)
-poststratify = replicable(poststratify, supported=False)
-trim_weights = replicable(trim_weights, supported=False)
-calibrate = replicable(calibrate, supported=False)
+rake = reweighted(rake)
+poststratify = reweighted(poststratify)
+trim_weights = reweighted(trim_weights)
+calibrate = reweighted(calibrate)
 
 __all__ = [
     # design and estimators

@@ -157,6 +157,31 @@ def replicable(fn, supported: bool = True):
     return wrapper
 
 
+def reweighted(fn):
+    """Public form of a weighting step (calibrate, rake, poststratify, trim_weights).
+
+    On a :class:`ReplicateDesign` the step is applied to the full-sample
+    weights and again to every replicate's weights (R's
+    ``calibrate.svyrep.design``, ``postStratify.svyrep.design``), so the
+    replicate variance reflects the weighting; the degrees of freedom are
+    kept.
+    """
+
+    @functools.wraps(fn)
+    def wrapper(design, *args, **kwargs):
+        if not isinstance(design, ReplicateDesign):
+            return fn(design, *args, **kwargs)
+        full = fn(design.full, *args, **kwargs)
+        weights = np.column_stack(
+            [fn(design.replicate(r), *args, **kwargs).weights for r in range(design.n_replicates)]
+        )
+        new = ReplicateDesign(full, weights, design.type, design.scale, design.rscales, design.mse)
+        new.df = design.df
+        return new
+
+    return wrapper
+
+
 # --------------------------------------------------------------------- creation
 def as_replicate_design(
     design: Design,

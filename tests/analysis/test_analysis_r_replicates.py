@@ -11,6 +11,7 @@ from analysis import DesignError
 from analysis import SurveyError
 
 from .conftest import DATA
+from .r_reference import POP_TYPES
 from .r_reference import load_reference
 from .r_reference import near
 
@@ -146,5 +147,27 @@ def test_replicate_design_bad_input(designs, frames):
         A.replicate_design(frames["strat"], "pw", np.ones((200, 3)), "JKn")
     with pytest.raises(SurveyError, match="describe_items"):
         A.describe_items(designs["rep_clus1_jk1"], ["sch.wide"])
-    with pytest.raises(SurveyError, match="rake"):
-        A.rake(designs["rep_clus1_jk1"], {"stype": {"E": 1, "H": 1, "M": 1}})
+    with pytest.raises(SurveyError, match="chisq_test"):
+        A.chisq_test(designs["rep_clus1_jk1"], "stype", "sch.wide")
+
+
+CALIBRATED = {
+    "repcal_clus1_linear": lambda d: A.calibrate(d, {"stype": POP_TYPES, "api99": 3914069}),
+    "repcal_clus1_raking": lambda d: A.calibrate(
+        d, {"stype": POP_TYPES, "api99": 3914069}, calfun="raking"
+    ),
+    "repcal_clus1_post": lambda d: A.poststratify(d, "stype", POP_TYPES),
+}
+
+
+@pytest.mark.parametrize("cid", list(CALIBRATED))
+def test_weighting_a_replicate_design_reweights_every_replicate(r, designs, cid):
+    weighted = CALIBRATED[cid](designs["rep_clus1_jk1"])
+    assert isinstance(weighted, A.ReplicateDesign)
+    assert weighted.df == r[cid, "df"]
+    for key, est in [
+        ("mean_api00", A.mean(weighted, "api00")),
+        ("total_enroll", A.total(weighted, "enroll")),
+    ]:
+        check(est.estimate, r[f"{cid}_{key}", "estimate"], key)
+        check(est.se, r[f"{cid}_{key}", "se"], key)

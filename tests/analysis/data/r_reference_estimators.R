@@ -285,6 +285,25 @@ for (id in names(reps)) {
     emit(paste0(id, "_", tag), call, "df", fit$df.residual)
   }
 }
+# Calibration of a replicate design re-calibrates every replicate (calibrate.svyrep.design,
+# postStratify.svyrep.design).
+rclus1 <- as.svrepdesign(dclus1, type = "JK1")
+recal <- list(
+  repcal_clus1_linear = "calibrate(rclus1, ~stype + api99, pop.stype.api99)",
+  repcal_clus1_raking = "calibrate(rclus1, ~stype + api99, pop.stype.api99, calfun = 'raking')",
+  repcal_clus1_post = "postStratify(rclus1, ~stype, pop.types)"
+)
+for (id in names(recal)) {
+  rdes <- eval(parse(text = recal[[id]]))
+  emit(id, paste0("degf(", recal[[id]], ")"), "df", degf(rdes))
+  for (k in c(mean_api00 = "svymean(~api00, rdes)", total_enroll = "svytotal(~enroll, rdes, na.rm = TRUE)")) {
+    r <- eval(parse(text = k))
+    call <- sub("rdes", recal[[id]], k, fixed = TRUE)
+    key <- paste0(id, "_", if (grepl("svymean", k)) "mean_api00" else "total_enroll")
+    emit(key, call, "estimate", coef(r)[1])
+    emit(key, call, "se", SE(r)[1])
+  }
+}
 # The replicate factors per PSU, so the tests can rebuild the same (random or Hadamard) weights
 # through the supplied-weights route (svrepdesign(..., combined.weights = FALSE)).
 fac <- do.call(rbind, lapply(factors, function(f) {
