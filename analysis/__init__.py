@@ -47,10 +47,10 @@ from ._quantiles import Quantiles
 from ._quantiles import quantile
 from ._regression import Regression
 from ._regression import regression
+from ._replicate_weights import as_replicate_design
+from ._replicate_weights import replicate_design
 from ._replicates import ReplicateDesign
-from ._replicates import as_replicate_design
 from ._replicates import replicable
-from ._replicates import replicate_design
 from ._replicates import reweighted
 from ._results import Estimate
 from ._results import EstimateSet
