@@ -69,8 +69,10 @@ class Quantile:
     def to_dict(self) -> dict:
         return {
             "name": self.name,
+            "kind": "quantile",
+            "category": self.probability,
             "probability": self.probability,
-            "domain": self.domain,
+            "domain": _plain(self.domain),
             "estimate": self.estimate,
             "se": self.se,
             "ci_low": self.low,
@@ -104,6 +106,10 @@ class Quantiles:
 
     def to_frame(self) -> pd.DataFrame:
         return pd.DataFrame([q.to_dict() for q in self.quantiles])
+
+
+def _plain(value):
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def weighted_quantile(x: np.ndarray, w: np.ndarray, p: float) -> float:
