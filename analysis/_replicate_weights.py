@@ -90,8 +90,7 @@ def as_replicate_design(
         raise DesignError("type='Fay' needs rho (e.g. 0.5)")
     rho = 0.0 if type == "BRR" else rho
     factors, scale, rscales = builders[type](design, replicates, rho, np.random.default_rng(seed))
-    weights = factors[design.psu] * design.weights[:, None]
-    return ReplicateDesign(design, weights, type, scale, rscales, mse)
+    return ReplicateDesign(design, factors, type, scale, rscales, mse, index=design.psu)
 
 
 def _strata_psus(design):

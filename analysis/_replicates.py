@@ -32,9 +32,13 @@ class ReplicateDesign:
     ----------
     full : Design
         The full-sample design (its weights are the full-sample weights).
-    replicate_weights : ndarray, shape (n, R)
+    replicate_weights : ndarray, shape (n, R) or (m, R)
         Analysis weights of each replicate (combined with the sampling
-        weights).
+        weights); with ``index``, one row of weight *factors* per PSU.
+    index : ndarray of int, optional
+        The row of ``replicate_weights`` of each respondent (its PSU); then
+        replicate weights are factor x full-sample weight, and the n x R
+        matrix is never stored (R's ``repweights_compressed``).
     type : str
         One of ``TYPES`` (for the record and the defaults).
     scale : float
@@ -57,29 +61,45 @@ class ReplicateDesign:
     Springer.  Lumley (2010), ch. 2.8.
     """
 
-    def __init__(self, full: Design, replicate_weights, type: str, scale, rscales, mse=False):
-        weights = np.asarray(replicate_weights, dtype=np.float64)
-        if weights.ndim != 2 or weights.shape[0] != full.n or weights.shape[1] < 2:
+    def __init__(
+        self, full: Design, replicate_weights, type: str, scale, rscales, mse=False, index=None
+    ):
+        factors = np.asarray(replicate_weights, dtype=np.float64)
+        rows = full.n if index is None else int(np.max(index)) + 1
+        if factors.ndim != 2 or factors.shape[0] != rows or factors.shape[1] < 2:
             raise DesignError("replicate weights must be a matrix with one row per respondent")
-        if not np.all(np.isfinite(weights)) or np.any(weights < 0):
+        if not np.all(np.isfinite(factors)) or np.any(factors < 0):
             raise DesignError("replicate weights have missing, infinite or negative values")
         self.full = full
-        self.replicate_weights = weights
-        self.replicate_weights.setflags(write=False)
+        # Compressed like R's repweights_compressed: with ``index`` (the PSU of each row) the
+        # matrix holds one row of factors per PSU, multiplied by the full-sample weights.
+        self._factors = factors
+        self._factors.setflags(write=False)
+        self._index = index
         self.type = type
         self.scale = float(scale)
-        self.rscales = np.broadcast_to(np.asarray(rscales, dtype=np.float64), (weights.shape[1],))
+        self.rscales = np.broadcast_to(np.asarray(rscales, dtype=np.float64), (factors.shape[1],))
         self.mse = bool(mse)
-        s = np.linalg.svd(weights, compute_uv=False)
+        used = factors if index is None else factors[np.unique(index[full.weights > 0])]
+        s = np.linalg.svd(used, compute_uv=False)
         self.df = float(np.sum(s > 1e-5 * s[0]) - 1)
 
     @property
     def n_replicates(self) -> int:
-        return self.replicate_weights.shape[1]
+        return self._factors.shape[1]
+
+    @property
+    def replicate_weights(self) -> np.ndarray:
+        """Analysis weights of every replicate, shape (n, R) (materialised on request)."""
+        if self._index is None:
+            return self._factors
+        return self._factors[self._index] * self.full.weights[:, None]
 
     def replicate(self, r: int) -> Design:
         """The full-sample design carrying replicate ``r``'s weights."""
-        return self.full.with_weights(self.replicate_weights[:, r])
+        if self._index is None:
+            return self.full.with_weights(self._factors[:, r])
+        return self.full.with_weights(self._factors[self._index, r] * self.full.weights)
 
     def variance(self, thetas: np.ndarray, estimate: np.ndarray) -> np.ndarray:
         """Replicate covariance of estimates ``thetas`` (R x k) around their centre (R's ``svrVar``)."""
