@@ -127,17 +127,26 @@ def weighted_quantile(x: np.ndarray, w: np.ndarray, p: float) -> float:
     so does this function (it matters only for the lower end of a Woodruff
     interval in a small domain).
     """
-    keep = w != 0
-    x, w = x[keep], w[keep]
-    order = np.argsort(x, kind="stable")
-    xs = x[order]
-    cumw = np.cumsum(w[order].astype(np.longdouble)).astype(np.float64)
-    total = float(np.sum(w.astype(np.longdouble)))
-    below = np.flatnonzero(cumw <= p * total)
-    pos = int(below[-1]) if below.size else 0
-    if p - cumw[pos] / total == 0:
-        return float(xs[pos])
-    return float(xs[min(pos + 1, xs.size - 1)])
+    return _WeightedCDF(x, w).quantile(p)
+
+
+class _WeightedCDF:
+    """Sorted values and cumulative weights of one domain, for :func:`weighted_quantile`."""
+
+    def __init__(self, x: np.ndarray, w: np.ndarray):
+        keep = w != 0
+        x, w = x[keep], w[keep]
+        order = np.argsort(x, kind="stable")
+        self.xs = x[order]
+        self.cumw = np.cumsum(w[order].astype(np.longdouble)).astype(np.float64)
+        self.total = float(np.sum(w.astype(np.longdouble)))
+
+    def quantile(self, p: float) -> float:
+        # the last k with C_k <= p C_n (cumulative weights increase: zero weights were dropped)
+        pos = max(int(np.searchsorted(self.cumw, p * self.total, side="right")) - 1, 0)
+        if p - self.cumw[pos] / self.total == 0:
+            return float(self.xs[pos])
+        return float(self.xs[min(pos + 1, self.xs.size - 1)])
 
 
 def quantile(
@@ -213,16 +222,16 @@ def quantile(
                 out.append(Quantile(variable, p, nan, nan, nan, nan, level, df, 0, label))
             continue
         crit = stats.norm.isf(alpha / 2) if not np.isfinite(df) else stats.t.isf(alpha / 2, df)
-        xd, wd = x[mask], w[mask]
+        cdf = _WeightedCDF(x[mask], w[mask])
         for p in probs:
-            q = weighted_quantile(xd, wd, p)
+            q = cdf.quantile(p)
             below = np.where(mask, (x <= q).astype(np.float64), np.nan)
             share = run(mean_of_values, design, below, variable)
             f_low, f_high = _share_interval(
                 interval, share.estimate, share.se, df, int(mask.sum()), level, crit
             )
-            low = weighted_quantile(xd, wd, f_low) if 0 <= f_low <= 1 else float("nan")
-            high = weighted_quantile(xd, wd, f_high) if 0 <= f_high <= 1 else float("nan")
+            low = cdf.quantile(f_low) if 0 <= f_low <= 1 else float("nan")
+            high = cdf.quantile(f_high) if 0 <= f_high <= 1 else float("nan")
             out.append(
                 Quantile(
                     name=variable,
