@@ -96,10 +96,14 @@ class ReplicateDesign:
         return self._factors[self._index] * self.full.weights[:, None]
 
     def replicate(self, r: int) -> Design:
-        """The full-sample design carrying replicate ``r``'s weights."""
+        """The full-sample design carrying replicate ``r``'s weights (estimates only)."""
         if self._index is None:
-            return self.full.with_weights(self._factors[:, r])
-        return self.full.with_weights(self._factors[self._index, r] * self.full.weights)
+            weights = self._factors[:, r]
+        else:
+            weights = self._factors[self._index, r] * self.full.weights
+        design = self.full.with_weights(weights)
+        design.estimate_only = True  # analysis._variance skips the linearised variance
+        return design
 
     def variance(self, thetas: np.ndarray, estimate: np.ndarray) -> np.ndarray:
         """Replicate covariance of estimates ``thetas`` (R x k) around their centre (R's ``svrVar``)."""

@@ -51,6 +51,9 @@ def variance(design, scores: Scores, covariance: bool = False) -> np.ndarray:
     ----------
     Binder (1983); Lumley (2010), sec. 2.2 and appendix C.
     """
+    if getattr(design, "estimate_only", False):  # a replicate's re-run needs the estimate only
+        k = scores.n_columns
+        return np.zeros((k, k)) if covariance else np.zeros(k)
     return variance_from_totals(design, psu_totals(design, scores), covariance)
 
 
