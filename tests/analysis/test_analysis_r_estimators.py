@@ -199,3 +199,23 @@ def test_describe_items_uses_the_same_new_intervals(designs):
         row = table[table.category == "Yes"].iloc[0]
         expected = proportion(designs["clus1"], "sch.wide")["Yes"].ci(0.95, method=method)
         assert (row.ci_low, row.ci_high) == pytest.approx(expected, rel=1e-12)
+
+
+@pytest.mark.parametrize("method", ["asin", "likelihood"])
+def test_domain_intervals_with_the_domains_df_match_svyby(r, designs, method):
+    """The interval formulas with each domain's df (R's degf of the subset design)."""
+    from analysis._intervals import proportion_interval
+
+    shares = proportion(designs["clus1"], "awards", by="stype")
+    for domain, df in [("E", 14), ("H", 7), ("M", 11)]:
+        est = shares[domain, "Yes"]
+        key = f"cipropby_{method}_clus1_awards_{domain}"
+        assert near(est.estimate, r[key, "estimate"])
+        low, high = proportion_interval(
+            est.estimate, est.se, df, est.n, est.n_eff, est.count, False, 0.95, method
+        )
+        if method == "likelihood":  # exact roots to 1e-6, R's spline-interpolated ends to 2e-4
+            exact = key.replace("likelihood", "likelihood_exact")
+            assert near(low, r[exact, "ci_low"]) and near(high, r[exact, "ci_high"])
+        rel = 1e-6 if method == "asin" else 2e-4
+        assert near(low, r[key, "ci_low"], rel) and near(high, r[key, "ci_high"], rel)

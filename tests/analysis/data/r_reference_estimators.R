@@ -119,6 +119,23 @@ exact_likelihood("ciprop_likelihood_exact_strat_awards", I(awards == "Yes") ~ 1,
 exact_likelihood("ciprop_likelihood_exact_clus1p_awards", I(awards == "Yes") ~ 1, dclus1p)
 exact_likelihood("ciprop_likelihood_exact_strat_level90", I(both == "Yes") ~ 1, dstrat, 0.9)
 
+# Domain intervals: svyby passes each domain's subset design, so df = degf(subset).
+for (m in c("asin", "likelihood")) {
+  call <- sprintf("svyby(~I(awards == 'Yes'), ~stype, dclus1, svyciprop, method = '%s', vartype = 'ci')", m)
+  b <- eval(parse(text = call))
+  for (i in seq_len(nrow(b))) {
+    sub <- paste0("cipropby_", m, "_clus1_awards_", b$stype[i])
+    emit(sub, call, "estimate", b[i, 2])
+    emit(sub, call, "ci_low", b$ci_l[i])
+    emit(sub, call, "ci_high", b$ci_u[i])
+  }
+}
+
+for (st in c("E", "H", "M")) {
+  exact_likelihood(paste0("cipropby_likelihood_exact_clus1_awards_", st), I(awards == "Yes") ~ 1,
+                   subset(dclus1, stype == st))
+}
+
 # ---- (15) population variance: svyvar
 vv <- function(id, call) {
   r <- eval(parse(text = call))
