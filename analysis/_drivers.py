@@ -43,7 +43,7 @@ class LogisticDrivers:
 
 
 def logistic_drivers(
-    design, outcome: str, drivers, positive=None, level: float = 0.95
+    design, outcome: str, drivers, positive=None, level: float = 0.95, subset=None
 ) -> LogisticDrivers:
     """Which aspects drive a yes/no outcome (e.g. satisfied or not): design-based logistic regression.
 
@@ -59,6 +59,8 @@ def logistic_drivers(
         The outcome category coded 1.
     level : float
         Level of the odds ratios' intervals.
+    subset : (str, object), optional
+        ``(column, category)``: drivers within one domain (e.g. a district).
 
     Returns
     -------
@@ -82,7 +84,15 @@ def logistic_drivers(
     Statistician*, 58, 218-223.
     """
     drivers = list(drivers)
-    model = run(regression, design, outcome, drivers, family="quasibinomial", positive=positive)
+    model = run(
+        regression,
+        design,
+        outcome,
+        drivers,
+        family="quasibinomial",
+        positive=positive,
+        subset=subset,
+    )
     table = model.table(level).iloc[1:].reset_index(drop=True)
     design = plain(design)
     X = np.column_stack([design.numeric(d) for d in drivers])
@@ -93,6 +103,9 @@ def logistic_drivers(
         else design.factor(outcome).codes >= 0
     )
     ok &= y_ok
+    if subset is not None:
+        f = design.factor(subset[0])
+        ok &= f.codes == [str(v) for v in f.levels].index(str(subset[1]))
     w = design.weights[ok] / design.weights[ok].sum()
     sd = np.sqrt(w @ (X[ok] - w @ X[ok]) ** 2)
     std = table["coef"].to_numpy() * sd

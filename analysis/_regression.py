@@ -224,6 +224,7 @@ def regression(
     family: str = "gaussian",
     factors: Mapping | None = None,
     positive=None,
+    subset: tuple | None = None,
 ) -> Regression:
     """Design-based linear or logistic regression (R's ``svyglm``).
 
@@ -245,6 +246,11 @@ def regression(
         and their reference level (default: the first level).
     positive : optional
         The outcome category coded 1 (e.g. ``"Yes"``).
+    subset : (str, object), optional
+        ``(column, category)``: fit within one domain (R's ``svyglm(...,
+        design=subset(design, column == category))``): the rest of the sample
+        contributes zero to the estimating equations but keeps its PSUs in
+        the variance; df are the domain's.
 
     Returns
     -------
@@ -285,6 +291,15 @@ def regression(
     y = _outcome(design, outcome, positive, family)
     w = design.weights
     ok &= ~np.isnan(y) & (w > 0)
+    rows = np.ones(design.n, dtype=bool)  # R rescales the weights over the (subset) design's rows
+    if subset is not None:
+        name, category = subset
+        f = design.factor(name)
+        labels = [str(level) for level in f.levels]
+        if str(category) not in labels:
+            raise SurveyError(f"{category!r} is not a category of {name!r}")
+        rows = f.codes == labels.index(str(category))
+        ok &= rows
     n = int(ok.sum())
     if n <= X.shape[1]:
         raise SurveyError(f"too few complete respondents to regress {outcome!r}")
@@ -294,7 +309,7 @@ def regression(
             f"the predictors of {outcome!r} are collinear among the complete respondents: "
             f"{', '.join(predictors)}"
         )
-    prior = w[ok] / w.mean()
+    prior = w[ok] / w[rows].mean()
     beta, wt, resid = _irls(Xk, y[ok], prior, family)
     bread = np.linalg.inv((Xk * wt[:, None]).T @ Xk)
     dense = np.zeros((design.n, Xk.shape[1]))

@@ -45,6 +45,14 @@ CASES = [
         ["api99", "mobility", "stype"],
         {"family": "quasibinomial", "positive": "Yes"},
     ),
+    ("glm_clus1_subset_E", "clus1", "api00", ["ell", "meals"], {"subset": ("stype", "E")}),
+    (
+        "logit_strat_subset_M",
+        "strat",
+        "awards",
+        ["api99", "mobility"],
+        {"family": "quasibinomial", "positive": "Yes", "subset": ("stype", "M")},
+    ),
     (
         "logit_clus1p_awards",
         "clus1p",
@@ -98,6 +106,8 @@ def test_regression_bad_input_names_the_column(designs):
         regression(designs["clus1"], "api00", ["ell"], family="quasibinomial")
     with pytest.raises(SurveyError, match="'stype'"):
         regression(designs["clus1"], "api00", ["stype"], factors={"stype": "X"})
+    with pytest.raises(SurveyError, match="'stype'"):
+        regression(designs["clus1"], "api00", ["ell"], subset=("stype", "X"))
     with pytest.raises(SurveyError, match="collinear"):
         regression(designs["clus1"], "api00", ["api00", "api00"])
 

@@ -188,6 +188,10 @@ reg("logit_clus1_schwide",
 reg("logit_strat_awards",
     "svyglm(I(awards == 'Yes') ~ api99 + mobility + stype, design = dstrat, family = quasibinomial)",
     odds = TRUE)
+reg("glm_clus1_subset_E", "svyglm(api00 ~ ell + meals, design = subset(dclus1, stype == 'E'))")
+reg("logit_strat_subset_M",
+    "svyglm(I(awards == 'Yes') ~ api99 + mobility, design = subset(dstrat, stype == 'M'), family = quasibinomial)",
+    odds = TRUE)
 reg("logit_clus1p_awards",
     "svyglm(I(awards == 'Yes') ~ meals + acs.46, design = dclus1p, family = quasibinomial)",
     odds = TRUE)
