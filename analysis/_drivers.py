@@ -60,7 +60,7 @@ def logistic_drivers(
     level : float
         Level of the odds ratios' intervals.
     subset : (str, object), optional
-        ``(column, category)``: drivers within one domain (e.g. a district).
+        ``(column, category)``: drivers within one domain (one area of the city, say).
 
     Returns
     -------

@@ -171,3 +171,25 @@ def test_weighting_a_replicate_design_reweights_every_replicate(r, designs, cid)
     ]:
         check(est.estimate, r[f"{cid}_{key}", "estimate"], key)
         check(est.se, r[f"{cid}_{key}", "se"], key)
+
+
+@pytest.mark.parametrize("mse", [False, True])
+def test_satisfaction_rate_and_index_by_hand(frames, mse):
+    """Replicate SEs of a top-two rate and of a two-item index, recomputed here with numpy."""
+    frame = frames["clus1"].assign(q2=lambda f: 6 - f.q)
+    design = A.Design(frame, weights="pw", clusters="dnum", fpc="fpc")
+    jk = A.as_replicate_design(design, "JK1", mse=mse)
+    W = jk.replicate_weights
+    top = (frame.q >= 4).to_numpy(float)
+    index = (100 * (frame.q - 1) / 4 * 2 + 100 * (frame.q2 - 1) / 4) / 3
+    for est, values in [
+        (A.satisfaction_rate(jk, "q", levels=[1, 2, 3, 4, 5]), top),
+        (A.dimension_index(jk, {"q": 2, "q2": 1}, levels=[1, 2, 3, 4, 5]), index.to_numpy()),
+    ]:
+        full = np.sum(design.weights * values) / design.weights.sum()
+        reps = W.T @ values / W.sum(axis=0)
+        centre = full if mse else reps.mean()
+        expected = jk.scale * np.sum((reps - centre) ** 2)
+        assert est.estimate == pytest.approx(full, rel=1e-12)
+        assert est.se == pytest.approx(np.sqrt(expected), rel=1e-10)
+        assert est.df == 14
