@@ -13,6 +13,7 @@ for the command line).
 """
 
 from ._bulk import describe_items
+from ._calibrate import calibrate
 from ._calibration import poststratify
 from ._calibration import rake
 from ._calibration import trim_weights
@@ -25,7 +26,11 @@ from ._compare import cronbach_alpha
 from ._compare import difference
 from ._compare import domain_difference
 from ._compare import key_drivers
+from ._counts import counts
+from ._counts import population_variance
 from ._design import Design
+from ._drivers import LogisticDrivers
+from ._drivers import logistic_drivers
 from ._errors import CalibrationError
 from ._errors import ConvergenceError
 from ._errors import DesignError
@@ -38,6 +43,16 @@ from ._estimators import ratio
 from ._estimators import total
 from ._planning import margin_of_error
 from ._planning import sample_size
+from ._quantiles import Quantile
+from ._quantiles import Quantiles
+from ._quantiles import quantile
+from ._regression import Regression
+from ._regression import regression
+from ._replicate_weights import as_replicate_design
+from ._replicate_weights import replicate_design
+from ._replicates import ReplicateDesign
+from ._replicates import replicable
+from ._replicates import reweighted
 from ._results import Estimate
 from ._results import EstimateSet
 from ._scoring import dimension_index
@@ -45,6 +60,29 @@ from ._scoring import satisfaction_rate
 from ._scoring import score
 from ._scoring import score_items
 from ._weighting_report import WeightingReport
+
+# Replicate-weight designs (analysis/_replicates.py): on a ReplicateDesign the public estimators
+# re-run themselves with each replicate's weights, weighting steps reweight every replicate,
+# and the functions that cannot use replicates refuse one clearly.
+mean = replicable(mean)
+total = replicable(total)
+ratio = replicable(ratio)
+proportion = replicable(proportion)
+score = replicable(score)
+satisfaction_rate = replicable(satisfaction_rate)
+dimension_index = replicable(dimension_index)
+counts = replicable(counts)
+population_variance = replicable(population_variance)
+regression = replicable(regression)
+describe_items = replicable(describe_items, supported=False)
+score_items = replicable(score_items, supported=False)
+chisq_test = replicable(chisq_test, supported=False)
+cronbach_alpha = replicable(cronbach_alpha, supported=False)
+key_drivers = replicable(key_drivers, supported=False)
+rake = reweighted(rake)
+poststratify = reweighted(poststratify)
+trim_weights = reweighted(trim_weights)
+calibrate = reweighted(calibrate)
 
 __all__ = [
     # design and estimators
@@ -88,4 +126,21 @@ __all__ = [
     "CalibrationError",
     "ConvergenceError",
     "VariableError",
+]
+
+__all__ += [
+    # R-parity estimators (issue 15, items 12-15)
+    "quantile",
+    "Quantile",
+    "Quantiles",
+    "counts",
+    "population_variance",
+    "regression",
+    "Regression",
+    "logistic_drivers",
+    "LogisticDrivers",
+    "calibrate",
+    "ReplicateDesign",
+    "as_replicate_design",
+    "replicate_design",
 ]

@@ -27,6 +27,13 @@ margins, and the estimates wanted::
       - {type: ratio, numerator: api00, denominator: api99}
       - {type: score, variable: q1, levels: [1, 2, 3, 4, 5]}
       - {type: satisfaction_rate, variable: q1, levels: [1, 2, 3, 4, 5], top: 2}
+      - {type: quantile, variable: api00, probs: [0.25, 0.5, 0.75], by: stype}
+      - {type: counts, variable: awards}
+      - {type: variance, variable: api00}
+
+``weighting.method: calibrate`` takes ``population`` (``{column: {category:
+count}}`` or ``{column: total}``), ``calfun`` (linear | raking | logit) and
+``bounds`` instead of ``margins``.
 
 Quote YAML keys such as ``"No"``/``"Yes"`` so they stay text.  The table
 printed has one row per estimate (and per category/domain); ``--json``
@@ -41,14 +48,18 @@ import sys
 
 import pandas as pd
 
+from ._calibrate import calibrate
 from ._calibration import poststratify
 from ._calibration import rake
+from ._counts import counts
+from ._counts import population_variance
 from ._design import Design
 from ._errors import SurveyError
 from ._estimators import mean
 from ._estimators import proportion
 from ._estimators import ratio
 from ._estimators import total
+from ._quantiles import quantile
 from ._results import Estimate
 from ._scoring import satisfaction_rate
 from ._scoring import score
@@ -78,7 +89,15 @@ def build_design(frame: pd.DataFrame, config: dict) -> Design:
     weighting = config.get("weighting")
     if weighting:
         margins = weighting.get("margins") or {}
-        if weighting.get("method", "rake") == "poststratify":
+        if weighting.get("method") == "calibrate":
+            bounds = weighting.get("bounds") or (float("-inf"), float("inf"))
+            design = calibrate(
+                design,
+                weighting.get("population") or {},
+                calfun=weighting.get("calfun", "linear"),
+                bounds=tuple(bounds),
+            )
+        elif weighting.get("method", "rake") == "poststratify":
             if len(margins) != 1:
                 raise SurveyError("poststratify takes exactly one margin")
             ((variable, population),) = margins.items()
@@ -117,6 +136,14 @@ def run_estimates(design: Design, config: dict) -> list[dict]:
                 top=int(spec.get("top", 2)),
                 by=by,
             )
+        elif kind == "counts":
+            result = counts(design, spec["variable"], by=by, levels=spec.get("levels"))
+        elif kind == "variance":
+            result = population_variance(design, spec["variable"], by=by)
+        elif kind == "quantile":
+            found = quantile(design, spec["variable"], spec.get("probs", [0.5]), by=by, level=level)
+            rows.extend(q.to_dict() for q in found)
+            continue
         else:
             raise SurveyError(f"unknown estimate type {kind!r}")
         items = [result] if isinstance(result, Estimate) else list(result)

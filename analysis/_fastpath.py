@@ -52,6 +52,8 @@ class Moments:
 
 def applicable(design) -> bool:
     """The fast path needs respondents as PSUs and no lonely (single-PSU) stratum."""
+    if getattr(design.calibration, "row_level", False):  # calibrate() with numeric auxiliaries
+        return False
     return design._row_of_psu is not None and bool(np.all(design.psus_per_stratum > 1))
 
 

@@ -69,6 +69,9 @@ def variance(design, scores: Scores, covariance: bool = False) -> np.ndarray:
     ----------
     Binder (1983); Lumley (2010), sec. 2.2 and appendix C.
     """
+    if getattr(design, "estimate_only", False):  # a replicate's re-run needs the estimate only
+        k = scores.n_columns
+        return np.zeros((k, k)) if covariance else np.zeros(k)
     if _rows_are_psus(design, scores):
         return _row_variance(design, scores, covariance)
     totals = _stage_totals(design, scores)

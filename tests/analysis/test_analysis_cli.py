@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -69,3 +70,40 @@ def test_errors_are_reported_not_raised(tmp_path):
     proc = run(str(DATA / "apiclus1.csv"), str(bad))
     assert proc.returncode == 2
     assert "nope" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_new_estimators_and_calibrate_from_the_command_line(tmp_path):
+    from analysis import Design
+    from analysis import calibrate
+    from analysis import counts
+    from analysis import quantile
+
+    path = tmp_path / "design.yaml"
+    path.write_text(
+        """
+design: {weights: pw, clusters: dnum, fpc: fpc}
+weighting:
+  method: calibrate
+  calfun: raking
+  population: {stype: {E: 4421, H: 755, M: 1018}, api99: 3914069}
+estimates:
+  - {type: quantile, variable: api00, probs: [0.5], by: stype}
+  - {type: counts, variable: awards}
+  - {type: variance, variable: api00}
+""",
+        encoding="utf-8",
+    )
+    result = run(str(DATA / "apiclus1.csv"), str(path), "--json")
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)["estimates"]
+    design = calibrate(
+        Design(pd.read_csv(DATA / "apiclus1.csv"), weights="pw", clusters="dnum", fpc="fpc"),
+        {"stype": {"E": 4421, "H": 755, "M": 1018}, "api99": 3914069},
+        calfun="raking",
+    )
+    medians = [row for row in rows if row["kind"] == "quantile"]
+    assert [row["domain"] for row in medians] == ["E", "H", "M"]
+    assert medians[1]["ci_low"] == quantile(design, "api00", by="stype")["H", 0.5].low
+    yes = [row for row in rows if row["kind"] == "total" and row["category"] == "Yes"][0]
+    assert yes["se"] == pytest.approx(counts(design, "awards")["Yes"].se, rel=1e-12)
+    assert [row["kind"] for row in rows].count("variance") == 1
