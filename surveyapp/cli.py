@@ -4,6 +4,8 @@ import click
 from flask.cli import AppGroup
 
 from . import audit
+from .console.surveys import TransitionError
+from .console.surveys import set_status
 from .console.surveys import survey_overview
 from .definitions import DefinitionError
 from .definitions import builtin_path
@@ -18,7 +20,10 @@ survey_cli = AppGroup("survey", help="Load, list and inspect surveys.")
 @survey_cli.command("load")
 @click.argument("path", type=click.Path(dir_okay=False))
 def load_command(path):
-    """Validate the YAML definition at PATH and store it as a new version if it changed."""
+    """Validate the YAML definition at PATH and store it as a new version if it changed.
+
+    A new survey starts as a draft: publish it with ``survey publish KEY``.
+    """
     try:
         definition = load_file(path)
     except DefinitionError as exc:
@@ -49,8 +54,44 @@ def load_default_command(if_absent):
         audit.record(
             "survey.load", survey_id=version.survey_id, version=version.number, source="builtin"
         )
+    # The shipped survey is served as soon as it is loaded (make run promises /s/<key>).
+    if version.survey.status == "draft":
+        set_status(version.survey, "open")
     db.session.commit()
-    click.echo(f"{key}: version {version.number}")
+    click.echo(f"{key}: version {version.number}, {version.survey.status}")
+
+
+def _transition(key, status, done):
+    survey = get_survey(key)
+    if survey is None:
+        raise click.ClickException(f"no survey {key!r} (see: flask --app surveyapp survey list)")
+    try:
+        changed = set_status(survey, status)
+    except TransitionError as exc:
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    click.echo(f"{key}: {done}" if changed else f"{key}: already {status}")
+
+
+@survey_cli.command("publish")
+@click.argument("key")
+def publish_command(key):
+    """Publish draft survey KEY (or reopen it when closed): the public form accepts answers."""
+    _transition(key, "open", "open: the public form accepts responses")
+
+
+@survey_cli.command("reopen")
+@click.argument("key")
+def reopen_command(key):
+    """Reopen closed survey KEY."""
+    _transition(key, "open", "open again: the public form accepts responses")
+
+
+@survey_cli.command("close")
+@click.argument("key")
+def close_command(key):
+    """Close survey KEY: the public form stops accepting responses."""
+    _transition(key, "closed", "closed: the public form no longer accepts responses")
 
 
 @survey_cli.command("list")

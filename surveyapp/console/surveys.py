@@ -59,16 +59,38 @@ def upload_definition(data, filename, user, survey=None):
     return version, created
 
 
+class TransitionError(ValueError):
+    """The survey cannot move to the requested status (closing a draft, say)."""
+
+
+# (from, to) -> audit action. A draft is published once; an open survey closes; a closed one
+# reopens. Nothing goes back to draft: responses may already point at its versions.
+TRANSITIONS = {
+    ("draft", "open"): "survey.publish",
+    ("open", "closed"): "survey.close",
+    ("closed", "open"): "survey.open",
+}
+
+
 def set_status(survey, status):
-    """Open or close a survey for new responses (audited ``survey.open`` / ``survey.close``)."""
-    if status not in ("open", "closed"):
-        raise ValueError(status)
+    """Publish, close or reopen a survey (audited ``survey.publish`` / ``.close`` / ``.open``).
+
+    Returns False when the survey already has ``status``; raises :class:`TransitionError` for a
+    move the lifecycle draft -> open -> closed (-> open) does not allow.
+    """
     if survey.status == status:
         return False
+    action = TRANSITIONS.get((survey.status, status))
+    if action is None or survey.latest_version is None:
+        raise TransitionError(
+            _(
+                "A survey cannot go from %(old)s to %(new)s.",
+                old=survey.status,
+                new=status,
+            )
+        )
     old = survey.status
     survey.status = status
     db.session.flush()
-    audit.record(
-        "survey.open" if status == "open" else "survey.close", survey_id=survey.id, previous=old
-    )
+    audit.record(action, survey_id=survey.id, previous=old, version=survey.latest_version.number)
     return True

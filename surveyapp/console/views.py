@@ -15,6 +15,7 @@ from ..definitions import DefinitionError
 from ..extensions import db
 from .forms import StatusForm
 from .forms import UploadForm
+from .surveys import TransitionError
 from .surveys import set_status
 from .surveys import survey_overview
 from .surveys import upload_definition
@@ -64,13 +65,18 @@ def upload_version(key):
 
 @role_required("evaluator")
 def change_status(key):
-    """Open or close the survey for new responses."""
+    """Publish, close or reopen the survey (the page's buttons ask for confirmation first)."""
     survey = survey_or_404(key)
     form = StatusForm()
     if not form.validate_on_submit() or form.status.data not in ("open", "closed"):
         flash(_("The request was not understood; please try again."), "error")
         return redirect(url_for("console.versions", key=survey.key))
-    if set_status(survey, form.status.data):
+    try:
+        changed = set_status(survey, form.status.data)
+    except TransitionError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("console.versions", key=survey.key))
+    if changed:
         db.session.commit()
         flash(
             _("The survey is now open for responses.")

@@ -18,11 +18,14 @@ Answer = _AnswerModel.__table__.c
 Response = _ResponseModel.__table__.c
 
 
-def iter_rows(survey, columns, weights, labels=False, chunk=CHUNK, session=None):
+def iter_rows(
+    survey, columns, weights, labels=False, chunk=CHUNK, session=None, include_test=False
+):
     """Yield one list of values per response (every status), in ``columns`` order.
 
     ``weights`` maps response id to weight (valid responses only; others get None).
-    With ``labels`` choice codes are replaced by their labels.
+    With ``labels`` choice codes are replaced by their labels. Test answers (staff previews,
+    status ``test``) are left out unless ``include_test``.
     """
     session = session or db.session
     # Read what is needed now: a streamed download runs the generator after the view committed.
@@ -34,10 +37,13 @@ def iter_rows(survey, columns, weights, labels=False, chunk=CHUNK, session=None)
             )
         ).all()
     )
-    return _generate(session, survey_id, numbers, columns, weights, labels, chunk)
+    wanted = [Response.survey_id == survey_id]
+    if not include_test:
+        wanted.append(Response.status != "test")
+    return _generate(session, wanted, numbers, columns, weights, labels, chunk)
 
 
-def _generate(session, survey_id, numbers, columns, weights, labels, chunk):
+def _generate(session, wanted, numbers, columns, weights, labels, chunk):
     index = {c.name: i for i, c in enumerate(columns)}
     flags = {(c.source, c.code): index[c.name] for c in columns if c.kind == "flag"}
     flag_questions = {}
@@ -61,7 +67,7 @@ def _generate(session, survey_id, numbers, columns, weights, labels, chunk):
                     Response.submitted_at,
                     Response.duration_seconds,
                 )
-                .where(Response.survey_id == survey_id, Response.id > last)
+                .where(*wanted, Response.id > last)
                 .order_by(Response.id)
                 .limit(chunk)
             )

@@ -31,12 +31,14 @@ ESTIMATE_COLUMNS = tuple(
 )
 
 
-def response_export(survey, labels=False, lang="zh"):
-    """(columns, row iterator) of the responses export under the current analysis settings."""
+def response_export(survey, labels=False, lang="zh", include_test=False):
+    """(columns, row iterator) of the responses export under the current analysis settings.
+
+    Staff test answers (status ``test``) are left out unless ``include_test``."""
     _, settings = settings_service.current(survey)
     columns = columns_for(definition_of(survey.latest_version), lang)
     weights = response_weights(survey, settings)
-    return columns, iter_rows(survey, columns, weights, labels=labels)
+    return columns, iter_rows(survey, columns, weights, labels=labels, include_test=include_test)
 
 
 def estimate_rows(results):
@@ -73,9 +75,9 @@ def record_export(survey, what, fmt, labels=False, user=None, rows=None):
     )
 
 
-def export_responses_to(survey, fmt, path, labels=False, user=None):
+def export_responses_to(survey, fmt, path, labels=False, user=None, include_test=False):
     """Write the responses export to ``path`` (CLI); returns the number of rows."""
-    columns, rows = response_export(survey, labels)
+    columns, rows = response_export(survey, labels, include_test=include_test)
     counted = _counting(rows)
     record_export(survey, "responses", fmt, labels, user)
     writers.write(fmt, columns, counted, path)

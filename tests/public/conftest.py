@@ -197,6 +197,6 @@ def counts(app):
 def every_type(app):
     """Load the survey with one question of each type; returns its key."""
     with app.app_context():
-        save_definition(load_text(EVERY_TYPE_YAML, "every-type.yaml"))
+        save_definition(load_text(EVERY_TYPE_YAML, "every-type.yaml"), status="open")
         _db.session.commit()
     return "every-type"
