@@ -1,5 +1,7 @@
 """``flask survey ...`` commands: load and list survey definitions."""
 
+from pathlib import Path
+
 import click
 from flask.cli import AppGroup
 
@@ -92,6 +94,58 @@ def reopen_command(key):
 def close_command(key):
     """Close survey KEY: the public form stops accepting responses."""
     _transition(key, "closed", "closed: the public form no longer accepts responses")
+
+
+@survey_cli.command("import-xlsform")
+@click.argument("path", type=click.Path(dir_okay=False, exists=True))
+@click.option("--key", help="The survey key (default: the form_id of the settings sheet).")
+def import_xlsform_command(path, key):
+    """Read the XLSForm at PATH and store it as a draft survey (or a new version of KEY)."""
+    from .definitions.xlsform_in import read_xlsform
+
+    try:
+        with open(path, "rb") as handle:
+            definition = read_xlsform(handle.read(), Path(path).name, key=key)
+    except DefinitionError as exc:
+        raise click.ClickException(f"invalid XLSForm\n{exc}") from None
+    version, created = save_definition(definition, source_name=f"xlsform:{Path(path).name}")
+    if created:
+        audit.record(
+            "survey.load",
+            survey_id=version.survey_id,
+            version=version.number,
+            source=f"xlsform:{Path(path).name}",
+        )
+    db.session.commit()
+    state = "loaded as version" if created else "unchanged, still version"
+    click.echo(f"{definition.key}: {state} {version.number} ({version.survey.status})")
+
+
+@survey_cli.command("export-definition")
+@click.argument("key")
+@click.option("--format", "fmt", type=click.Choice(("yaml", "xlsform", "json")), default="yaml")
+@click.option("--version", "number", type=int, help="A version number (default: the newest).")
+@click.option("-o", "--output", "path", type=click.Path(dir_okay=False, writable=True))
+def export_definition_command(key, fmt, number, path):
+    """Write survey KEY's definition as YAML, XLSForm or JSON (standard output without -o)."""
+    from .definitions.exporting import render_definition
+
+    survey = get_survey(key)
+    if survey is None:
+        raise click.ClickException(f"no survey {key!r} (see: flask --app surveyapp survey list)")
+    version = next((v for v in survey.versions if v.number == number), None)
+    if number is None:
+        version = survey.latest_version
+    if version is None:
+        raise click.ClickException(f"{key} has no version {number}")
+    data, _mimetype, _suffix = render_definition(version, fmt)
+    if path:
+        Path(path).write_bytes(data)
+        click.echo(f"{key}: version {version.number} written to {path}", err=True)
+    elif fmt == "xlsform":
+        raise click.ClickException("an XLSForm is a binary workbook: give -o PATH.xlsx")
+    else:
+        click.echo(data.decode("utf-8"), nl=False)
 
 
 @survey_cli.command("list")

@@ -28,6 +28,8 @@ QUESTION_ATTRIBUTES = {
     "max",
     "max_length",
     "max_choices",
+    "constraint",
+    "constraint_message",
 }
 SURVEY_ATTRIBUTES = {"key", "title", "intro", "thanks", "scales", "questions"}
 BUILTIN_DIR = Path(__file__).with_name("surveys")
@@ -135,11 +137,22 @@ def _choices(raw, where, problems):
         if code in codes:
             problems.append(f"{where}: choice code {code} is not unique")
         codes.add(code)
-        extra = set(c) - {"code", "label", "substantive"}
+        extra = set(c) - {"code", "label", "substantive", "name"}
         if extra:
             problems.append(f"{where}: choice {code} has unknown attribute(s) {sorted(extra)}")
         label = _text(c.get("label"), f"{where}: choice {code} label", problems, required=True)
-        choices.append(Choice(code=code, label=label, substantive=bool(c.get("substantive", True))))
+        name = c.get("name")
+        if name is not None and (not isinstance(name, str) or not name.strip()):
+            problems.append(f"{where}: choice {code} name must be a text")
+            name = None
+        choices.append(
+            Choice(
+                code=code,
+                label=label,
+                substantive=bool(c.get("substantive", True)),
+                name=name,
+            )
+        )
     return tuple(choices)
 
 
@@ -200,6 +213,20 @@ def _question(raw, index, scales, seen, problems):
         else:
             for name in sorted(unknown):
                 problem(f"condition names unknown or later question {name!r}")
+    constraint = raw.get("constraint")
+    if constraint is not None:
+        try:
+            unknown = conditions.parse(str(constraint)).keys - seen - {key}
+        except conditions.ConditionError as exc:
+            problem(f"constraint: {exc}")
+        else:
+            for name in sorted(unknown):
+                problem(f"constraint names unknown or later question {name!r}")
+    constraint_message = _text(
+        raw.get("constraint_message"), f"{where}: constraint_message", problems
+    )
+    if constraint_message and constraint is None:
+        problem("constraint_message without a constraint")
     numbers = {}
     for name in ("min", "max"):
         value = raw.get(name)
@@ -231,6 +258,8 @@ def _question(raw, index, scales, seen, problems):
         max_length=raw.get("max_length"),
         max_choices=raw.get("max_choices"),
         weighting=qtype.name == "demographic",
+        constraint=str(constraint) if constraint is not None else None,
+        constraint_message=constraint_message,
     )
     qtype.check(question, problem)
     return question if len(problems) == before else None

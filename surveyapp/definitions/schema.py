@@ -10,6 +10,14 @@ from dataclasses import field
 from functools import cached_property
 
 CHOICE_TYPES = ("single", "likert", "demographic", "rating")
+OPTIONAL_QUESTION_ATTRIBUTES = ("constraint", "constraint_message")
+OPTIONAL_CHOICE_ATTRIBUTES = ("name",)
+
+
+def _drop_unset(data, names):
+    for name in names:
+        if data.get(name) in (None, {}):
+            data.pop(name, None)
 
 
 @dataclass(frozen=True)
@@ -20,6 +28,8 @@ class Choice:
     label: dict
     # False for "don't know / not used": left out of satisfaction bases.
     substantive: bool = True
+    # The author's name for the choice when it is not the code (an XLSForm's ``yes``/``no``).
+    name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -49,6 +59,10 @@ class Question:
     max_choices: int | None = None
     # Demographic questions name the weighting variable they feed (district, age_group, gender).
     weighting: bool = False
+    # A condition the answer must meet (the question's own key stands for its answer), and the
+    # author's message when it does not.
+    constraint: str | None = None
+    constraint_message: dict = field(default_factory=dict)
 
     @property
     def answer_keys(self):
@@ -97,8 +111,20 @@ class SurveyDefinition:
         return tuple(q for q in self.questions if q.weighting)
 
     def to_dict(self):
-        """Plain data for JSON storage."""
-        return asdict(self)
+        """Plain data for JSON storage.
+
+        Attributes added after definitions were first stored are left out while unset, so a
+        definition that does not use them keeps its hash (and is not loaded as a new version).
+        """
+        data = asdict(self)
+        for question in data["questions"]:
+            _drop_unset(question, OPTIONAL_QUESTION_ATTRIBUTES)
+            for choice in question["choices"]:
+                _drop_unset(choice, OPTIONAL_CHOICE_ATTRIBUTES)
+        for choices in data["scales"].values():
+            for choice in choices:
+                _drop_unset(choice, OPTIONAL_CHOICE_ATTRIBUTES)
+        return data
 
     @classmethod
     def from_dict(cls, data):
