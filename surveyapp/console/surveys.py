@@ -1,4 +1,7 @@
-"""Survey services for the console: the overview, uploading definitions, opening and closing."""
+"""Survey services for the console: the overview, uploading definitions (with the changes to a
+live survey shown before they are stored), publishing, closing and reopening."""
+
+import base64
 
 from flask_babel import gettext as _
 from sqlalchemy import func
@@ -7,7 +10,13 @@ from sqlalchemy import select
 from .. import audit
 from ..definitions import DefinitionError
 from ..definitions import load_text
+from ..definitions.diff import compare
+from ..definitions.source import to_yaml
+from ..definitions.store import definition_hash
+from ..definitions.store import definition_of
+from ..definitions.store import get_survey
 from ..definitions.store import save_definition
+from ..definitions.xlsform_in import read_xlsform
 from ..extensions import db
 from ..models import Response
 from ..models import Survey
@@ -24,18 +33,23 @@ def survey_overview():
     return [(s, s.latest_version, counts.get(s.id, 0)) for s in surveys]
 
 
-def upload_definition(data, filename, user, survey=None):
-    """Validate uploaded YAML bytes and store them as a new version (audited ``survey.load``).
+def read_upload(data, filename):
+    """The definition in uploaded bytes: an XLSForm workbook (.xlsx) or YAML text.
 
-    Returns ``(version, created)``. Raises :class:`DefinitionError` listing every problem; when
-    ``survey`` is given the definition must carry that survey's key. Nothing is stored on error.
+    Raises :class:`DefinitionError` listing every problem.
     """
     source = filename or "upload.yaml"
+    if source.lower().endswith((".xlsx", ".xls")) or data[:2] == b"PK":
+        return read_xlsform(data, source)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise DefinitionError(source, [_("the file is not UTF-8 text")]) from None
-    definition = load_text(text, source)
+    return load_text(text, source)
+
+
+def check_key(definition, survey, source):
+    """Raise :class:`DefinitionError` unless ``definition`` is for ``survey`` (when given)."""
     if survey is not None and definition.key != survey.key:
         raise DefinitionError(
             source,
@@ -47,6 +61,28 @@ def upload_definition(data, filename, user, survey=None):
                 )
             ],
         )
+
+
+def pending_change(definition):
+    """``(survey, live version, diff)`` when ``definition`` changes a published survey, else None.
+
+    A new version of an open (or closed) survey is stored only after its author has seen what
+    changes; drafts and new surveys are stored at once.
+    """
+    survey = get_survey(definition.key)
+    if survey is None or survey.status == "draft" or survey.latest_version is None:
+        return None
+    live = survey.latest_version
+    if live.sha256 == definition_hash(definition):
+        return None
+    return survey, live, compare(definition_of(live), definition)
+
+
+def store_definition(definition, source, user):
+    """Store an uploaded definition as a new version (audited ``survey.load``).
+
+    Returns ``(version, created)``.
+    """
     version, created = save_definition(definition, source_name=f"upload:{source}", user_id=user.id)
     if created:
         audit.record(
@@ -57,6 +93,32 @@ def upload_definition(data, filename, user, survey=None):
             sha256=version.sha256,
         )
     return version, created
+
+
+def upload_definition(data, filename, user, survey=None):
+    """Validate an uploaded definition (YAML or XLSForm) and store it as a new version.
+
+    Returns ``(version, created)``. Raises :class:`DefinitionError` listing every problem; when
+    ``survey`` is given the definition must carry that survey's key. Nothing is stored on error.
+    """
+    source = filename or "upload.yaml"
+    definition = read_upload(data, source)
+    check_key(definition, survey, source)
+    return store_definition(definition, source, user)
+
+
+def encode_pending(definition):
+    """The definition as a form field value (base64 of its YAML) for the confirmation step."""
+    return base64.b64encode(to_yaml(definition).encode("utf-8")).decode("ascii")
+
+
+def decode_pending(value, source):
+    """The definition from :func:`encode_pending`'s value, validated again."""
+    try:
+        text = base64.b64decode(value.encode("ascii"), validate=True).decode("utf-8")
+    except (ValueError, UnicodeError):
+        raise DefinitionError(source, [_("the confirmation form was damaged")]) from None
+    return load_text(text, source)
 
 
 class TransitionError(ValueError):
