@@ -137,3 +137,11 @@ def test_yaml_errors_keep_the_caret_under_the_column(client, as_role):
     assert shown.status_code == 400
     [block] = re.findall(r'<pre class="c-pre">(.*?)</pre>', page, re.S)
     assert "not valid YAML" in block and "^" in block
+
+
+def test_distribution_page_shows_the_share_card(client, as_role):
+    as_role("evaluator")
+    page = client.get("/console/surveys/nanyang-dcm/distribution").get_data(as_text=True)
+    card = page[page.index('id="share-card"') :]
+    assert "/s/nanyang-dcm/share.png" in card
+    assert load_file(builtin_path("nanyang-dcm")).title["zh"] in card
