@@ -21,6 +21,7 @@ choice names                       integer names are codes; others get 1..n and 
 
 import re
 
+from flask_babel import lazy_gettext as _l
 from pyxform.errors import PyXFormError
 from pyxform.xls2json import workbook_to_json
 from pyxform.xls2json_backends import get_xlsform
@@ -45,21 +46,24 @@ METADATA_TYPES = {
     "simserial",
     "phonenumber",
 }
+NO_REPEATS = _l("repeat groups are not supported")
+NO_CALCULATIONS = _l("calculations are not supported")
+NO_MEDIA = _l("media (images, audio, video) are not supported")
 UNSUPPORTED = {
-    "begin_repeat": "repeat groups are not supported",
-    "begin repeat": "repeat groups are not supported",
-    "calculate": "calculations are not supported",
+    "begin_repeat": NO_REPEATS,
+    "begin repeat": NO_REPEATS,
+    "calculate": NO_CALCULATIONS,
 }
 UNSUPPORTED_COLUMNS = {
-    "choice_filter": "cascading choices (choice_filter) are not supported",
-    "calculation": "calculations are not supported",
-    "repeat_count": "repeat groups are not supported",
-    "image": "media (images) are not supported",
-    "audio": "media (audio) are not supported",
-    "video": "media (video) are not supported",
-    "media::image": "media (images) are not supported",
-    "media::audio": "media (audio) are not supported",
-    "media::video": "media (video) are not supported",
+    "choice_filter": _l("cascading choices (choice_filter) are not supported"),
+    "calculation": NO_CALCULATIONS,
+    "repeat_count": NO_REPEATS,
+    "image": NO_MEDIA,
+    "audio": NO_MEDIA,
+    "video": NO_MEDIA,
+    "media::image": NO_MEDIA,
+    "media::audio": NO_MEDIA,
+    "media::video": NO_MEDIA,
 }
 _LANGUAGE_CODE = re.compile(r"\((zh|en)(?:[-_][A-Za-z]+)?\)\s*$", re.IGNORECASE)
 _LANGUAGE_NAMES = {
@@ -84,11 +88,18 @@ _YES = {"yes", "true", "true()", "1"}
 
 class _Problems(list):
     def add(self, sheet, row, column, message):
-        where = f"{sheet} sheet"
-        if row is not None:
-            where += f", row {row}"
-        if column:
-            where += f", column {column}"
+        """Add ``message`` located by sheet, row and column (in the user's language)."""
+        if row is not None and column:
+            where = _l(
+                "%(sheet)s sheet, row %(row)d, column %(column)s",
+                sheet=sheet,
+                row=row,
+                column=column,
+            )
+        elif row is not None:
+            where = _l("%(sheet)s sheet, row %(row)d", sheet=sheet, row=row)
+        else:
+            where = _l("%(sheet)s sheet, column %(column)s", sheet=sheet, column=column)
         self.append(f"{where}: {message}")
 
 
@@ -133,8 +144,10 @@ class _Reader:
                     sheet,
                     row,
                     f"{column}::{language}",
-                    "only Chinese (zh) and English (en) texts are supported; name the language "
-                    "like 中文 (zh) or English (en)",
+                    _l(
+                        "only Chinese (zh) and English (en) texts are supported; name the "
+                        "language like 中文 (zh) or English (en)"
+                    ),
                 )
                 continue
             texts[lang] = str(text).strip()
@@ -180,9 +193,13 @@ class _Reader:
             if qtype in UNSUPPORTED:
                 self.problems.add("survey", index, "type", UNSUPPORTED[qtype])
             elif qtype.startswith(("select_one_from_file", "select_multiple_from_file")):
-                self.problems.add("survey", index, "type", "choices from a file are not supported")
+                self.problems.add(
+                    "survey", index, "type", _l("choices from a file are not supported")
+                )
             elif not SUPPORTED_TYPES.match(qtype):
-                self.problems.add("survey", index, "type", f"the type {qtype!r} is not supported")
+                self.problems.add(
+                    "survey", index, "type", _l("the type “%(type)s” is not supported", type=qtype)
+                )
 
     # The form -------------------------------------------------------------------------------
 
@@ -226,7 +243,9 @@ class _Reader:
         """A loader problem ("question KEY: ...") with the survey sheet row of that question."""
         match = re.match(r"question (\w+)", problem)
         row = self.rows.get(match.group(1)) if match else None
-        return f"survey sheet, row {row}: {problem}" if row else problem
+        if not row:
+            return problem
+        return str(_l("survey sheet, row %(row)d: %(problem)s", row=row, problem=problem))
 
     def setting_texts(self, settings, prefix):
         found = {k.split("::", 1)[1]: v for k, v in settings.items() if k.startswith(prefix + "::")}
@@ -261,8 +280,11 @@ class _Reader:
                 "survey",
                 row,
                 "type",
-                "a note between questions is not supported: put its text into the hint of the "
-                "next question (a note before the first question becomes the introduction)",
+                _l(
+                    "a note between questions is not supported: put its text into the hint of "
+                    "the next question (a note before the first question becomes the "
+                    "introduction)"
+                ),
             )
             return []
         data["questions_started"] = True
@@ -289,8 +311,10 @@ class _Reader:
                     "survey",
                     row,
                     "relevant",
-                    "a condition on a group is supported only for a Likert group (a field-list "
-                    "of likert questions on one list): put it on each question",
+                    _l(
+                        "a condition on a group is supported only for a Likert group (a "
+                        "field-list of likert questions on one list): put it on each question"
+                    ),
                 )
             found = []
             for grandchild in children:
@@ -364,7 +388,12 @@ class _Reader:
         try:
             return to_condition(str(xpath), self.fields, self_key=self_key)
         except XPathError as exc:
-            self.problems.add("survey", row, column, f"{exc} in {xpath!r}")
+            self.problems.add(
+                "survey",
+                row,
+                column,
+                _l("cannot translate %(xpath)s: %(problem)s", xpath=xpath, problem=exc),
+            )
             return None
 
     def question(self, child, row):
@@ -389,10 +418,17 @@ class _Reader:
         elif kind == "text":
             question["type"] = "long_text" if appearance == "multiline" else "text"
         else:
-            self.problems.add("survey", row, "type", f"the type {kind!r} is not supported")
+            self.problems.add(
+                "survey", row, "type", _l("the type “%(type)s” is not supported", type=kind)
+            )
             return None
         if marked and marked not in ("demographic", "rating"):
-            self.problems.add("survey", row, "surveyapp_type", f"unknown type {marked!r}")
+            self.problems.add(
+                "survey",
+                row,
+                "surveyapp_type",
+                _l("the type “%(type)s” is not supported", type=marked),
+            )
         bind = child.get("bind") or {}
         if self.required(child):
             question["required"] = True
@@ -440,7 +476,7 @@ class _Reader:
                     question["constraint_message"] = message
         elif message:
             self.problems.add(
-                "survey", row, "constraint_message", "a constraint message needs a constraint"
+                "survey", row, "constraint_message", _l("a constraint message needs a constraint")
             )
 
 
@@ -453,7 +489,9 @@ def read_xlsform(data, source="form.xlsx", key=None):
     try:
         workbook = get_xlsform(data)
     except (PyXFormError, ValueError, KeyError, OSError) as exc:
-        raise loader.DefinitionError(source, [f"not a readable XLSForm workbook ({exc})"]) from None
+        raise loader.DefinitionError(
+            source, [str(_l("not a readable XLSForm workbook (%(error)s)", error=exc))]
+        ) from None
     reader = _Reader(workbook, source)
     raw = reader.read()
     raw.pop("questions_started", None)

@@ -145,3 +145,35 @@ def test_distribution_page_shows_the_share_card(client, as_role):
     card = page[page.index('id="share-card"') :]
     assert "/s/nanyang-dcm/share.png" in card
     assert load_file(builtin_path("nanyang-dcm")).title["zh"] in card
+
+
+def test_xlsform_problems_name_sheet_row_and_column_in_chinese_and_english(app, client, as_role):
+    from tests.definitions.test_xlsform import workbook
+
+    as_role("evaluator")
+    bad = workbook(
+        """
+| survey |
+| | type | name | label |
+| | text | first | 第一题 |
+| | begin_repeat | kids | 孩子 |
+| | end_repeat | | |
+"""
+    )
+    for lang, expected in (
+        ("zh_CN", "survey 工作表第 3 行 type 列: 不支持重复组（repeat）"),
+        ("en", "survey sheet, row 3, column type: repeat groups are not supported"),
+    ):
+        client.get(f"/console/surveys?lang={lang}")
+        token = re.search(
+            r'name="csrf_token" type="hidden" value="([^"]+)"',
+            client.get("/console/surveys").get_data(as_text=True),
+        ).group(1)
+        shown = client.post(
+            "/console/surveys/upload",
+            data={"csrf_token": token, "definition": (io.BytesIO(bad), "kids.xlsx")},
+            content_type="multipart/form-data",
+        )
+        assert shown.status_code == 400
+        assert f"kids.xlsx: {expected}" in shown.get_data(as_text=True)
+    assert versions_of(app, "kids") is None

@@ -125,7 +125,7 @@ def test_kobo_form_exports_back_to_an_xlsform_that_reimports_unchanged():
     [
         ("| | begin_repeat | kids | 孩子 |", "survey sheet, row 3, column type", "repeat"),
         ("| | calculate | total | 合计 |", "survey sheet, row 3, column type", "calculation"),
-        ("| | geopoint | place | 地点 |", "survey sheet, row 3, column type", "'geopoint'"),
+        ("| | geopoint | place | 地点 |", "survey sheet, row 3, column type", "“geopoint”"),
     ],
 )
 def test_unsupported_features_are_refused_with_sheet_row_and_reason(row, where, reason):
@@ -155,7 +155,7 @@ def test_cascading_choices_and_media_are_refused_naming_the_column():
     with pytest.raises(DefinitionError) as caught:
         read_xlsform(workbook(md), "bad.xlsx")
     text = str(caught.value)
-    assert "survey sheet, row 2, column image: media (images) are not supported" in text
+    assert "survey sheet, row 2, column image: media (images, audio, video)" in text
     assert "survey sheet, row 3, column choice_filter: cascading choices" in text
 
 
@@ -170,7 +170,7 @@ def test_xpath_outside_the_subset_and_other_languages_name_row_and_column():
         read_xlsform(workbook(md), "bad.xlsx")
     text = str(caught.value)
     assert "survey sheet, row 2, column label::Français (fr): only Chinese (zh)" in text
-    assert "survey sheet, row 3, column relevant:" in text and "'today'" in text
+    assert "survey sheet, row 3, column relevant: cannot translate" in text and "'today'" in text
 
 
 def test_kobo_form_imports_as_a_draft_publishes_and_enforces_its_constraint(app, runner, tmp_path):
