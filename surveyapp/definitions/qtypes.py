@@ -137,6 +137,8 @@ class QuestionType:
     choice_based = True
     needs_choices = True
     needs_scale = False
+    # False for a type that asks nothing (a note): no fields, no answer columns.
+    stores_answers = True
     allowed = ()  # type-specific definition attributes
 
     def check(self, question, problem):
@@ -357,3 +359,28 @@ class LongText(Text):
     name = "long_text"
     default_max_length = 2000
     field_class = TextAreaField
+
+
+@register
+class Note(QuestionType):
+    """A text shown in the form between questions; it asks nothing and stores nothing."""
+
+    name = "note"
+    choice_based = False
+    needs_choices = False
+    stores_answers = False
+
+    def check(self, question, problem):
+        if question.required:
+            problem("a note asks nothing, so it cannot be required")
+        if question.constraint is not None:
+            problem("a note asks nothing, so it cannot have a constraint")
+
+    def fields(self, question, locale):
+        return []
+
+    def rows(self, question, data):
+        return []
+
+    def values(self, question, rows):
+        return {}

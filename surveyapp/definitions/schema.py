@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from dataclasses import field
 from functools import cached_property
 
+from .qtypes import REGISTRY
+
 CHOICE_TYPES = ("single", "likert", "demographic", "rating")
 OPTIONAL_QUESTION_ATTRIBUTES = ("constraint", "constraint_message")
 OPTIONAL_CHOICE_ATTRIBUTES = ("name",)
@@ -66,8 +68,10 @@ class Question:
 
     @property
     def answer_keys(self):
-        """The column keys this question's answers are stored under."""
-        return tuple(item.key for item in self.items) if self.items else (self.key,)
+        """The column keys this question's answers are stored under (none for a note)."""
+        if self.items:
+            return tuple(item.key for item in self.items)
+        return (self.key,) if REGISTRY[self.type].stores_answers else ()
 
     def choice(self, code):
         """The choice with this code, or None."""

@@ -12,6 +12,7 @@ XLSForm                            definition
 ``select_multiple``                multiple
 ``integer``, ``decimal``           number (``. >= a and . <= b`` without a message: min/max)
 ``text`` (``multiline``)           text (long_text)
+``note``                           note (a text shown in the form)
 field-list group of likert selects likert_group (one scale, one item per select)
 ``label::中文 (zh)`` etc.          texts per language (zh, en)
 ``relevant``, ``constraint``       conditions (see :mod:`.xpath`), ``constraint_message``
@@ -272,22 +273,6 @@ class _Reader:
             return []
         if kind == "group":
             return self.group(child, data)
-        if kind == "note":
-            if not data.get("questions_started") and "intro" not in data:
-                data["intro"] = self.raw_texts("survey", row, "label")
-                return []
-            self.problems.add(
-                "survey",
-                row,
-                "type",
-                _l(
-                    "a note between questions is not supported: put its text into the hint of "
-                    "the next question (a note before the first question becomes the "
-                    "introduction)"
-                ),
-            )
-            return []
-        data["questions_started"] = True
         question = self.question(child, row)
         return [question] if question else []
 
@@ -320,7 +305,6 @@ class _Reader:
             for grandchild in children:
                 found.extend(self.element(grandchild, data))
             return found
-        data["questions_started"] = True
         scale = self.scale(children[0])
         question = {
             "key": child["name"],
@@ -417,6 +401,8 @@ class _Reader:
             question["type"] = "number"
         elif kind == "text":
             question["type"] = "long_text" if appearance == "multiline" else "text"
+        elif kind == "note":
+            question["type"] = "note"
         else:
             self.problems.add(
                 "survey", row, "type", _l("the type “%(type)s” is not supported", type=kind)
@@ -446,6 +432,8 @@ class _Reader:
 
     def field_of(self, question):
         key, qtype = question["key"], question["type"]
+        if qtype == "note":
+            return
         if qtype in ("number",):
             self.fields[key] = Field(key, "number")
         elif qtype in ("text", "long_text"):
@@ -494,7 +482,6 @@ def read_xlsform(data, source="form.xlsx", key=None):
         ) from None
     reader = _Reader(workbook, source)
     raw = reader.read()
-    raw.pop("questions_started", None)
     if key:
         raw["key"] = key
     try:

@@ -120,6 +120,8 @@ def _rows(definition):
                 row["appearance"] = "likert"
             if q.type in MARKED_TYPES:
                 row["surveyapp_type"] = q.type
+        elif not qtype.stores_answers:
+            row["type"] = "note"
         else:
             row["type"] = "decimal" if q.type == "number" else "text"
             if q.type == "long_text":

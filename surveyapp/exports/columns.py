@@ -46,6 +46,8 @@ def columns_for(definition, lang="zh"):
     """Every column of the export, in questionnaire order after the fixed ones."""
     cols = list(FIXED)
     for q in definition.questions:
+        if not q.answer_keys:  # a note asks nothing
+            continue
         text = text_in(q.text, lang)
         if q.type in CHOICE_TYPES or q.type == "likert_group":
             labels = {c.code: text_in(c.label, lang) for c in _choices_of(q, definition)}

@@ -27,6 +27,7 @@ KOBO_FORM = """
 | | select_one yesno | used_service | 您用过政务服务中心吗？ | Have you used the service centre? | | yes | | | | | |
 | | select_multiple channels | channels | 您通过哪些渠道办事？ | Which channels did you use? | Choose up to two | | ${used_service} = 'yes' | count-selected(.) <= 2 | 最多选两项 | Choose at most two | |
 | | integer | visits | 去年您去了几次？ | How many visits last year? | | | selected(${channels}, 'visit') | . >= 1 and . <= 50 | 请填写1到50之间的数 | Enter a number from 1 to 50 | |
+| | note | rating_note | 以下问题请根据最近一次办事的感受回答。 | Answer the next questions about your last visit. | | | ${used_service} = 'yes' | | | | |
 | | begin_group | rating | 请评价以下方面 | Please rate each aspect | | | ${used_service} = 'yes' | | | | field-list |
 | | select_one agree | rate_staff | 工作人员态度 | Staff attitude | | yes | | | | | likert |
 | | select_one agree | rate_wait | 等候时间 | Waiting time | | yes | | | | | likert |
@@ -89,6 +90,7 @@ def test_kobo_form_maps_onto_the_definition():
         ("used_service", "single"),
         ("channels", "multiple"),
         ("visits", "number"),
+        ("rating_note", "note"),
         ("rating", "likert_group"),
         ("comment", "long_text"),
     ]
@@ -106,6 +108,8 @@ def test_kobo_form_maps_onto_the_definition():
     visits = definition.question("visits")
     assert visits.relevant == "channels has 3"
     assert visits.constraint == "visits >= 1 and visits <= 50"
+    assert definition.question("rating_note").relevant == "used_service == 1"
+    assert "rating_note" not in definition.answer_keys
     rating = definition.question("rating")
     assert [i.key for i in rating.items] == ["rate_staff", "rate_wait"]
     assert rating.scale == "agree" and rating.required
