@@ -23,10 +23,14 @@ from ..models import Survey
 
 
 def survey_overview():
-    """Every survey with its newest version and number of responses (one GROUP BY query)."""
+    """Every survey with its newest version and number of responses (one GROUP BY query).
+
+    Staff test answers (given in preview) are not counted."""
     counts = dict(
         db.session.execute(
-            select(Response.survey_id, func.count()).group_by(Response.survey_id)
+            select(Response.survey_id, func.count())
+            .where(Response.status != "test")
+            .group_by(Response.survey_id)
         ).all()
     )
     surveys = db.session.scalars(select(Survey).order_by(Survey.key)).all()
