@@ -101,20 +101,19 @@ def close_command(key):
 @click.option("--key", help="The survey key (default: the form_id of the settings sheet).")
 def import_xlsform_command(path, key):
     """Read the XLSForm at PATH and store it as a draft survey (or a new version of KEY)."""
-    from .definitions.xlsform_in import read_xlsform
+    from .definitions.xlsform_in import read_xlsform_with_version
 
     try:
         with open(path, "rb") as handle:
-            definition = read_xlsform(handle.read(), Path(path).name, key=key)
+            definition, label = read_xlsform_with_version(handle.read(), Path(path).name, key=key)
     except DefinitionError as exc:
         raise click.ClickException(f"invalid XLSForm\n{exc}") from None
-    version, created = save_definition(definition, source_name=f"xlsform:{Path(path).name}")
+    # The form's own version label travels in the source name (versions are numbered here).
+    source = f"xlsform:{Path(path).name}" + (f" (version {label})" if label else "")
+    version, created = save_definition(definition, source_name=source)
     if created:
         audit.record(
-            "survey.load",
-            survey_id=version.survey_id,
-            version=version.number,
-            source=f"xlsform:{Path(path).name}",
+            "survey.load", survey_id=version.survey_id, version=version.number, source=source
         )
     db.session.commit()
     state = "loaded as version" if created else "unchanged, still version"

@@ -16,7 +16,7 @@ from ..definitions.store import definition_hash
 from ..definitions.store import definition_of
 from ..definitions.store import get_survey
 from ..definitions.store import save_definition
-from ..definitions.xlsform_in import read_xlsform
+from ..definitions.xlsform_in import read_xlsform_with_version
 from ..extensions import db
 from ..models import Response
 from ..models import Survey
@@ -38,18 +38,20 @@ def survey_overview():
 
 
 def read_upload(data, filename):
-    """The definition in uploaded bytes: an XLSForm workbook (.xlsx) or YAML text.
+    """``(definition, source name)`` of uploaded bytes: an XLSForm workbook (.xlsx) or YAML.
 
-    Raises :class:`DefinitionError` listing every problem.
+    An XLSForm's own version label is added to the source name. Raises
+    :class:`DefinitionError` listing every problem.
     """
     source = filename or "upload.yaml"
     if source.lower().endswith((".xlsx", ".xls")) or data[:2] == b"PK":
-        return read_xlsform(data, source)
+        definition, label = read_xlsform_with_version(data, source)
+        return definition, source + (f" (version {label})" if label else "")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise DefinitionError(source, [_("the file is not UTF-8 text")]) from None
-    return load_text(text, source)
+    return load_text(text, source), source
 
 
 def check_key(definition, survey, source):
@@ -105,8 +107,7 @@ def upload_definition(data, filename, user, survey=None):
     Returns ``(version, created)``. Raises :class:`DefinitionError` listing every problem; when
     ``survey`` is given the definition must carry that survey's key. Nothing is stored on error.
     """
-    source = filename or "upload.yaml"
-    definition = read_upload(data, source)
+    definition, source = read_upload(data, filename or "upload.yaml")
     check_key(definition, survey, source)
     return store_definition(definition, source, user)
 

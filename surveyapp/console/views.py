@@ -183,9 +183,8 @@ def _upload(form, survey, problems_page, done_url):
     if not form.validate_on_submit():
         return problems_page([_("Choose a YAML or XLSForm file to upload.")])
     upload = form.definition.data
-    source = upload.filename or "upload.yaml"
     try:
-        definition = read_upload(upload.read(), source)
+        definition, source = read_upload(upload.read(), upload.filename or "upload.yaml")
         check_key(definition, survey, source)
     except DefinitionError as exc:
         db.session.rollback()

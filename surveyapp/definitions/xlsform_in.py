@@ -21,6 +21,7 @@ choice names                       integer names are codes; others get 1..n and 
 """
 
 import re
+import zipfile
 
 from flask_babel import lazy_gettext as _l
 from pyxform.errors import PyXFormError
@@ -474,9 +475,14 @@ def read_xlsform(data, source="form.xlsx", key=None):
     ``key`` replaces the form's ``form_id``. Raises :class:`~.loader.DefinitionError` naming the
     sheet, row and column of each problem.
     """
+    return read_xlsform_with_version(data, source, key)[0]
+
+
+def read_xlsform_with_version(data, source="form.xlsx", key=None):
+    """``(definition, version label)``: :func:`read_xlsform` and the settings' ``version``."""
     try:
         workbook = get_xlsform(data)
-    except (PyXFormError, ValueError, KeyError, OSError) as exc:
+    except (PyXFormError, ValueError, KeyError, OSError, zipfile.BadZipFile) as exc:
         raise loader.DefinitionError(
             source, [str(_l("not a readable XLSForm workbook (%(error)s)", error=exc))]
         ) from None
@@ -485,6 +491,8 @@ def read_xlsform(data, source="form.xlsx", key=None):
     if key:
         raw["key"] = key
     try:
-        return loader.validate(raw, source)
+        definition = loader.validate(raw, source)
     except loader.DefinitionError as exc:
         raise loader.DefinitionError(source, [reader.locate(p) for p in exc.problems]) from None
+    label = str((workbook.settings or [{}])[0].get("version") or "").strip() or None
+    return definition, label

@@ -183,6 +183,12 @@ def test_kobo_form_imports_as_a_draft_publishes_and_enforces_its_constraint(app,
     result = runner.invoke(args=["survey", "import-xlsform", str(path), "--key", "pilot-form"])
     assert result.exit_code == 0, result.output
     assert "draft" in result.output
+    with app.app_context():
+        from surveyapp.definitions.store import get_survey as _get
+
+        assert (
+            _get("pilot-form").latest_version.source_name == "xlsform:pilot.xlsx (version 2026.1)"
+        )
     public = app.test_client()
     assert public.get("/s/pilot-form").status_code == 404
     assert runner.invoke(args=["survey", "publish", "pilot-form"]).exit_code == 0
@@ -236,3 +242,10 @@ def test_export_definition_writes_yaml_and_json(runner):
     first = data["questions"][0]
     assert {"key", "type", "choices", "items"} <= set(first)
     assert set(first["choices"][0]) == {"code", "label", "substantive"}
+
+
+def test_a_file_that_is_no_workbook_is_refused_politely():
+    for data in (b"PK\x03\x04 not really a zip", b"key: yaml-not-xlsx"):
+        with pytest.raises(DefinitionError) as caught:
+            read_xlsform(data, "x.xlsx")
+        assert "not a readable XLSForm workbook" in str(caught.value)
