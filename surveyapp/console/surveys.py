@@ -84,19 +84,28 @@ def pending_change(definition):
     return survey, live, compare(definition_of(live), definition)
 
 
-def store_definition(definition, source, user):
+def store_definition(definition, source, user, diff=None):
     """Store an uploaded definition as a new version (audited ``survey.load``).
 
-    Returns ``(version, created)``.
+    ``diff`` is the confirmed :class:`~surveyapp.definitions.diff.DefinitionDiff` from the live
+    version; the audit entry names its changes that break comparability. Returns
+    ``(version, created)``.
     """
     version, created = save_definition(definition, source_name=f"upload:{source}", user_id=user.id)
     if created:
+        extra = {}
+        if diff is not None:
+            extra = {
+                "changes": len(diff.changes),
+                "breaking": [f"{c.kind}:{c.key}" for c in diff.breaking],
+            }
         audit.record(
             "survey.load",
             survey_id=version.survey_id,
             version=version.number,
             source=f"upload:{source}",
             sha256=version.sha256,
+            **extra,
         )
     return version, created
 

@@ -111,7 +111,7 @@ def confirm_version(key):
     if diff.breaking and not form.acknowledge.data:
         form.acknowledge.errors = [_("Tick the box to confirm these changes.")]
         return _confirm_page(survey, live, diff, definition, source, form), 400
-    return _store(definition, source, url_for("console.versions", key=survey.key))
+    return _store(definition, source, url_for("console.versions", key=survey.key), diff)
 
 
 @role_required("viewer")
@@ -196,8 +196,8 @@ def _upload(form, survey, problems_page, done_url):
     return _store(definition, source, done_url)
 
 
-def _store(definition, source, done_url):
-    version, created = store_definition(definition, source, current_user)
+def _store(definition, source, done_url, diff=None):
+    version, created = store_definition(definition, source, current_user, diff)
     db.session.commit()
     if created:
         flash(

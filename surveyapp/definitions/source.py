@@ -47,7 +47,7 @@ def _question(question):
 
 
 def to_source(definition):
-    """The definition as the plain data of a YAML file (see ``nanyang-dcm.yaml``)."""
+    """The definition as the plain data of a YAML file (like the shipped surveys' files)."""
     data = {"key": definition.key, "title": dict(definition.title)}
     if definition.intro:
         data["intro"] = dict(definition.intro)

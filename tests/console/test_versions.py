@@ -74,7 +74,14 @@ def test_a_live_survey_changes_only_after_confirmation(app, client, as_role):
     assert versions_of(app) == [(1, "builtin:nanyang-dcm")]
     assert confirm(client, shown).status_code == 302
     assert versions_of(app) == [(1, "builtin:nanyang-dcm"), (2, "upload:v2.yaml")]
-    assert audit_actions(app, "survey.load")[-1].detail["version"] == 2
+    entry = audit_actions(app, "survey.load")[-1]
+    assert entry.detail["version"] == 2 and entry.detail["changes"] == 7
+    assert sorted(entry.detail["breaking"]) == [
+        "choice_relabelled:awareness",
+        "removed:suggestion",
+        "reworded:district",
+        "type:recommend",
+    ]
     # The same page confirmed again after another version went live is shown afresh (409).
     again = confirm(client, shown)
     assert again.status_code in (302, 409)
