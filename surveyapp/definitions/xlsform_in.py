@@ -229,6 +229,11 @@ class _Reader:
         questions = []
         for child in form.get("children", ()):
             questions.extend(self.element(child, data))
+        # A list no question uses is kept as a scale (a definition's scale may be unused).
+        used = {c.get("list_name") for c in _selects(form)}
+        for name, options in (form.get("choices") or {}).items():
+            if name not in used and name not in self.scales:
+                self.scale({"list_name": name, "choices": options})
         data["scales"] = self.scales
         data["questions"] = questions
         if not self.scales:
@@ -467,6 +472,13 @@ class _Reader:
             self.problems.add(
                 "survey", row, "constraint_message", _l("a constraint message needs a constraint")
             )
+
+
+def _selects(element):
+    for child in element.get("children", ()):
+        if child.get("list_name"):
+            yield child
+        yield from _selects(child)
 
 
 def read_xlsform(data, source="form.xlsx", key=None):

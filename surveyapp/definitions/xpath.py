@@ -94,6 +94,8 @@ class _Parser:
     def __init__(self, tokens, text, fields, self_key):
         self.tokens, self.pos, self.text = tokens, 0, text
         self.fields, self.self_key = fields, self_key
+        # Parenthesised comparisons are not folded into ``in`` (see _XPathWriter.write).
+        self.grouped = set()
 
     def peek(self):
         return self.tokens[self.pos] if self.pos < len(self.tokens) else None
@@ -112,6 +114,8 @@ class _Parser:
         while self.peek() == ("word", "or"):
             self.take("or")
             parts.append(self.and_expr())
+        if any(id(part) in self.grouped for part in parts):
+            return _fold_or(parts, fold=False)
         return _fold_or(parts)
 
     def and_expr(self):
@@ -138,6 +142,7 @@ class _Parser:
             self.take("(")
             node = self.expr()
             self.take(")")
+            self.grouped.add(id(node))
             return node
         if token == ("word", "selected"):
             self.take()
@@ -221,9 +226,19 @@ class _Parser:
         return found
 
 
-def _fold_or(parts):
+def _same_key_equalities(parts):
+    return len(parts) > 1 and all(p[0] == "==" and p[1] == parts[0][1] for p in parts)
+
+
+def _or_leaves(tree):
+    if tree[0] == "or":
+        return _or_leaves(tree[1]) + _or_leaves(tree[2])
+    return [tree]
+
+
+def _fold_or(parts, fold=True):
     """``q = a or q = b`` is ``q in [a, b]``; other disjunctions stay as they are."""
-    if len(parts) > 1 and all(p[0] == "==" and p[1] == parts[0][1] for p in parts):
+    if fold and _same_key_equalities(parts):
         return ("in", parts[0][1], tuple(p[2] for p in parts))
     node = parts[0]
     for part in parts[1:]:
@@ -247,6 +262,10 @@ class _XPathWriter:
     def write(self, tree):
         op = tree[0]
         if op == "or":
+            leaves = _or_leaves(tree)
+            if _same_key_equalities(leaves):
+                # Parenthesised, so it reads back as these equalities and not as ``in``.
+                return " or ".join(f"({self.write(leaf)})" for leaf in leaves)
             return f"{self.write(tree[1])} or {self.write(tree[2])}"
         if op == "and":
             return f"{self.operand(tree[1])} and {self.operand(tree[2])}"
