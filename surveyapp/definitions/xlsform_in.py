@@ -29,55 +29,14 @@ from pyxform.xls2json import workbook_to_json
 from pyxform.xls2json_backends import get_xlsform
 
 from . import loader
+from .xlsform_sheets import METADATA_TYPES
+from .xlsform_sheets import Problems
+from .xlsform_sheets import check_sheets
+from .xlsform_sheets import language_of
 from .xpath import Field
 from .xpath import XPathError
 from .xpath import to_condition
 
-SUPPORTED_TYPES = re.compile(
-    r"^(select_one|select one|select_multiple|select all that apply|select multiple)\s+\S+$"
-    r"|^(integer|int|decimal|text|note|begin_group|begin group|end_group|end group)$"
-)
-# Metadata pyxform records on the device; the tool records start and submission times itself.
-METADATA_TYPES = {
-    "start",
-    "end",
-    "today",
-    "deviceid",
-    "username",
-    "audit",
-    "simserial",
-    "phonenumber",
-}
-NO_REPEATS = _l("repeat groups are not supported")
-NO_CALCULATIONS = _l("calculations are not supported")
-NO_MEDIA = _l("media (images, audio, video) are not supported")
-UNSUPPORTED = {
-    "begin_repeat": NO_REPEATS,
-    "begin repeat": NO_REPEATS,
-    "calculate": NO_CALCULATIONS,
-}
-UNSUPPORTED_COLUMNS = {
-    "choice_filter": _l("cascading choices (choice_filter) are not supported"),
-    "calculation": NO_CALCULATIONS,
-    "repeat_count": NO_REPEATS,
-    "image": NO_MEDIA,
-    "audio": NO_MEDIA,
-    "video": NO_MEDIA,
-    "media::image": NO_MEDIA,
-    "media::audio": NO_MEDIA,
-    "media::video": NO_MEDIA,
-}
-_LANGUAGE_CODE = re.compile(r"\((zh|en)(?:[-_][A-Za-z]+)?\)\s*$", re.IGNORECASE)
-_LANGUAGE_NAMES = {
-    "zh": "zh",
-    "zh-cn": "zh",
-    "zh_cn": "zh",
-    "chinese": "zh",
-    "中文": "zh",
-    "简体中文": "zh",
-    "en": "en",
-    "english": "en",
-}
 _NUMBER = r"(-?\d+(?:\.\d+)?)"
 _PEEL = (
     ("min", re.compile(rf"^\.\s*>=\s*{_NUMBER}\s*(?:and\s+|$)")),
@@ -88,42 +47,15 @@ _PEEL = (
 _YES = {"yes", "true", "true()", "1"}
 
 
-class _Problems(list):
-    def add(self, sheet, row, column, message):
-        """Add ``message`` located by sheet, row and column (in the user's language)."""
-        if row is not None and column:
-            where = _l(
-                "%(sheet)s sheet, row %(row)d, column %(column)s",
-                sheet=sheet,
-                row=row,
-                column=column,
-            )
-        elif row is not None:
-            where = _l("%(sheet)s sheet, row %(row)d", sheet=sheet, row=row)
-        else:
-            where = _l("%(sheet)s sheet, column %(column)s", sheet=sheet, column=column)
-        self.append(f"{where}: {message}")
-
-
 def _number(text):
     value = float(text)
     return int(value) if value.is_integer() else value
 
 
-def language_of(column_language, default):
-    """``zh`` or ``en`` for a label column's language (``中文 (zh)``, ``English``, ``default``)."""
-    if column_language == "default":
-        column_language = default
-    match = _LANGUAGE_CODE.search(column_language or "")
-    if match:
-        return match.group(1).lower()
-    return _LANGUAGE_NAMES.get((column_language or "").strip().lower())
-
-
 class _Reader:
     def __init__(self, workbook, source):
         self.workbook, self.source = workbook, source
-        self.problems = _Problems()
+        self.problems = Problems()
         self.rows = {}
         self.choice_rows = {}
         self.fields = {}
@@ -174,39 +106,10 @@ class _Reader:
                 found[header.split("::", 1)[1]] = value
         return self.texts(found, sheet, row, column)
 
-    # Checks on the raw sheets ---------------------------------------------------------------
-
-    def check_unsupported(self):
-        for sheet in ("survey", "choices"):
-            for index, row in enumerate(getattr(self.workbook, sheet) or (), start=2):
-                for column, message in UNSUPPORTED_COLUMNS.items():
-                    if row.get(column) not in (None, ""):
-                        self.problems.add(sheet, index, column, message)
-        for index, row in enumerate(self.workbook.choices or (), start=2):
-            key = (str(row.get("list_name", "")).strip(), str(row.get("name", "")).strip())
-            self.choice_rows.setdefault(key, index)
-        for index, row in enumerate(self.workbook.survey or (), start=2):
-            qtype = " ".join(str(row.get("type", "")).split())
-            name = row.get("name")
-            if name and name not in self.rows:
-                self.rows[name] = index
-            if not qtype or qtype in METADATA_TYPES:
-                continue
-            if qtype in UNSUPPORTED:
-                self.problems.add("survey", index, "type", UNSUPPORTED[qtype])
-            elif qtype.startswith(("select_one_from_file", "select_multiple_from_file")):
-                self.problems.add(
-                    "survey", index, "type", _l("choices from a file are not supported")
-                )
-            elif not SUPPORTED_TYPES.match(qtype):
-                self.problems.add(
-                    "survey", index, "type", _l("the type “%(type)s” is not supported", type=qtype)
-                )
-
     # The form -------------------------------------------------------------------------------
 
     def read(self):
-        self.check_unsupported()
+        self.rows, self.choice_rows = check_sheets(self.workbook, self.problems)
         if self.problems:
             raise loader.DefinitionError(self.source, self.problems)
         try:
