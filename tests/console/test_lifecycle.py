@@ -124,3 +124,10 @@ def test_load_default_publishes_the_shipped_survey(request, tmp_path):
         assert default_survey().status == "open"
         db.session.remove()
         db.engine.dispose()
+
+
+def test_survey_list_offers_a_draft_preview(runner, tmp_path, as_role):
+    load_draft(runner, tmp_path)
+    page = as_role("evaluator").get("/console/surveys").get_data(as_text=True)
+    assert "/s/pilot-xq7?preview=1" in page
+    assert "/s/nanyang-dcm?preview=1" not in page  # published surveys have their own link
