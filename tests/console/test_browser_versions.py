@@ -60,3 +60,41 @@ def _public_form(context, base):
         return page.content()
     finally:
         public.close()
+
+
+@pytest.mark.parametrize("app", ["sqlite"], indirect=True)
+def test_imported_xlsform_previews_with_its_conditions_and_constraint(
+    browser, app, live_server, tmp_path
+):
+    from tests.definitions.test_xlsform import KOBO_FORM
+    from tests.definitions.test_xlsform import workbook
+
+    with app.app_context():
+        create_user("wang", "evaluator", PASSWORD)
+        _db.session.commit()
+    path = tmp_path / "pilot.xlsx"
+    path.write_bytes(workbook(KOBO_FORM))
+    result = app.test_cli_runner().invoke(args=["survey", "import-xlsform", str(path)])
+    assert result.exit_code == 0, result.output
+    base = live_server
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    page = context.new_page()
+    log_in(page, base, "wang", PASSWORD)
+    page.goto(f"{base}/s/service-pilot?preview=1&lang=en")
+    expect(page.locator(".preview-note")).to_be_visible()
+    # selected() relevance: the visits question appears once "In person" is ticked.
+    expect(page.locator("#q-visits")).to_be_hidden()
+    page.check("#used_service-0")
+    page.check("#channels-2")
+    expect(page.locator("#q-visits")).to_be_visible()
+    expect(page.locator("#q-rating_note")).to_be_visible()
+    page.fill("#visits", "99")
+    page.check("#rate_staff-0")
+    page.check("#rate_wait-2")
+    page.click("button.submit")
+    expect(page.locator("#error-summary")).to_contain_text("Enter a number from 1 to 50")
+    shoot(page, tmp_path, "xlsform-constraint")
+    page.fill("#visits", "12")
+    page.click("button.submit")
+    page.wait_for_url("**/s/service-pilot/thanks?preview=1")
+    context.close()
