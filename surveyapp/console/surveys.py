@@ -16,7 +16,6 @@ from ..definitions.store import definition_hash
 from ..definitions.store import definition_of
 from ..definitions.store import get_survey
 from ..definitions.store import save_definition
-from ..definitions.xlsform_in import read_xlsform_with_version
 from ..extensions import db
 from ..models import Response
 from ..models import Survey
@@ -45,6 +44,9 @@ def read_upload(data, filename):
     """
     source = filename or "upload.yaml"
     if source.lower().endswith((".xlsx", ".xls")) or data[:2] == b"PK":
+        # pyxform takes most of a second to import: loaded when a workbook arrives, not at start.
+        from ..definitions.xlsform_in import read_xlsform_with_version
+
         definition, label = read_xlsform_with_version(data, source)
         return definition, source + (f" (version {label})" if label else "")
     try:

@@ -19,7 +19,6 @@ from ..definitions import load_file
 from ..definitions.exporting import FORMATS as DEFINITION_FORMATS
 from ..definitions.exporting import file_name as definition_file_name
 from ..definitions.exporting import render_definition
-from ..definitions.xlsform_out import to_xlsform
 from ..extensions import db
 from .changes import change_label
 from .forms import ConfirmVersionForm
@@ -132,6 +131,8 @@ def download_version(key, number, fmt):
 @role_required("viewer")
 def definition_template():
     """The shipped default survey as an XLSForm workbook: a template to write a survey in."""
+    from ..definitions.xlsform_out import to_xlsform  # openpyxl: imported when needed
+
     key = current_app.config["DEFAULT_SURVEY"]
     response = HttpResponse(
         to_xlsform(load_file(builtin_path(key))), mimetype=DEFINITION_FORMATS["xlsform"][0]

@@ -3,7 +3,6 @@
 from .source import to_json
 from .source import to_yaml
 from .store import definition_of
-from .xlsform_out import to_xlsform
 
 FORMATS = {
     "yaml": ("application/yaml", "yaml"),
@@ -17,6 +16,8 @@ def render_definition(version, fmt):
     mimetype, suffix = FORMATS[fmt]
     definition = definition_of(version)
     if fmt == "xlsform":
+        from .xlsform_out import to_xlsform  # openpyxl: imported when a workbook is asked for
+
         return to_xlsform(definition, version_label=str(version.number)), mimetype, suffix
     text = to_yaml(definition) if fmt == "yaml" else to_json(definition)
     return text.encode("utf-8"), mimetype, suffix
