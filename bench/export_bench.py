@@ -46,7 +46,7 @@ def build(path, n):
         # Alembic's logging configuration prints every migration; a benchmark has no use for it.
         with contextlib.redirect_stderr(io.StringIO()):
             flask_migrate.upgrade()
-        survey = save_definition(load_file(builtin_path("nanyang-dcm")))[0].survey
+        survey = save_definition(load_file(builtin_path("nanyang-dcm")), status="open")[0].survey
         start = time.perf_counter()
         insert_demo_responses(survey, n, seed=1)
         db.session.commit()

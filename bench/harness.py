@@ -48,7 +48,9 @@ def prepare_database(url):
         # Alembic's logging configuration prints every migration; a benchmark has no use for it.
         with contextlib.redirect_stderr(io.StringIO()):
             flask_migrate.upgrade()
-        version, _created = save_definition(load_file(builtin_path(SURVEY)), source_name="builtin")
+        version, _created = save_definition(
+            load_file(builtin_path(SURVEY)), source_name="builtin", status="open"
+        )
         db.session.commit()
         version_id = version.id
         db.session.remove()

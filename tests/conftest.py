@@ -100,7 +100,9 @@ def make_app(url, **overrides):
     """An application on ``url`` with the default survey loaded."""
     app = create_app(make_config(url, **overrides))
     with app.app_context():
-        save_definition(load_file(builtin_path("nanyang-dcm")), source_name="builtin:nanyang-dcm")
+        save_definition(
+            load_file(builtin_path("nanyang-dcm")), source_name="builtin:nanyang-dcm", status="open"
+        )
         _db.session.commit()
     return app
 

@@ -18,6 +18,10 @@
     if (op === "or") { return holds(tree[1], answers) || holds(tree[2], answers); }
     if (op === "not") { return !holds(tree[1], answers); }
     var value = answers[tree[1]];
+    if (op === "count") {
+      var chosen = isEmpty(value) ? [] : (Array.isArray(value) ? value : [value]);
+      return compare(tree[2], chosen.length, tree[3]);
+    }
     if (op === "answered") { return !isEmpty(value); }
     if (isEmpty(value)) { return false; }
     if (op === "has") {
@@ -28,15 +32,19 @@
     var n = Number(value);
     if (typeof value === "string" && value.trim() === "") { return false; }
     if (isNaN(n)) { return false; }
+    if (op === "in") { return tree[2].indexOf(n) >= 0; }
+    if (op === "not in") { return tree[2].indexOf(n) < 0; }
+    return compare(op, n, tree[2]);
+  }
+
+  function compare(op, n, m) {
     switch (op) {
-      case "in": return tree[2].indexOf(n) >= 0;
-      case "not in": return tree[2].indexOf(n) < 0;
-      case "==": return n === tree[2];
-      case "!=": return n !== tree[2];
-      case "<": return n < tree[2];
-      case "<=": return n <= tree[2];
-      case ">": return n > tree[2];
-      case ">=": return n >= tree[2];
+      case "==": return n === m;
+      case "!=": return n !== m;
+      case "<": return n < m;
+      case "<=": return n <= m;
+      case ">": return n > m;
+      case ">=": return n >= m;
     }
     return false;
   }

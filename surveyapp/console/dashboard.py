@@ -20,6 +20,9 @@ from ..models import Response
 
 # A dashboard shows at most this many days of the daily series (the most recent ones).
 MAX_DAYS = 62
+# Staff test answers (given in preview) are counted apart and left out of every figure.
+TEST_STATUS = "test"
+NOT_TEST = Response.status != TEST_STATUS
 
 
 @dataclass
@@ -32,6 +35,7 @@ class Dashboard:
     starts: int
     median_seconds: float | None
     per_day: list = field(default_factory=list)
+    test: int = 0
     per_channel: list = field(default_factory=list)
 
     @property
@@ -73,10 +77,12 @@ def build(survey):
     starts = db.session.scalar(
         select(func.count()).select_from(FormStart).where(FormStart.survey_id == survey.id)
     )
+    test = by_status.pop(TEST_STATUS, 0)
     return Dashboard(
         submitted=sum(by_status.values()),
         valid=by_status.get("valid", 0),
         excluded=sum(n for status, n in by_status.items() if status != "valid"),
+        test=test,
         starts=starts or 0,
         median_seconds=median_duration(survey.id)[0],
         per_day=responses_per_day(survey.id),
@@ -101,7 +107,10 @@ def responses_per_day(survey_id):
     """``[(date, count)]`` for each local day from the first to the last response (gaps as 0)."""
     day = _local_day(Response.submitted_at).label("day")
     rows = db.session.execute(
-        select(day, func.count()).where(Response.survey_id == survey_id).group_by(day).order_by(day)
+        select(day, func.count())
+        .where(Response.survey_id == survey_id, NOT_TEST)
+        .group_by(day)
+        .order_by(day)
     ).all()
     counts = {d if isinstance(d, date) else date.fromisoformat(str(d)): n for d, n in rows}
     if not counts:
@@ -119,7 +128,7 @@ def responses_per_channel(survey_id):
     submitted = dict(
         db.session.execute(
             select(Response.channel, func.count())
-            .where(Response.survey_id == survey_id)
+            .where(Response.survey_id == survey_id, NOT_TEST)
             .group_by(Response.channel)
         ).all()
     )

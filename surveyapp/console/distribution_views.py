@@ -13,6 +13,7 @@ from ..channels import STANDARD
 from ..channels import channel_name
 from ..definitions.store import definition_of
 from ..extensions import db
+from ..public.share import share_card
 from .distribution import QR_FORMATS
 from .distribution import public_url
 from .distribution import qr_code
@@ -37,7 +38,10 @@ def distribution(key):
     links += [_link(survey, ch, channel_name(ch, get_locale())) for ch in STANDARD]
     if "ch" in request.args and form.validate():
         links.append(_link(survey, form.ch.data, _("Custom channel: %(ch)s", ch=form.ch.data)))
-    return render_template("console/distribution.html", survey=survey, links=links, form=form)
+    share = share_card(survey.key, definition_of(survey.latest_version), get_locale())
+    return render_template(
+        "console/distribution.html", survey=survey, links=links, form=form, share=share
+    )
 
 
 def _qr_target(survey):

@@ -17,6 +17,7 @@ from wtforms.validators import Length
 from wtforms.validators import NumberRange
 from wtforms.validators import Optional
 from wtforms.validators import ValidationError
+from wtforms.widgets import HiddenInput
 
 from ..channels import is_channel
 from ..models.user import ROLES
@@ -30,9 +31,22 @@ def role_choices():
 
 
 class UploadForm(FlaskForm):
-    """A YAML survey definition file."""
+    """A survey definition file: YAML or an XLSForm workbook."""
 
-    definition = FileField(_l("Definition file (YAML)"), validators=[FileRequired()])
+    definition = FileField(
+        _l("Definition file (YAML or XLSForm .xlsx)"), validators=[FileRequired()]
+    )
+
+
+class ConfirmVersionForm(FlaskForm):
+    """Publishing a new version of a live survey after seeing its changes."""
+
+    definition = HiddenField(validators=[DataRequired()])
+    source = HiddenField(validators=[DataRequired(), Length(max=255)])
+    base = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    acknowledge = BooleanField(
+        _l("I understand that answers before and after these changes cannot be compared.")
+    )
 
 
 class ActionForm(FlaskForm):

@@ -20,6 +20,8 @@ from flask_babel import lazy_gettext as _l
 
 from ..dataops.quality import record_token_reuse
 from ..public import services as public_services
+from ..public.preview import is_preview
+from ..public.preview import preview_requested
 from ..public.views import current_language
 from .fieldwork import QUOTA_FULL
 from .fieldwork import TOKEN_PARAM
@@ -64,6 +66,8 @@ def spent_form_pre_check(submission):
 @public_services.pre_check
 def invitation_pre_check(submission):
     """Refuse before storing when the survey needs an invitation this submission lacks."""
+    if is_preview(submission):
+        return  # staff test answers need no invitation and count towards no quota
     refusal = admission_refusal(submission.survey, submission_token(submission))
     if refusal is not None:
         _refuse(submission, refusal)
@@ -72,6 +76,8 @@ def invitation_pre_check(submission):
 @public_services.post_hook
 def fieldwork_post_hook(submission, response):
     """Claim the invitation and check quotas for the flushed response (a refusal rolls it back)."""
+    if is_preview(submission):
+        return
     try:
         accept_submission(submission.survey, response, submission_token(submission))
     except Refusal as refusal:
@@ -99,8 +105,8 @@ def gate_public_form():
     if request.endpoint != "public.survey" or request.method != "GET":
         return None
     survey, version = public_services.requested_survey((request.view_args or {}).get("key", ""))
-    if survey is None or survey.status != "open" or version is None:
-        return None  # the public view answers 404/410 itself
+    if survey is None or survey.status != "open" or version is None or preview_requested():
+        return None  # the public view answers 404/410 itself; staff previews need no invitation
     refusal = admission_refusal(survey, request.args.get(TOKEN_PARAM))
     if refusal is None:
         return None

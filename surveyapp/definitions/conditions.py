@@ -5,12 +5,14 @@ Grammar::
     expr    := and_expr ("or" and_expr)*
     and_expr:= not_expr ("and" not_expr)*
     not_expr:= "not" not_expr | atom
-    atom    := "(" expr ")" | "answered" "(" KEY ")" | KEY op value
+    atom    := "(" expr ")" | "answered" "(" KEY ")" | "count" "(" KEY ")" cmp NUMBER
+             | KEY op value
     op      := "==" | "!=" | "<" | "<=" | ">" | ">=" | "in" | "not in" | "has"
     value   := NUMBER | "[" NUMBER ("," NUMBER)* "]"
 
 ``KEY`` names an earlier question (or Likert item). ``has`` asks whether a multiple-choice
-answer includes a code. A comparison with an unanswered question is false, so
+answer includes a code; ``count(KEY)`` is the number of codes chosen (0 when unanswered).
+A question's ``constraint`` names the question itself for its own answer (``age >= 18``). A comparison with an unanswered question is false, so
 ``awareness != 4`` does not show a follow-up to someone who skipped ``awareness``.
 
 Examples: ``awareness in [1, 2, 3]``, ``reported == 1 and not (age_group == 1)``,
@@ -24,11 +26,12 @@ _TOKEN = re.compile(
     r"\s*(?:(?P<num>-?\d+(?:\.\d+)?)|(?P<op>==|!=|<=|>=|<|>|\(|\)|\[|\]|,)"
     r"|(?P<word>[A-Za-z_][A-Za-z0-9_]*))"
 )
-_KEYWORDS = {"and", "or", "not", "in", "has", "answered"}
+_KEYWORDS = {"and", "or", "not", "in", "has", "answered", "count"}
 # A condition in a real questionnaire is a line or two; parsing and evaluating recurse, so a
 # longer or deeper one is refused as an error rather than overflowing the stack.
 MAX_LENGTH = 2000
 MAX_DEPTH = 20
+_COMPARISONS = ("==", "!=", "<", "<=", ">", ">=")
 
 
 class ConditionError(ValueError):
@@ -139,6 +142,16 @@ class _Parser:
             key = self.take(kind="word")[1]
             self.take(")")
             return ("answered", key)
+        if self.peek() == ("kw", "count"):
+            self.take("count")
+            self.take("(")
+            key = self.take(kind="word")[1]
+            self.take(")")
+            token = self.peek()
+            if not token or token[1] not in _COMPARISONS:
+                raise ConditionError(f"expected a comparison after count({key}) in {self.source!r}")
+            self.take()
+            return ("count", key, token[1], self.number())
         key = self.take(kind="word")[1]
         token = self.peek()
         if token == ("kw", "not"):
@@ -151,7 +164,7 @@ class _Parser:
         if token == ("kw", "has"):
             self.take("has")
             return ("has", key, self.number())
-        if token and token[1] in ("==", "!=", "<", "<=", ">", ">="):
+        if token and token[1] in _COMPARISONS:
             self.take()
             return (token[1], key, self.number())
         raise ConditionError(f"expected a comparison after {key!r} in {self.source!r}")
@@ -197,6 +210,9 @@ def _evaluate(tree, answers):
     if op == "not":
         return not _evaluate(tree[1], answers)
     value = answers.get(tree[1])
+    if op == "count":
+        chosen = value if isinstance(value, (list, tuple, set)) else [value]
+        return _COMPARE[tree[2]](sum(v not in (None, "") for v in chosen), tree[3])
     if op == "answered":
         return value not in (None, "", [], ())
     if value in (None, "", [], ()):
@@ -215,3 +231,32 @@ def _evaluate(tree, answers):
     if op == "not in":
         return value not in tree[2]
     return _COMPARE[op](value, tree[2])
+
+
+def to_source(tree):
+    """The canonical text of a parsed condition (``parse(to_source(t)).tree == t``)."""
+    op = tree[0]
+    if op == "or":
+        return f"{to_source(tree[1])} or {to_source(tree[2])}"
+    if op == "and":
+        return f"{_operand(tree[1])} and {_operand(tree[2])}"
+    if op == "not":
+        inner = tree[1]
+        if inner[0] in ("and", "or"):
+            return f"not ({to_source(inner)})"
+        return f"not {to_source(inner)}"
+    if op == "answered":
+        return f"answered({tree[1]})"
+    if op == "count":
+        return f"count({tree[1]}) {tree[2]} {_number(tree[3])}"
+    if op in ("in", "not in"):
+        return f"{tree[1]} {op} [{', '.join(_number(v) for v in tree[2])}]"
+    return f"{tree[1]} {op} {_number(tree[2])}"
+
+
+def _operand(tree):
+    return f"({to_source(tree)})" if tree[0] == "or" else to_source(tree)
+
+
+def _number(value):
+    return str(int(value)) if float(value).is_integer() else repr(float(value))

@@ -33,6 +33,8 @@ QUESTION_ATTRIBUTES = {
     "max_length",
     "max_choices",
     "report_label",
+    "constraint",
+    "constraint_message",
 }
 SURVEY_ATTRIBUTES = {
     "key",
@@ -180,7 +182,7 @@ def _choices(raw, where, problems):
                 _("%(where)s: choice code %(code)d is not unique", where=where, code=code)
             )
         codes.add(code)
-        extra = set(c) - {"code", "label", "substantive"}
+        extra = set(c) - {"code", "label", "substantive", "name"}
         if extra:
             problems.append(
                 _(
@@ -196,7 +198,20 @@ def _choices(raw, where, problems):
             problems,
             True,
         )
-        choices.append(Choice(code=code, label=label, substantive=bool(c.get("substantive", True))))
+        name = c.get("name")
+        if name is not None and (not isinstance(name, str) or not name.strip()):
+            problems.append(
+                _("%(where)s: choice %(code)d name must be a text", where=where, code=code)
+            )
+            name = None
+        choices.append(
+            Choice(
+                code=code,
+                label=label,
+                substantive=bool(c.get("substantive", True)),
+                name=name,
+            )
+        )
     return tuple(choices)
 
 
@@ -272,6 +287,20 @@ def _question(raw, index, scales, seen, problems):
         else:
             for name in sorted(unknown):
                 problem(_("condition names unknown or later question %(name)r", name=name))
+    constraint = raw.get("constraint")
+    if constraint is not None:
+        try:
+            unknown = conditions.parse(str(constraint)).keys - seen - {key}
+        except conditions.ConditionError as exc:
+            problem(_("constraint: %(error)s", error=exc))
+        else:
+            for name in sorted(unknown):
+                problem(_("constraint names unknown or later question %(name)r", name=name))
+    constraint_message = _text(
+        raw.get("constraint_message"), _("%(where)s: constraint_message", where=where), problems
+    )
+    if constraint_message and constraint is None:
+        problem(_("constraint_message without a constraint"))
     numbers = {}
     for name in ("min", "max"):
         value = raw.get(name)
@@ -304,6 +333,8 @@ def _question(raw, index, scales, seen, problems):
         max_choices=raw.get("max_choices"),
         weighting=qtype.demographic,
         report_label=report_label,
+        constraint=str(constraint) if constraint is not None else None,
+        constraint_message=constraint_message,
     )
     qtype.check(question, problem)
     return question if len(problems) == before else None

@@ -18,7 +18,6 @@ from wtforms import validators
 from wtforms import widgets
 
 from ..i18n import text_in
-from .schema import Choice
 
 REGISTRY = {}
 
@@ -169,6 +168,8 @@ class QuestionType:
     choice_based = True
     needs_choices = True
     needs_scale = False
+    # False for a type that asks nothing (a note): no fields, no answer columns.
+    stores_answers = True
     allowed = ()  # type-specific definition attributes
     # The measurement level of its export columns (SPSS: nominal, ordinal or scale).
     measure = "nominal"
@@ -331,6 +332,9 @@ class Rating(QuestionType):
     categorical = False
 
     def generated_choices(self):
+        # schema imports this module (answer keys depend on the type), so Choice comes late.
+        from .schema import Choice
+
         return tuple(Choice(code=i, label={"zh": str(i), "en": str(i)}) for i in range(11))
 
 
@@ -479,3 +483,37 @@ class LongText(Text):
     name = "long_text"
     default_max_length = 2000
     field_class = TextAreaField
+
+
+@register
+class Note(QuestionType):
+    """A text shown in the form between questions; it asks nothing and stores nothing."""
+
+    name = "note"
+    choice_based = False
+    needs_choices = False
+    stores_answers = False
+    column_kind = "none"
+    summary = "none"
+    categorical = False
+
+    def analysis_keys(self, question):
+        return ()
+
+    def export_columns(self, question, lang):
+        return []
+
+    def check(self, question, problem):
+        if question.required:
+            problem("a note asks nothing, so it cannot be required")
+        if question.constraint is not None:
+            problem("a note asks nothing, so it cannot have a constraint")
+
+    def fields(self, question, locale):
+        return []
+
+    def rows(self, question, data):
+        return []
+
+    def values(self, question, rows):
+        return {}

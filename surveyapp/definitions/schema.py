@@ -9,7 +9,17 @@ from dataclasses import dataclass
 from dataclasses import field
 from functools import cached_property
 
+from .qtypes import REGISTRY
+
 CHOICE_TYPES = ("single", "likert", "demographic", "rating")
+OPTIONAL_QUESTION_ATTRIBUTES = ("constraint", "constraint_message")
+OPTIONAL_CHOICE_ATTRIBUTES = ("name",)
+
+
+def _drop_unset(data, names):
+    for name in names:
+        if data.get(name) in (None, {}):
+            data.pop(name, None)
 
 
 @dataclass(frozen=True)
@@ -20,6 +30,8 @@ class Choice:
     label: dict
     # False for "don't know / not used": left out of satisfaction bases.
     substantive: bool = True
+    # The author's name for the choice when it is not the code (an XLSForm's ``yes``/``no``).
+    name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -51,11 +63,17 @@ class Question:
     weighting: bool = False
     # How reports name the question ("居民对城市管理工作的总体满意度"); default: its text.
     report_label: dict = field(default_factory=dict)
+    # A condition the answer must meet (the question's own key stands for its answer), and the
+    # author's message when it does not.
+    constraint: str | None = None
+    constraint_message: dict = field(default_factory=dict)
 
     @property
     def answer_keys(self):
-        """The column keys this question's answers are stored under."""
-        return tuple(item.key for item in self.items) if self.items else (self.key,)
+        """The column keys this question's answers are stored under (none for a note)."""
+        if self.items:
+            return tuple(item.key for item in self.items)
+        return (self.key,) if REGISTRY[self.type].stores_answers else ()
 
     def choice(self, code):
         """The choice with this code, or None."""
@@ -123,8 +141,20 @@ class SurveyDefinition:
         return tuple(q for q in self.questions if q.weighting)
 
     def to_dict(self):
-        """Plain data for JSON storage."""
-        return asdict(self)
+        """Plain data for JSON storage.
+
+        Attributes added after definitions were first stored are left out while unset, so a
+        definition that does not use them keeps its hash (and is not loaded as a new version).
+        """
+        data = asdict(self)
+        for question in data["questions"]:
+            _drop_unset(question, OPTIONAL_QUESTION_ATTRIBUTES)
+            for choice in question["choices"]:
+                _drop_unset(choice, OPTIONAL_CHOICE_ATTRIBUTES)
+        for choices in data["scales"].values():
+            for choice in choices:
+                _drop_unset(choice, OPTIONAL_CHOICE_ATTRIBUTES)
+        return data
 
     @classmethod
     def from_dict(cls, data):

@@ -102,14 +102,15 @@ def open_surveys_with_latest_version():
     ]
 
 
-def save_definition(definition, source_name="", user_id=None):
+def save_definition(definition, source_name="", user_id=None, status="draft"):
     """Store ``definition`` as a new version unless the newest version is identical.
 
-    Returns ``(version, created)``. The survey is created (open) on its first load.
+    Returns ``(version, created)``. A survey is created on its first load with ``status``: a
+    draft (not public until published) unless told otherwise.
     """
     survey = get_survey(definition.key)
     if survey is None:
-        survey = Survey(key=definition.key, status="open")
+        survey = Survey(key=definition.key, status=status)
         db.session.add(survey)
         db.session.flush()
     digest = definition_hash(definition)

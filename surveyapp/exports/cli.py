@@ -27,9 +27,12 @@ from .writers import FORMATS
 @click.option(
     "--estimates", is_flag=True, help="Export the estimates table instead of the responses."
 )
+@click.option(
+    "--include-test", is_flag=True, help="Also export staff test answers (given in preview)."
+)
 @with_appcontext
-def export_command(key, fmt, path, labels, estimates):
-    """Export survey KEY's responses (every status, with the weight column) to PATH."""
+def export_command(key, fmt, path, labels, estimates, include_test):
+    """Export survey KEY's responses (valid and excluded, with the weight column) to PATH."""
     survey = get_survey(key)
     if survey is None:
         raise click.ClickException(f"no survey with key {key!r}")
@@ -41,6 +44,6 @@ def export_command(key, fmt, path, labels, estimates):
         db.session.commit()
         click.echo(f"{key}: estimates written to {path}")
         return
-    n = services.export_responses_to(survey, fmt, path, labels=labels)
+    n = services.export_responses_to(survey, fmt, path, labels=labels, include_test=include_test)
     db.session.commit()
     click.echo(f"{key}: {n} responses written to {path}")

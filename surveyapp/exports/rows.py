@@ -20,12 +20,22 @@ Answer = _AnswerModel.__table__.c
 Response = _ResponseModel.__table__.c
 
 
-def iter_rows(survey, columns, weights, labels=False, chunk=CHUNK, session=None, zone=None):
+def iter_rows(
+    survey,
+    columns,
+    weights,
+    labels=False,
+    chunk=CHUNK,
+    session=None,
+    zone=None,
+    include_test=False,
+):
     """Yield one list of values per response (every status), in ``columns`` order.
 
     ``weights`` maps response id to weight (valid responses only; others get None).
     With ``labels`` choice codes are replaced by their labels. Timestamps are ISO text in
-    ``zone`` (default: :func:`.timestamps.export_zone`) with their offset.
+    ``zone`` (default: :func:`.timestamps.export_zone`) with their offset. Test answers (staff
+    previews, status ``test``) are left out unless ``include_test``.
     """
     zone = zone or export_zone()
     session = session or db.session
@@ -38,10 +48,13 @@ def iter_rows(survey, columns, weights, labels=False, chunk=CHUNK, session=None,
             )
         ).all()
     )
-    return _generate(session, survey_id, numbers, columns, weights, labels, chunk, zone)
+    wanted = [Response.survey_id == survey_id]
+    if not include_test:
+        wanted.append(Response.status != "test")
+    return _generate(session, wanted, numbers, columns, weights, labels, chunk, zone)
 
 
-def _generate(session, survey_id, numbers, columns, weights, labels, chunk, zone):
+def _generate(session, wanted, numbers, columns, weights, labels, chunk, zone):
     index = {c.name: i for i, c in enumerate(columns)}
     flags = {(c.source, c.code): index[c.name] for c in columns if c.kind == "flag"}
     flag_questions = {}
@@ -65,7 +78,7 @@ def _generate(session, survey_id, numbers, columns, weights, labels, chunk, zone
                     Response.submitted_at,
                     Response.duration_seconds,
                 )
-                .where(Response.survey_id == survey_id, Response.id > last)
+                .where(*wanted, Response.id > last)
                 .order_by(Response.id)
                 .limit(chunk)
             )

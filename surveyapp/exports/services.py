@@ -34,11 +34,12 @@ ESTIMATE_COLUMNS = tuple(
 )
 
 
-def response_export(survey, labels=False, lang="zh", fmt=None):
+def response_export(survey, labels=False, lang="zh", fmt=None, include_test=False):
     """(columns, row iterator) of the responses export under the current analysis settings.
 
     ``labels`` writes choice labels into the cells, except in SPSS and Stata files: those keep
-    the codes and carry the labels as value labels (numeric columns cannot hold text).
+    the codes and carry the labels as value labels (numeric columns cannot hold text). Staff test answers (status ``test``) are left out unless
+    ``include_test``.
     """
     _, settings = settings_service.current(survey)
     zone = export_zone()
@@ -48,7 +49,9 @@ def response_export(survey, labels=False, lang="zh", fmt=None):
     ]
     weights = response_weights(survey, settings)
     cell_labels = labels and fmt not in writers.VALUE_LABEL_FORMATS
-    return columns, iter_rows(survey, columns, weights, labels=cell_labels, zone=zone)
+    return columns, iter_rows(
+        survey, columns, weights, labels=cell_labels, zone=zone, include_test=include_test
+    )
 
 
 def estimate_rows(results):
@@ -85,9 +88,9 @@ def record_export(survey, what, fmt, labels=False, user=None, rows=None):
     )
 
 
-def export_responses_to(survey, fmt, path, labels=False, user=None):
+def export_responses_to(survey, fmt, path, labels=False, user=None, include_test=False):
     """Write the responses export to ``path`` (CLI); returns the number of rows."""
-    columns, rows = response_export(survey, labels, fmt=fmt)
+    columns, rows = response_export(survey, labels, fmt=fmt, include_test=include_test)
     counted = _counting(rows)
     record_export(survey, "responses", fmt, labels, user)
     writers.write(fmt, columns, counted, path)

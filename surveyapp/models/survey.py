@@ -23,7 +23,8 @@ class Survey(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(64), unique=True)
-    status: Mapped[str] = mapped_column(String(16), default="open")
+    # A survey starts as a draft (not public); publishing opens it (console.surveys.set_status).
+    status: Mapped[str] = mapped_column(String(16), default="draft")
     requires_token: Mapped[bool] = mapped_column(default=False)
     # When true, a respondent in a full quota cell is turned away politely.
     quota_enforced: Mapped[bool] = mapped_column(default=False)

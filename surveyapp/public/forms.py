@@ -8,6 +8,7 @@ nor stored, so required-ness only applies to the questions a respondent is actua
 import weakref
 from functools import lru_cache
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import _FlaskFormCSRF
 from wtforms import HiddenField
@@ -17,8 +18,11 @@ from wtforms.csrf.core import CSRFTokenField
 
 from ..definitions import conditions
 from ..definitions.qtypes import question_type
+from ..i18n import text_in
 
 ATTRIBUTE_PREFIX = "answer__"
+# Shown when an answer breaks a question's constraint and its author gave no message.
+CONSTRAINT_FAILED = _l("This answer is not accepted here. Please check it.")
 
 
 @lru_cache(maxsize=512)
@@ -144,6 +148,7 @@ class Questionnaire:
 
     def __init__(self, definition, locale, formdata=None):
         self.definition = definition
+        self.locale = locale
         self.form, self.field_names = build_form(definition, locale, formdata)
         self.relevant = {q.key: True for q in definition.questions}
         self.rows = []
@@ -186,9 +191,25 @@ class Questionnaire:
                 continue
             qtype = question_type(question.type)
             rows = qtype.rows(question, {field.name: field.data for field in fields})
+            values = qtype.values(question, rows)
+            if rows and not self._meets_constraint(question, values):
+                fields[0].errors = [self._constraint_message(question)]
+                ok = False
+                continue
             self.rows.extend(rows)
-            self.answers.update(qtype.values(question, rows))
+            self.answers.update(values)
         return ok
+
+    def _meets_constraint(self, question, values):
+        """Whether an answered question meets its ``constraint`` (over the answers so far)."""
+        if question.constraint is None:
+            return True
+        return parsed_condition(question.constraint).holds({**self.answers, **values})
+
+    def _constraint_message(self, question):
+        if question.constraint_message:
+            return text_in(question.constraint_message, self.locale)
+        return str(CONSTRAINT_FAILED)
 
     def errors(self):
         """``(question, field)`` pairs with errors, in page order (for the error summary)."""

@@ -27,6 +27,8 @@ from . import answered
 from . import services
 from .blueprint import bp
 from .forms import Questionnaire
+from .preview import PREVIEW_PARAM
+from .preview import preview_requested
 from .tokens import FIELD_NAME
 from .tokens import InvalidToken
 from .tokens import SubmissionToken
@@ -79,7 +81,8 @@ def survey(key):
     if answered.answered_before(definition):
         return answered.already_answered_page(definition)
     token = SubmissionToken.issue(version.id, services.clean_channel(request.args.get("ch")))
-    if request.method == "GET":  # not HEAD: link previews are not forms handed out
+    # Not HEAD (link previews) nor a staff preview: neither is a form handed out.
+    if request.method == "GET" and not preview_requested():
         services.record_form_start(found, token.channel, token.started_at, client_hash())
         db.session.commit()
     return _render(found, version, Questionnaire(definition, get_locale()), token)
@@ -112,9 +115,11 @@ def _screened_out(version, message):
 
 
 def _published_survey(key):
-    """``(survey, newest version)``, or 404 when unknown or unpublished (a draft, no version)."""
+    """``(survey, newest version)``, or 404 when unknown or unpublished (a draft, no version).
+
+    Staff previewing (``?preview=1``) see drafts too."""
     found, version = services.requested_survey(key)
-    if found is None or found.status == "draft" or version is None:
+    if found is None or version is None or (found.status == "draft" and not preview_requested()):
         abort(404)
     return found, version
 
@@ -122,7 +127,7 @@ def _published_survey(key):
 def _answerable_survey(key):
     """``(survey, newest version)`` if it can be answered: 404 as above, 410 when closed."""
     found, version = _published_survey(key)
-    if found.status == "closed":
+    if found.status == "closed" and not preview_requested():
         abort(410)
     return found, version
 
@@ -186,7 +191,7 @@ def _submit(found, version):
         started_at=token.started_at,
         client_hash=client_hash(),
         repeat=answered.answered_before(questionnaire.definition),
-        context={"args": request.args.to_dict()},
+        context={"args": request.args.to_dict(), PREVIEW_PARAM: preview_requested()},
     )
     try:
         services.submit_response(submission)
@@ -232,7 +237,8 @@ def _posted_token(found, version):
 
 
 def _to_thanks(key):
-    return redirect(url_for("public.thanks", key=key), code=303)
+    extra = {PREVIEW_PARAM: 1} if preview_requested() else {}
+    return redirect(url_for("public.thanks", key=key, **extra), code=303)
 
 
 def _render(found, version, questionnaire, token, status=200, notice=None):
@@ -253,6 +259,7 @@ def _render(found, version, questionnaire, token, status=200, notice=None):
         notice=notice,
         t=lambda labels: text_in(labels, locale),
         title=text_in(definition.title, locale),
+        preview=preview_requested(),
     )
     return html, status
 

@@ -210,7 +210,11 @@ def estimate_everything(design, plan, settings, text_counts, frame):
     table = settings["score_table"] if settings.get("scoring") == "table" else None
     ctx = Context(design, plan, collector, table)
     ctx.prefetch_distributions()
-    summaries = [summarise(ctx, q, text_counts) for q in plan.definition.questions]
+    summaries = [
+        summarise(ctx, q, text_counts)
+        for q in plan.definition.questions
+        if plan.qtype(q.key).stores_answers
+    ]
     differences = []
     if design is not None:
         _headlines(ctx, plan, None)
@@ -228,7 +232,7 @@ def text_answer_counts(survey, plan):
     """``{question key: non-empty text answers}`` among valid responses."""
     from ..models import Answer
 
-    keys = [q.key for q in plan.definition.questions if not plan.qtype(q.key).analysis_keys(q)]
+    keys = [q.key for q in plan.definition.questions if plan.qtype(q.key).summary == "text"]
     if not keys:
         return {}
     rows = db.session.execute(

@@ -22,6 +22,7 @@ STATISTICS = {
     "rating": ("mean", "nps"),
     "number": ("mean", "median", "q1", "q3"),
     "text": (),
+    "none": (),
 }
 NEEDS_CODES = ("share", "dist")
 

@@ -1,6 +1,7 @@
 """Survey list, definition versions, uploading YAML, opening and closing; roles on each."""
 
 import io
+import re
 
 from surveyapp.definitions import builtin_path
 from surveyapp.definitions.store import get_survey
@@ -48,13 +49,26 @@ def test_survey_list_shows_status_version_and_responses(client, as_role):
     assert "Load a survey definition" not in page  # viewers cannot upload
 
 
+def confirm(client, page, acknowledge=True):
+    """Post the confirmation form of a changes page (as its Confirm button does)."""
+    html = page.get_data(as_text=True)
+    fields = dict(
+        re.findall(r'name="(csrf_token|definition|source|base)"[^>]*value="([^"]*)"', html)
+    )
+    action = re.search(r'action="([^"]*/versions/confirm)"', html).group(1)
+    return client.post(action, data={**fields, **({"acknowledge": "y"} if acknowledge else {})})
+
+
 def test_upload_new_version(app, client, as_role):
     as_role("evaluator")
     changed = DEFAULT.replace("您目前居住在哪个区？", "您现在住在哪个区？")
     response = upload(
         client, "/console/surveys/nanyang-dcm/versions/upload", changed, "nanyang-v2.yaml"
     )
-    assert response.status_code == 302
+    # The survey is open: the changes are shown first and nothing is stored yet.
+    assert response.status_code == 200 and 'id="changes"' in response.get_data(as_text=True)
+    assert versions_of(app) == [(1, "builtin:nanyang-dcm")]
+    assert confirm(client, response).status_code == 302
     assert versions_of(app) == [(1, "builtin:nanyang-dcm"), (2, "upload:nanyang-v2.yaml")]
     page = client.get("/console/surveys/nanyang-dcm/versions").get_data(as_text=True)
     assert "upload:nanyang-v2.yaml" in page
@@ -176,6 +190,7 @@ def test_anonymous_is_redirected_from_every_console_page(app, client):
             rule.rule.replace("<key>", "nanyang-dcm")
             .replace("<fmt>", "png")
             .replace("<int:user_id>", "1")
+            .replace("<int:number>", "1")
         )
         method = "GET" if "GET" in rule.methods else "POST"
         response = client.open(url, method=method)

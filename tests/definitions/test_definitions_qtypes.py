@@ -28,6 +28,7 @@ questions:
     text: {zh: 区}
     choices: [{code: 1, label: {zh: 东}}, {code: 2, label: {zh: 西}}]
   - {key: likert, type: likert, scale: s, text: {zh: 量}}
+  - {key: note, type: note, text: {zh: 说明}}
   - key: group
     type: likert_group
     scale: s

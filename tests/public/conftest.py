@@ -71,6 +71,7 @@ questions:
       - {code: 1, label: {zh: 东区, en: East}}
       - {code: 2, label: {zh: 西区, en: West}}
   - {key: q_likert, type: likert, scale: agree, text: {zh: 单项量表, en: One item}}
+  - {key: q_note, type: note, text: {zh: 以下请打分, en: Rate the following}}
   - key: q_group
     type: likert_group
     scale: agree
@@ -197,6 +198,6 @@ def counts(app):
 def every_type(app):
     """Load the survey with one question of each type; returns its key."""
     with app.app_context():
-        save_definition(load_text(EVERY_TYPE_YAML, "every-type.yaml"))
+        save_definition(load_text(EVERY_TYPE_YAML, "every-type.yaml"), status="open")
         _db.session.commit()
     return "every-type"

@@ -226,7 +226,9 @@ def test_question_keys_that_are_form_attribute_names_work(client, app, stored):
         for name in names
     )
     with app.app_context():
-        save_definition(load_text(f"key: clash\ntitle: {{zh: 冲突}}\nquestions:\n{questions}"))
+        save_definition(
+            load_text(f"key: clash\ntitle: {{zh: 冲突}}\nquestions:\n{questions}"), status="open"
+        )
         _db.session.commit()
     page = client.get("/s/clash").get_data(as_text=True)
     data = dict(re.findall(r'name="(csrf_token|_st)"[^>]*?value="([^"]*)"', page))
