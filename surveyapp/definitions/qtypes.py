@@ -137,6 +137,8 @@ class QuestionType:
     choice_based = True
     needs_choices = True
     needs_scale = False
+    # One code per respondent from fixed choices: its answers can be weighted to population margins.
+    can_weight = False
     allowed = ()  # type-specific definition attributes
 
     def check(self, question, problem):
@@ -172,6 +174,7 @@ class Single(QuestionType):
     """One choice out of several."""
 
     name = "single"
+    can_weight = True
 
 
 @register

@@ -1,5 +1,6 @@
 """Forms of the results pages: analysis settings and the evaluator's manual scores."""
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -11,9 +12,11 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange
 from wtforms.validators import Optional
 
+from ..i18n import text_in
 from .scoretable import BENEFIT
 from .scoretable import FIRST_LEVEL
-from .settings import CI_METHODS
+from .settings_check import CI_METHODS
+from .settings_check import weighting_questions
 
 
 class SettingsForm(FlaskForm):
@@ -27,13 +30,9 @@ class SettingsForm(FlaskForm):
             SelectChoice("none", _l("No weighting")),
         ],
     )
+    # Its options are the survey's weighting questions (``definition=``); saving checks the value.
     poststratify_variable = SelectField(
-        _l("Post-stratification variable"),
-        choices=[
-            SelectChoice("district", "district"),
-            SelectChoice("age_group", "age_group"),
-            SelectChoice("gender", "gender"),
-        ],
+        _l("Post-stratification variable"), choices=[], validate_choice=False
     )
     margins = TextAreaField(_l("Population margins (CSV: variable,code,count)"))
     margins_file = FileField(_l("…or upload a CSV file"))
@@ -63,6 +62,15 @@ class SettingsForm(FlaskForm):
     wave_a = StringField(_l("Wave A (from,to dates or version numbers)"))
     wave_b = StringField(_l("Wave B (from,to dates or version numbers)"))
     grades = StringField(_l("Grade thresholds (name:minimum, …)"))
+
+    def __init__(self, *args, definition=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if definition is not None:
+            locale = get_locale()
+            self.poststratify_variable.choices = [
+                SelectChoice(q.key, f"{q.key} ({text_in(q.text, locale)})")
+                for q in weighting_questions(definition)
+            ]
 
 
 class ManualScoresForm(FlaskForm):

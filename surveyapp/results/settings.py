@@ -6,22 +6,18 @@ import io
 from pathlib import Path
 
 import yaml
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from .. import audit
+from ..definitions.store import definition_of
 from ..extensions import db
 from ..models import AnalysisSettings
+from .settings_check import SettingsError
+from .settings_check import validate
 
 SURVEYS_DIR = Path(__file__).resolve().parent.parent / "definitions" / "surveys"
-WEIGHTING_METHODS = ("rake", "poststratify", "none")
-CI_METHODS = ("logit", "korn-graubard", "wilson", "clopper-pearson", "wald")
-WEIGHTING_VARIABLES = ("district", "age_group", "gender")
-DEFAULT_SCORE_TABLE = {"5": 100, "4": 80, "3": 60, "2": 40, "1": 20}
 DEFAULT_GRADES = [["优", 90], ["良", 80], ["中", 60]]
-
-
-class SettingsError(ValueError):
-    """Settings input that cannot be used; the message says why."""
 
 
 def _shipped(key, suffix):
@@ -32,20 +28,33 @@ def _shipped(key, suffix):
         return yaml.safe_load(fh)
 
 
-def default_settings(survey_key):
+def default_score_table(definition):
+    """Equal steps up to 100 over the substantive codes of the survey's first rating scale.
+
+    A five-point scale scores 100, 80, 60, 40, 20 from its first-listed (best) answer down.
+    """
+    scale = next((q.scale for q in definition.questions if q.scale is not None), None)
+    if scale is None:
+        return {}
+    codes = [c.code for c in definition.scales[scale] if c.substantive]
+    return {str(code): 100.0 * (len(codes) - i) / len(codes) for i, code in enumerate(codes)}
+
+
+def default_settings(survey_key, definition):
     """The settings a survey starts with (shipped margins and rubric when present)."""
     margins = _shipped(survey_key, "margins") or {}
     rubric = _shipped(survey_key, "rubric") or {"indicators": []}
+    table = default_score_table(definition)
     return {
         "weighting": "rake" if margins else "none",
-        "poststratify_variable": "district",
+        "poststratify_variable": next(iter(margins), None),
         "margins": {
             var: {str(c): float(n) for c, n in cells.items()} for var, cells in margins.items()
         },
         "ci_method": "logit",
         "ci_level": 0.95,
-        "scoring": "table",
-        "score_table": dict(DEFAULT_SCORE_TABLE),
+        "scoring": "table" if table else "linear",
+        "score_table": table,
         "rubric": rubric,
         "comparison": {"by": "none", "a": ["", ""], "b": ["", ""]},
         "grades": copy.deepcopy(DEFAULT_GRADES),
@@ -61,19 +70,22 @@ def current(survey):
         .order_by(AnalysisSettings.number.desc())
         .limit(1)
     ).first()
-    settings = default_settings(survey.key)
+    settings = default_settings(survey.key, definition_of(survey.latest_version))
     if row is None:
         return 0, settings
     settings.update(row.settings)
     return row.number, settings
 
 
-def save(survey, changes, user=None):
-    """Store a new settings version with ``changes`` applied; audited ``settings.change``."""
-    number, settings = current(survey)
-    changed = sorted(k for k, v in changes.items() if settings.get(k) != v)
-    settings.update(changes)
-    validate(settings)
+def save(survey, changes, user=None, username=None):
+    """Validate ``changes`` over the settings in force and store them as a new, audited version.
+
+    Raises :class:`SettingsError` (nothing stored) when the result could not drive an analysis.
+    ``username`` names the author in the audit log when there is no ``user`` (the CLI).
+    """
+    number, before = current(survey)
+    settings = validate({**before, **changes}, definition_of(survey.latest_version))
+    changed = sorted(k for k, v in settings.items() if before.get(k) != v)
     row = AnalysisSettings(
         survey_id=survey.id,
         number=number + 1,
@@ -82,45 +94,40 @@ def save(survey, changes, user=None):
     )
     db.session.add(row)
     db.session.flush()
+    author = {} if user is not None or username is None else {"username": username}
     audit.record(
-        "settings.change", survey_id=survey.id, user=user, version=row.number, changed=changed
+        "settings.change",
+        survey_id=survey.id,
+        user=user,
+        version=row.number,
+        changed=changed,
+        **author,
     )
     return row
 
 
-def validate(settings):
-    """Raise :class:`SettingsError` when settings could not drive an analysis."""
-    if settings["weighting"] not in WEIGHTING_METHODS:
-        raise SettingsError(f"unknown weighting method {settings['weighting']!r}")
-    if settings["ci_method"] not in CI_METHODS:
-        raise SettingsError(f"unknown interval method {settings['ci_method']!r}")
-    if not 0.5 <= float(settings["ci_level"]) < 1:
-        raise SettingsError("the confidence level must be between 0.5 and 1 (e.g. 0.95)")
-    if settings["weighting"] != "none":
-        margins = settings["margins"]
-        if not margins:
-            raise SettingsError("weighting needs population margins")
-        totals = {var: sum(cells.values()) for var, cells in margins.items()}
-        if any(n < 0 for cells in margins.values() for n in cells.values()):
-            raise SettingsError("population counts cannot be negative")
-        if settings["weighting"] == "rake" and len({round(t) for t in totals.values()}) > 1:
-            shown = ", ".join(f"{var} {total:,.0f}" for var, total in totals.items())
-            raise SettingsError(f"every margin must add up to the same total ({shown})")
-        if (
-            settings["weighting"] == "poststratify"
-            and settings["poststratify_variable"] not in margins
-        ):
-            raise SettingsError("post-stratification needs margins for its variable")
-    if settings["scoring"] == "table":
-        if not settings["score_table"]:
-            raise SettingsError("the score table is empty")
+def as_yaml(settings):
+    """Settings as the YAML that ``survey settings KEY --load`` reads (codes as numbers)."""
+    readable = dict(settings)
+    readable["margins"] = {
+        var: {int(code): _plain(n) for code, n in cells.items()}
+        for var, cells in settings["margins"].items()
+    }
+    readable["score_table"] = {int(c): _plain(p) for c, p in settings["score_table"].items()}
+    readable["grades"] = [[name, _plain(minimum)] for name, minimum in settings["grades"]]
+    return yaml.safe_dump(readable, allow_unicode=True, sort_keys=False)
+
+
+def _plain(number):
+    number = float(number)
+    return int(number) if number.is_integer() else number
 
 
 def parse_margins_csv(text):
     """Margins from CSV text with columns variable,code,count."""
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     if not reader.fieldnames or {"variable", "code", "count"} - set(reader.fieldnames):
-        raise SettingsError("the CSV needs the columns variable,code,count")
+        raise SettingsError(_("The margins CSV needs the columns variable,code,count."))
     margins = {}
     for line, row in enumerate(reader, start=2):
         try:
@@ -128,7 +135,10 @@ def parse_margins_csv(text):
             count = float(row["count"])
         except (TypeError, ValueError):
             raise SettingsError(
-                f"line {line}: code must be a whole number and count a number"
+                _(
+                    "Margins line %(line)d: code must be a whole number and count a number.",
+                    line=line,
+                )
             ) from None
         margins.setdefault(row["variable"].strip(), {})[code] = count
     return margins
@@ -144,29 +154,28 @@ def parse_score_table(text):
             code, points = part.split(":")
             table[str(int(code))] = float(points)
         except ValueError:
-            raise SettingsError(f"cannot read {part.strip()!r}; write code:score pairs") from None
-    if len(table) < 2:
-        raise SettingsError("a score table needs at least two levels")
+            raise SettingsError(
+                _("Cannot read %(part)s; write code:score pairs.", part=repr(part.strip()))
+            ) from None
     return table
 
 
 def parse_rubric(text):
-    """A rubric from YAML text (the format of the shipped ``*.rubric.yaml``)."""
+    """A rubric from YAML text (the format of the shipped ``*.rubric.yaml``); checked on saving."""
     try:
-        rubric = yaml.safe_load(text)
+        return yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise SettingsError(f"the rubric is not valid YAML: {exc}") from None
-    if not isinstance(rubric, dict) or not isinstance(rubric.get("indicators"), list):
-        raise SettingsError("the rubric needs a list under 'indicators'")
-    for ind in rubric["indicators"]:
-        if not isinstance(ind, dict) or not {"id", "name", "points", "estimate", "rule"} <= set(
-            ind
-        ):
-            raise SettingsError("each indicator needs id, name, points, estimate and rule")
-        if ind["rule"].get("type") not in ("target", "proportional", "tiers"):
-            raise SettingsError(
-                f"indicator {ind['id']}: rule type must be target, proportional or tiers"
-            )
-        if ind["estimate"].get("kind") not in ("rate", "improved", "share", "index"):
-            raise SettingsError(f"indicator {ind['id']}: unknown estimate kind")
-    return rubric
+        raise SettingsError(_("The rubric is not valid YAML: %(error)s", error=str(exc))) from None
+
+
+def parse_settings(text):
+    """Settings from the YAML text printed by :func:`as_yaml` (checked on saving)."""
+    try:
+        settings = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise SettingsError(
+            _("The settings are not valid YAML: %(error)s", error=str(exc))
+        ) from None
+    if not isinstance(settings, dict):
+        raise SettingsError(_("The settings must be a mapping of setting names to values."))
+    return settings

@@ -1,8 +1,6 @@
 """The second shipped survey (another programme, a four-point scale, no district) loads with
 ``survey load``, renders and accepts answers on the public form, relevance included."""
 
-from pathlib import Path
-
 import pytest
 import yaml
 
@@ -11,16 +9,9 @@ from surveyapp.definitions import load_file
 from surveyapp.definitions import load_text
 from surveyapp.definitions.loader import DefinitionError
 from tests.public.conftest import Respondent
+from tests.second_survey import second_survey_path
 
-SURVEYS = Path(builtin_path("nanyang-dcm")).parent
-SECOND = sorted(p for p in SURVEYS.glob("*.yaml") if p.name.count(".") == 1)
-
-
-def _second():
-    """The shipped survey that is not the default one (read from the folder, not named here)."""
-    others = [p for p in SECOND if p != builtin_path("nanyang-dcm")]
-    assert len(others) == 1, others
-    return others[0]
+_second = second_survey_path
 
 
 @pytest.fixture

@@ -1,0 +1,25 @@
+"""Where tests find the second shipped example survey (read from the folder, not named)."""
+
+from surveyapp.definitions import builtin_path
+from surveyapp.definitions import load_file
+
+SURVEYS = builtin_path("nanyang-dcm").parent
+
+
+def second_survey_path():
+    """The shipped survey definition that is not the default one."""
+    others = [
+        p
+        for p in sorted(SURVEYS.glob("*.yaml"))
+        if p.name.count(".") == 1 and p != builtin_path("nanyang-dcm")
+    ]
+    assert len(others) == 1, others
+    return others[0]
+
+
+def load_second(runner):
+    """Load the second survey with ``flask survey load``; returns its definition."""
+    path = second_survey_path()
+    result = runner.invoke(args=["survey", "load", str(path)])
+    assert result.exit_code == 0, result.output
+    return load_file(path)
