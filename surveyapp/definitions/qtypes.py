@@ -139,7 +139,15 @@ class QuestionType:
     needs_scale = False
     # One code per respondent from fixed choices: its answers can be weighted to population margins.
     can_weight = False
+    # How an answer key's answers are stored: "code" (one code), "codes" (several), "number", "text".
+    stored_as = "code"
+    # Whether the substantive choices are ordered from worst to best (a rating or a scale).
+    ordinal = False
     allowed = ()  # type-specific definition attributes
+
+    def ranked_choices(self, question):
+        """Substantive choices from best to worst (as listed: a scale lists its best answer first)."""
+        return tuple(c for c in question.choices if c.substantive)
 
     def check(self, question, problem):
         """Report definition problems through ``problem(message)``."""
@@ -190,6 +198,7 @@ class Likert(QuestionType):
 
     name = "likert"
     needs_scale = True
+    ordinal = True
 
 
 @register
@@ -198,6 +207,7 @@ class LikertGroup(QuestionType):
 
     name = "likert_group"
     needs_scale = True
+    ordinal = True
 
     def check(self, question, problem):
         if not question.items:
@@ -223,6 +233,11 @@ class Rating(QuestionType):
 
     name = "rating"
     needs_choices = False
+    ordinal = True
+
+    def ranked_choices(self, question):
+        """0-10: the highest number is the best."""
+        return tuple(sorted(question.choices, key=lambda c: -c.code))
 
 
 @register
@@ -230,6 +245,7 @@ class Multiple(QuestionType):
     """Any number of choices (capped by ``max_choices``)."""
 
     name = "multiple"
+    stored_as = "codes"
 
     def check(self, question, problem):
         if question.max_choices is not None and not 1 <= question.max_choices <= len(
@@ -272,6 +288,7 @@ class Number(QuestionType):
 
     name = "number"
     choice_based = False
+    stored_as = "number"
     needs_choices = False
 
     def check(self, question, problem):
@@ -321,6 +338,7 @@ class Text(QuestionType):
 
     name = "text"
     choice_based = False
+    stored_as = "text"
     needs_choices = False
     default_max_length = 200
     field_class = StringField
