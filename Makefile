@@ -46,12 +46,12 @@ serve-prod: install instance/config.py
 	$(FLASK) survey load-default --if-absent
 	PORT=$${PORT:-8000} $(BIN)/gunicorn -c gunicorn.conf.py surveyapp.wsgi:app
 
-## Print every benchmark's figures (submissions under gunicorn, page weight, analysis, export).
+## Print every benchmark's figures (submissions under gunicorn, page weight, analysis, export, results).
 bench: install-test
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	$(BIN)/python bench/submit_bench.py
 	$(BIN)/python bench/page_weight.py
-	@for b in analysis_bench export_bench; do \
+	@for b in analysis_bench export_bench results_bench; do \
 	  if [ -f bench/$$b.py ]; then $(BIN)/python bench/$$b.py || exit 1; \
 	  else echo "bench/$$b.py: missing"; fi; \
 	done
