@@ -160,11 +160,10 @@ def test_unknown_survey_is_refused(runner):
 
 def test_the_default_surveys_shipped_settings_pass_the_checks(db):
     survey = get_survey("nanyang-dcm")
-    _version, settings = settings_service.current(survey)
-    definition = survey.latest_version.definition
-    assert definition
+    _version, before = settings_service.current(survey)
     row = settings_service.save(survey, {})
     assert row.number == 1
+    assert settings_service.current(survey) == (1, before)
 
 
 def test_console_settings_page_refuses_bad_margins_in_chinese(as_role, runner, second, db):
