@@ -20,7 +20,7 @@ from ..models import Answer as _AnswerModel
 from ..models import Response as _ResponseModel
 
 # Responses whose answers are read and pivoted at a time (bounds memory on millions of answers).
-SLICE = 250_000
+SLICE = 100_000
 
 # Core tables: the statements are built with SQLAlchemy and run by the columnar reader.
 Answer = _AnswerModel.__table__.c
@@ -64,23 +64,11 @@ def load_frame(survey, statuses=("valid",), definition=None, where=None, only=No
             Response.channel,
             Response.submitted_at,
             Response.status,
-        )
-        .where(*conds)
+        ).where(*conds)
     )
     # Sorted here rather than by ORDER BY, which costs SQLite a temporary B-tree.
     head = head.take(np.argsort(_ints(head["response_id"]), kind="stable"))
     ids = _ints(head["response_id"])
-    frame = pd.DataFrame(
-        {
-            "response_id": ids,
-            "version_id": _ints(head["version_id"]),
-            "channel": pd.Series(head["channel"].to_pylist(), dtype=object),
-            "submitted_at": pd.to_datetime(head["submitted_at"].to_pandas()).astype(
-                "datetime64[us]"
-            ),
-            "status": pd.Series(head["status"].to_pylist(), dtype=object),
-        }
-    )
     keys = singles + [q.key for q in multiples] + numbers
     names = singles + [f"{q.key}_{c.code}" for q in multiples for c in q.choices] + numbers
     # One float matrix in the output's column order; every answer lands in it by one scatter.
@@ -110,8 +98,19 @@ def load_frame(survey, statuses=("valid",), definition=None, where=None, only=No
         value = np.where(np.isnan(code), _floats(rows["number"])[mine], code)
         matrix[pos[plain], column[plain]] = value[plain]
         ticks.scatter(matrix, pos[~plain], q[~plain], code[~plain])
-    body = pd.DataFrame(matrix, columns=names, index=frame.index)
-    return pd.concat([frame, body], axis=1)
+    # The matrix becomes the frame's float block as it is (no copy); the head goes in front.
+    frame = pd.DataFrame(matrix, columns=names, copy=False)
+    del matrix
+    head_columns = {
+        "response_id": ids,
+        "version_id": _ints(head["version_id"]),
+        "channel": pd.Series(head["channel"].to_pylist(), dtype=object),
+        "submitted_at": pd.to_datetime(head["submitted_at"].to_pandas()).astype("datetime64[us]"),
+        "status": pd.Series(head["status"].to_pylist(), dtype=object),
+    }
+    for at, (name, values) in enumerate(head_columns.items()):
+        frame.insert(at, name, values)
+    return frame
 
 
 class _TickColumns:
