@@ -213,6 +213,9 @@ def main():
         default=os.environ.get("BENCH_DATABASE_URL"),
         help="a PostgreSQL server URL; a scratch database is made next to it",
     )
+    parser.add_argument(
+        "--backends", nargs="+", default=["sqlite", "postgresql"], choices=["sqlite", "postgresql"]
+    )
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -224,10 +227,10 @@ def main():
         return
     print("results benchmark (targets: 1M cold < 10 s, peak < 2 GB; cached page < 100 ms)")
     for n in args.sizes:
-        with tempfile.TemporaryDirectory() as tmp:
-            with harness.sqlite_url(tmp) as url:
+        if "sqlite" in args.backends:
+            with tempfile.TemporaryDirectory() as tmp, harness.sqlite_url(tmp) as url:
                 measure("SQLite", url, n, args.views)
-        if args.postgres:
+        if args.postgres and "postgresql" in args.backends:
             name = harness.unique_name("results_bench")
             url = harness.postgres_database(args.postgres, name)
             try:
