@@ -64,12 +64,12 @@ serve-prod: install instance/config.py
 	PORT=$${PORT:-8000} $(BIN)/gunicorn -c gunicorn.conf.py surveyapp.wsgi:app
 
 ## Print every benchmark's figures (submissions under gunicorn, page weight, analysis, export,
-## interval coverage in repeated samples: a few minutes).
+## results at scale, interval coverage in repeated samples: a few minutes).
 bench: install-test
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	$(BIN)/python bench/submit_bench.py
 	$(BIN)/python bench/page_weight.py
-	@for b in analysis_bench export_bench coverage; do \
+	@for b in analysis_bench export_bench results_bench coverage; do \
 	  if [ -f bench/$$b.py ]; then $(BIN)/python bench/$$b.py || exit 1; \
 	  else echo "bench/$$b.py: missing"; fi; \
 	done

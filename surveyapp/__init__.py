@@ -93,6 +93,7 @@ def _register_cli(app):
     from .cli import survey_cli
     from .exports import cli as export_cli  # noqa: F401
     from .results import cli as results_cli  # noqa: F401
+    from .results import settings_cli  # noqa: F401
 
     for command in (survey_cli, users_cli, backup_command, restore_command):
         app.cli.add_command(command)

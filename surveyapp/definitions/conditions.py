@@ -22,6 +22,8 @@ Examples: ``awareness in [1, 2, 3]``, ``reported == 1 and not (age_group == 1)``
 import re
 from dataclasses import dataclass
 
+import numpy as np
+
 _TOKEN = re.compile(
     r"\s*(?:(?P<num>-?\d+(?:\.\d+)?)|(?P<op>==|!=|<=|>=|<|>|\(|\)|\[|\]|,)"
     r"|(?P<word>[A-Za-z_][A-Za-z0-9_]*))"
@@ -260,3 +262,38 @@ def _operand(tree):
 
 def _number(value):
     return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def holds_columns(condition, columns, n):
+    """Evaluate ``condition`` for ``n`` respondents at once (numpy), as :meth:`Condition.holds`
+    would for each.
+
+    ``columns`` maps a key to an object with ``answered`` (bool array), ``number`` (float array,
+    NaN where the answer is not one number) and ``has(code)`` (bool array); a key missing from
+    ``columns`` is unanswered by everyone.
+    """
+
+    def walk(tree):
+        op = tree[0]
+        if op in ("and", "or"):
+            combine = np.logical_and if op == "and" else np.logical_or
+            return combine(walk(tree[1]), walk(tree[2]))
+        if op == "not":
+            return ~walk(tree[1])
+        column = columns.get(tree[1])
+        if column is None:
+            return np.zeros(n, dtype=bool)
+        if op == "answered":
+            return column.answered.copy()
+        if op == "has":
+            return column.has(tree[2]) & column.answered
+        number = column.number
+        scalar = ~np.isnan(number)
+        with np.errstate(invalid="ignore"):
+            if op == "in":
+                return scalar & np.isin(number, tree[2])
+            if op == "not in":
+                return scalar & ~np.isin(number, tree[2])
+            return scalar & _COMPARE[op](number, tree[2])
+
+    return walk(condition.tree)

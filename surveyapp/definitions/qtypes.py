@@ -170,6 +170,8 @@ class QuestionType:
     needs_scale = False
     # False for a type that asks nothing (a note): no fields, no answer columns.
     stores_answers = True
+    # Whether the substantive choices are ordered from worst to best (a rating or a scale).
+    ordinal = False
     allowed = ()  # type-specific definition attributes
     # The measurement level of its export columns (SPSS: nominal, ordinal or scale).
     measure = "nominal"
@@ -237,6 +239,10 @@ class QuestionType:
             )
         ]
 
+    def ranked_choices(self, question):
+        """Substantive choices from best to worst (as listed: a scale lists its best answer first)."""
+        return tuple(c for c in question.choices if c.substantive)
+
     def check(self, question, problem):
         """Report definition problems through ``problem(message)``."""
 
@@ -290,6 +296,7 @@ class Likert(QuestionType):
     measure = "ordinal"
     summary = "likert"
     likert = True
+    ordinal = True
 
 
 @register
@@ -302,6 +309,7 @@ class LikertGroup(QuestionType):
     has_items = True
     summary = "likert"
     likert = True
+    ordinal = True
 
     def check(self, question, problem):
         if not question.items:
@@ -336,6 +344,12 @@ class Rating(QuestionType):
         from .schema import Choice
 
         return tuple(Choice(code=i, label={"zh": str(i), "en": str(i)}) for i in range(11))
+
+    ordinal = True
+
+    def ranked_choices(self, question):
+        """0-10: the highest number is the best."""
+        return tuple(sorted(question.choices, key=lambda c: -c.code))
 
 
 @register

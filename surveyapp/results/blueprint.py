@@ -25,6 +25,8 @@ for rule, endpoint, view, methods in _RULES:
 bp.add_app_template_global(labels.score_name, "score_name")
 bp.add_app_template_global(labels.check_field, "check_field")
 bp.add_app_template_global(labels.weighting_error, "weighting_error")
+bp.add_app_template_global(labels.number, "number")
+bp.add_app_template_global(labels.p_text, "p_text")
 
 
 @bp.context_processor

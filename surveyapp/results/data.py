@@ -1,7 +1,16 @@
-"""Loading responses for analysis: one DataFrame, one column per answer key, by a few queries."""
+"""Loading responses for analysis: one DataFrame, one column per answer key, read in columns.
+
+The answers are read as Arrow columns by connectorx (SQLite files and PostgreSQL, on a connection
+of its own, so committed data only) and pivoted with numpy, in slices of responses so that memory
+stays bounded: no Python loop ever touches a row.
+"""
+
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from sqlalchemy import select
 
 from ..definitions.qtypes import question_type
@@ -10,9 +19,10 @@ from ..extensions import db
 from ..models import Answer as _AnswerModel
 from ..models import Response as _ResponseModel
 
-PARTITION = 50_000
+# Responses whose answers are read and pivoted at a time (bounds memory on millions of answers).
+SLICE = 100_000
 
-# Core tables: plain rows without ORM loading overhead on millions of answers.
+# Core tables: the statements are built with SQLAlchemy and run by the columnar reader.
 Answer = _AnswerModel.__table__.c
 Response = _ResponseModel.__table__.c
 
@@ -50,80 +60,141 @@ def load_frame(survey, statuses=("valid",), definition=None, where=None, only=No
         multiples = [q for q in multiples if q.key in only]
         numbers = [k for k in numbers if k in only]
     conds = [Response.survey_id == survey.id, Response.status.in_(statuses), *(where or ())]
-    head = (
-        db.session.connection()
-        .execute(
-            select(
-                Response.id,
-                Response.version_id,
-                Response.channel,
-                Response.submitted_at,
-                Response.status,
-            )
-            .where(*conds)
-            .order_by(Response.id)
-        )
-        .all()
+    head = _read(
+        select(
+            Response.id.label("response_id"),
+            Response.version_id,
+            Response.channel,
+            Response.submitted_at,
+            Response.status,
+        ).where(*conds)
     )
-    ids = np.fromiter((r[0] for r in head), dtype=np.int64, count=len(head))
-    frame = pd.DataFrame(
-        {
-            "response_id": ids,
-            "version_id": np.fromiter((r[1] for r in head), dtype=np.int64, count=len(head)),
-            "channel": pd.Series([r[2] for r in head], dtype=object),
-            "submitted_at": pd.to_datetime(pd.Series([r[3] for r in head], dtype=object)),
-            "status": pd.Series([r[4] for r in head], dtype=object),
-        }
-    )
+    # Sorted here rather than by ORDER BY, which costs SQLite a temporary B-tree.
+    head = head.take(np.argsort(_ints(head["response_id"]), kind="stable"))
+    ids = _ints(head["response_id"])
     keys = singles + [q.key for q in multiples] + numbers
-    # yield_per on the statement (Connection.execution_options would change the shared connection).
-    result = db.session.connection().execute(
-        select(Answer.response_id, Answer.question, Answer.code, Answer.number)
-        .join(_ResponseModel.__table__, Response.id == Answer.response_id)
-        .where(Answer.question.in_(keys), *conds)
-        .execution_options(yield_per=PARTITION)
+    names = singles + [f"{q.key}_{c.code}" for q in multiples for c in q.choices] + numbers
+    # One float matrix in the output's column order; every answer lands in it by one scatter.
+    matrix = np.full((len(ids), len(names)), np.nan)
+    column_of = np.array(
+        [names.index(k) if k in singles or k in numbers else -1 for k in keys], dtype=np.int64
     )
-    # Partitions go straight into numpy arrays, so millions of row objects never coexist.
-    index = {key: j for j, key in enumerate(keys)}
-    parts = []
-    for part in result.partitions():
-        m = len(part)
-        parts.append(
-            (
-                np.fromiter((r[0] for r in part), dtype=np.int64, count=m),
-                np.fromiter((index[r[1]] for r in part), dtype=np.int16, count=m),
-                np.fromiter(
-                    (np.nan if r[2] is None else r[2] for r in part), dtype=np.float32, count=m
-                ),
-                np.fromiter(
-                    (np.nan if r[3] is None else r[3] for r in part), dtype=np.float64, count=m
-                ),
+    ticks = _TickColumns(multiples, keys, names)
+    for start in range(0, len(ids) if keys else 0, SLICE):
+        part = ids[start : start + SLICE]
+        # A range of the (response_id, question, code, number) index, no filter on the key:
+        # SQLite reads that fastest; other keys (texts) and responses are dropped below.
+        rows = _read(
+            select(Answer.response_id, Answer.question, Answer.code, Answer.number).where(
+                Answer.response_id.between(int(part[0]), int(part[-1]))
             )
         )
-    if parts:
-        rid, qcodes, code, number = (np.concatenate(arrays) for arrays in zip(*parts))
-        pos = np.searchsorted(ids, rid)
-        del rid, parts
-    else:
-        pos = qcodes = np.zeros(0, dtype=np.int64)
-        code = number = np.zeros(0)
-    columns = {}
-    for j, key in enumerate(keys):
-        sel = qcodes == j
-        if key in numbers:
-            col = np.full(len(ids), np.nan)
-            col[pos[sel]] = number[sel]
-            columns[key] = col
-        elif key in singles:
-            col = np.full(len(ids), np.nan)
-            col[pos[sel]] = code[sel]
-            columns[key] = col
-        else:
-            question_def = next(q for q in multiples if q.key == key)
-            answered = np.zeros(len(ids), dtype=bool)
-            answered[pos[sel]] = True
-            for choice in question_def.choices:
-                col = np.where(answered, 0.0, np.nan)
-                col[pos[sel & (code == choice.code)]] = 1.0
-                columns[f"{key}_{choice.code}"] = col
-    return pd.concat([frame, pd.DataFrame(columns, index=frame.index)], axis=1)
+        rid = _ints(rows["response_id"])
+        q = _key_index(rows["question"], keys)
+        pos = np.searchsorted(ids, rid).clip(max=len(ids) - 1)
+        # Another survey's or status's responses may share the id range.
+        mine = (ids[pos] == rid) & (q >= 0)
+        pos, q = pos[mine], q[mine]
+        code = _floats(rows["code"])[mine]
+        column = column_of[q]
+        plain = column >= 0
+        value = np.where(np.isnan(code), _floats(rows["number"])[mine], code)
+        matrix[pos[plain], column[plain]] = value[plain]
+        ticks.scatter(matrix, pos[~plain], q[~plain], code[~plain])
+    # The matrix becomes the frame's float block as it is (no copy); the head goes in front.
+    frame = pd.DataFrame(matrix, columns=names, copy=False)
+    del matrix
+    head_columns = {
+        "response_id": ids,
+        "version_id": _ints(head["version_id"]),
+        "channel": pd.Series(head["channel"].to_pylist(), dtype=object),
+        "submitted_at": pd.to_datetime(head["submitted_at"].to_pandas()).astype("datetime64[us]"),
+        "status": pd.Series(head["status"].to_pylist(), dtype=object),
+    }
+    for at, (name, values) in enumerate(head_columns.items()):
+        frame.insert(at, name, values)
+    return frame
+
+
+class _TickColumns:
+    """Where multiple-choice answers go: 0 in every option column of an answered question, then 1
+    in the ticked option's column (``<key>_<code>``)."""
+
+    def __init__(self, multiples, keys, names):
+        self.options = {
+            keys.index(q.key): np.array([names.index(f"{q.key}_{c.code}") for c in q.choices])
+            for q in multiples
+        }
+        pairs = sorted(
+            (keys.index(q.key), c.code, names.index(f"{q.key}_{c.code}"))
+            for q in multiples
+            for c in q.choices
+        )
+        self.pairs = np.array([(j, code) for j, code, _col in pairs], dtype=np.float64)
+        self.columns = np.array([col for _j, _code, col in pairs], dtype=np.int64)
+
+    def scatter(self, matrix, pos, q, code):
+        """Write the answers (``pos`` rows, ``q`` key indices, ``code``) of multiple choices."""
+        for j, columns in self.options.items():
+            rows = np.unique(pos[q == j])
+            matrix[np.ix_(rows, columns)] = 0.0
+        if not len(pos):
+            return
+        # Rank each (key index, code) among the known options; a code not offered is left out.
+        found = np.zeros(len(pos), dtype=bool)
+        at = np.zeros(len(pos), dtype=np.int64)
+        for k, (j, option) in enumerate(self.pairs):
+            hit = (q == j) & (code == option)
+            found |= hit
+            at[hit] = k
+        matrix[pos[found], self.columns[at[found]]] = 1.0
+
+
+def _key_index(column, keys):
+    """Each answer's key as its position in ``keys`` (-1 for other keys), by its dictionary."""
+    if len(column) == 0:
+        return np.zeros(0, dtype=np.int64)
+    encoded = pc.dictionary_encode(column).combine_chunks()
+    position = {key: j for j, key in enumerate(keys)}
+    lookup = np.array(
+        [position.get(key, -1) for key in encoded.dictionary.to_pylist()], dtype=np.int64
+    )
+    return lookup[encoded.indices.to_numpy(zero_copy_only=False)]
+
+
+def _ints(column):
+    return column.to_numpy().astype(np.int64, copy=False)
+
+
+def _floats(column):
+    """A nullable Arrow column as float64 with NaN for NULL."""
+    return column.cast(pa.float64()).to_numpy(zero_copy_only=False)
+
+
+def _read(statement):
+    """Run a SELECT and return its result as a :class:`pyarrow.Table` (one column per label).
+
+    connectorx reads SQLite files and PostgreSQL straight into Arrow; anything else (an in-memory
+    SQLite database) is read by pandas on the session's connection.
+    """
+    engine = db.engine
+    sql = str(statement.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True}))
+    uri = _connectorx_uri(engine.url)
+    if uri is None:
+        return pa.Table.from_pandas(pd.read_sql(sql, db.session.connection()), preserve_index=False)
+    import connectorx
+
+    table = connectorx.read_sql(uri, sql, return_type="arrow")
+    if table.num_rows == 0:
+        # connectorx cannot type the columns of an empty result; give them all a numeric type.
+        return pa.table({name: pa.array([], pa.float64()) for name in table.column_names})
+    return table
+
+
+def _connectorx_uri(url):
+    """The connectorx address of the engine's database, or None where it cannot read it."""
+    if url.get_backend_name() == "postgresql":
+        return url.set(drivername="postgresql").render_as_string(hide_password=False)
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        return "sqlite://" + str(Path(url.database).resolve())
+    return None

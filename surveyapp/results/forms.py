@@ -1,5 +1,6 @@
 """Forms of the results pages: analysis settings and the evaluator's manual scores."""
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -11,10 +12,12 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange
 from wtforms.validators import Optional
 
+from ..i18n import text_in
 from .labels import score_name
 from .scoretable import BENEFIT
 from .scoretable import FIRST_LEVEL
-from .settings import CI_METHODS
+from .settings_check import CI_METHODS
+from .settings_check import weighting_questions
 
 
 class SettingsForm(FlaskForm):
@@ -28,7 +31,7 @@ class SettingsForm(FlaskForm):
             SelectChoice("none", _l("No weighting")),
         ],
     )
-    # Choices: the survey's weighting variables, set by the view from its analysis plan.
+    # Its options are the survey's weighting questions (``definition=``); saving checks the value.
     poststratify_variable = SelectField(
         _l("Post-stratification variable"), choices=[], validate_choice=False
     )
@@ -60,6 +63,15 @@ class SettingsForm(FlaskForm):
     wave_a = StringField(_l("Wave A (from,to dates or version numbers)"))
     wave_b = StringField(_l("Wave B (from,to dates or version numbers)"))
     grades = StringField(_l("Grade thresholds (name:minimum, …)"))
+
+    def __init__(self, *args, definition=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if definition is not None:
+            locale = get_locale()
+            self.poststratify_variable.choices = [
+                SelectChoice(q.key, f"{q.key} ({text_in(q.text, locale)})")
+                for q in weighting_questions(definition)
+            ]
 
 
 class ManualScoresForm(FlaskForm):

@@ -55,3 +55,17 @@ WEIGHTING_ERRORS = (
 def weighting_error(text):
     """A weighting error of the statistics library in the console's language."""
     return translate_known(text, WEIGHTING_ERRORS)
+
+
+def number(value, spec="%.1f", scale=1.0):
+    """``value`` (times ``scale``) formatted with ``spec``, or an en dash when there is none."""
+    if value is None or value != value:  # None or NaN
+        return "–"
+    return spec % (scale * value)
+
+
+def p_text(p):
+    """A p-value as shown in tables: ``< 0.0001``, four decimals, or an en dash when undefined."""
+    if p is None or p != p:
+        return "–"
+    return "< 0.0001" if p < 0.0001 else "%.4f" % p

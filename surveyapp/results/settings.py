@@ -6,23 +6,20 @@ import io
 from functools import lru_cache
 from pathlib import Path
 
+import yaml
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from .. import audit
 from .. import yamlsafe
+from ..definitions.store import definition_of
 from ..extensions import db
 from ..models import AnalysisSettings
+from .settings_check import SettingsError
+from .settings_check import validate
 
 SURVEYS_DIR = Path(__file__).resolve().parent.parent / "definitions" / "surveys"
-WEIGHTING_METHODS = ("rake", "poststratify", "none")
-CI_METHODS = ("logit", "korn-graubard", "wilson", "clopper-pearson", "wald")
-DEFAULT_SCORE_TABLE = {"5": 100, "4": 80, "3": 60, "2": 40, "1": 20}
 DEFAULT_GRADES = [["优", 90], ["良", 80], ["中", 60]]
-
-
-class SettingsError(ValueError):
-    """Settings input that cannot be used; the message says why."""
 
 
 def _shipped(key, suffix):
@@ -39,20 +36,33 @@ def _read_shipped(key, suffix):
         return yamlsafe.safe_load(fh.read())
 
 
-def default_settings(survey_key):
+def default_score_table(definition):
+    """Equal steps up to 100 over the substantive codes of the survey's first rating scale.
+
+    A five-point scale scores 100, 80, 60, 40, 20 from its first-listed (best) answer down.
+    """
+    scale = next((q.scale for q in definition.questions if q.scale is not None), None)
+    if scale is None:
+        return {}
+    codes = [c.code for c in definition.scales[scale] if c.substantive]
+    return {str(code): 100.0 * (len(codes) - i) / len(codes) for i, code in enumerate(codes)}
+
+
+def default_settings(survey_key, definition):
     """The settings a survey starts with (shipped margins and rubric when present)."""
     margins = _shipped(survey_key, "margins") or {}
     rubric = _shipped(survey_key, "rubric") or {"indicators": []}
+    table = default_score_table(definition)
     return {
         "weighting": "rake" if margins else "none",
-        "poststratify_variable": next(iter(margins), ""),
+        "poststratify_variable": next(iter(margins), None),
         "margins": {
             var: {str(c): float(n) for c, n in cells.items()} for var, cells in margins.items()
         },
         "ci_method": "logit",
         "ci_level": 0.95,
-        "scoring": "table",
-        "score_table": dict(DEFAULT_SCORE_TABLE),
+        "scoring": "table" if table else "linear",
+        "score_table": table,
         "rubric": rubric,
         "comparison": {"by": "none", "a": ["", ""], "b": ["", ""]},
         "grades": copy.deepcopy(DEFAULT_GRADES),
@@ -68,22 +78,22 @@ def current(survey):
         .order_by(AnalysisSettings.number.desc())
         .limit(1)
     ).first()
-    settings = default_settings(survey.key)
+    settings = default_settings(survey.key, definition_of(survey.latest_version))
     if row is None:
         return 0, settings
     settings.update(row.settings)
     return row.number, settings
 
 
-def save(survey, changes, user=None):
-    """Store a new settings version with ``changes`` applied; audited ``settings.change``."""
-    from ..definitions.plan import plan_for
-    from ..definitions.store import definition_of
+def save(survey, changes, user=None, username=None):
+    """Validate ``changes`` over the settings in force and store them as a new, audited version.
 
-    number, settings = current(survey)
-    changed = sorted(k for k, v in changes.items() if settings.get(k) != v)
-    settings.update(changes)
-    validate(settings, plan_for(definition_of(survey.latest_version)))
+    Raises :class:`SettingsError` (nothing stored) when the result could not drive an analysis.
+    ``username`` names the author in the audit log when there is no ``user`` (the CLI).
+    """
+    number, before = current(survey)
+    settings = validate({**before, **changes}, definition_of(survey.latest_version))
+    changed = sorted(k for k, v in settings.items() if before.get(k) != v)
     row = AnalysisSettings(
         survey_id=survey.id,
         number=number + 1,
@@ -92,59 +102,40 @@ def save(survey, changes, user=None):
     )
     db.session.add(row)
     db.session.flush()
+    author = {} if user is not None or username is None else {"username": username}
     audit.record(
-        "settings.change", survey_id=survey.id, user=user, version=row.number, changed=changed
+        "settings.change",
+        survey_id=survey.id,
+        user=user,
+        version=row.number,
+        changed=changed,
+        **author,
     )
     return row
 
 
-def validate(settings, plan=None):
-    """Raise :class:`SettingsError` when settings could not drive an analysis.
+def as_yaml(settings):
+    """Settings as the YAML that ``survey settings KEY --load`` reads (codes as numbers)."""
+    readable = dict(settings)
+    readable["margins"] = {
+        var: {int(code): _plain(n) for code, n in cells.items()}
+        for var, cells in settings["margins"].items()
+    }
+    readable["score_table"] = {int(c): _plain(p) for c, p in settings["score_table"].items()}
+    readable["grades"] = [[name, _plain(minimum)] for name, minimum in settings["grades"]]
+    return yaml.safe_dump(readable, allow_unicode=True, sort_keys=False)
 
-    With the survey's analysis ``plan`` the rubric is checked too: every indicator must name a
-    question, statistic and codes the plan has, and a complete rule.
-    """
-    if plan is not None:
-        from .rubric import RubricError
-        from .rubric import validate_rubric
 
-        try:
-            validate_rubric(settings.get("rubric") or {"indicators": []}, plan)
-        except RubricError as exc:
-            raise SettingsError(str(exc)) from None
-    if settings["weighting"] not in WEIGHTING_METHODS:
-        raise SettingsError(_("unknown weighting method %(name)r", name=settings["weighting"]))
-    if settings["ci_method"] not in CI_METHODS:
-        raise SettingsError(_("unknown interval method %(name)r", name=settings["ci_method"]))
-    if not 0.5 <= float(settings["ci_level"]) < 1:
-        raise SettingsError(_("the confidence level must be between 0.5 and 1 (e.g. 0.95)"))
-    if settings["weighting"] != "none":
-        margins = settings["margins"]
-        if not margins:
-            raise SettingsError(_("weighting needs population margins"))
-        totals = {var: sum(cells.values()) for var, cells in margins.items()}
-        if any(n < 0 for cells in margins.values() for n in cells.values()):
-            raise SettingsError(_("population counts cannot be negative"))
-        if settings["weighting"] == "rake" and len({round(t) for t in totals.values()}) > 1:
-            shown = ", ".join(f"{var} {total:,.0f}" for var, total in totals.items())
-            raise SettingsError(
-                _("every margin must add up to the same total (%(totals)s)", totals=shown)
-            )
-        if (
-            settings["weighting"] == "poststratify"
-            and settings["poststratify_variable"] not in margins
-        ):
-            raise SettingsError(_("post-stratification needs margins for its variable"))
-    if settings["scoring"] == "table":
-        if not settings["score_table"]:
-            raise SettingsError(_("the score table is empty"))
+def _plain(number):
+    number = float(number)
+    return int(number) if number.is_integer() else number
 
 
 def parse_margins_csv(text):
     """Margins from CSV text with columns variable,code,count."""
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     if not reader.fieldnames or {"variable", "code", "count"} - set(reader.fieldnames):
-        raise SettingsError(_("the CSV needs the columns variable,code,count"))
+        raise SettingsError(_("The margins CSV needs the columns variable,code,count."))
     margins = {}
     for line, row in enumerate(reader, start=2):
         try:
@@ -152,7 +143,10 @@ def parse_margins_csv(text):
             count = float(row["count"])
         except (TypeError, ValueError):
             raise SettingsError(
-                _("line %(line)d: code must be a whole number and count a number", line=line)
+                _(
+                    "Margins line %(line)d: code must be a whole number and count a number.",
+                    line=line,
+                )
             ) from None
         margins.setdefault(row["variable"].strip(), {})[code] = count
     return margins
@@ -169,19 +163,27 @@ def parse_score_table(text):
             table[str(int(code))] = float(points)
         except ValueError:
             raise SettingsError(
-                _("cannot read %(part)r; write code:score pairs", part=part.strip())
+                _("Cannot read %(part)s; write code:score pairs.", part=repr(part.strip()))
             ) from None
-    if len(table) < 2:
-        raise SettingsError(_("a score table needs at least two levels"))
     return table
 
 
 def parse_rubric(text):
-    """A rubric from YAML text (the format of the shipped ``*.rubric.yaml``)."""
+    """A rubric from YAML text (the format of the shipped ``*.rubric.yaml``); checked on saving."""
     try:
-        rubric = yamlsafe.safe_load(text)
+        return yamlsafe.safe_load(text)
     except yamlsafe.YamlRefused as exc:
-        raise SettingsError(f"the rubric is not valid YAML: {exc}") from None
-    if not isinstance(rubric, dict) or not isinstance(rubric.get("indicators"), list):
-        raise SettingsError("the rubric needs a list under 'indicators'")
-    return rubric
+        raise SettingsError(_("The rubric is not valid YAML: %(error)s", error=str(exc))) from None
+
+
+def parse_settings(text):
+    """Settings from the YAML text printed by :func:`as_yaml` (checked on saving)."""
+    try:
+        settings = yamlsafe.safe_load(text)
+    except yamlsafe.YamlRefused as exc:
+        raise SettingsError(
+            _("The settings are not valid YAML: %(error)s", error=str(exc))
+        ) from None
+    if not isinstance(settings, dict):
+        raise SettingsError(_("The settings must be a mapping of setting names to values."))
+    return settings

@@ -229,14 +229,20 @@ def test_headline_figures_equal_direct_analysis_calls(random_survey):
     app, k, margins = random_survey["app"], random_survey["keys"], random_survey["margins"]
     with app.app_context():
         survey = get_survey(random_survey["key"])
-        results = compute_results(survey, _settings(survey, margins), 1)
+        settings = _settings(survey, margins)
+        results = compute_results(survey, settings, 1)
         frame = load_frame(survey)
+    # The default score table scores the seven levels 100, 85.7, ... 14.3, best first.
+    table = settings["score_table"]
+    assert sorted(table.values()) == pytest.approx([100 * i / 7 for i in range(1, 8)])
     # An independent design: string copies of the weighting variables, raked to the margins.
     for var in margins:
         frame[f"w_{var}"] = frame[var].map(lambda v: str(int(v)))
     frame["yes"] = np.where(frame[k["yesno"]] == 99, np.nan, (frame[k["yesno"]] == 4) * 1.0)
     nps = frame[k["rating"]]
-    frame["nps"] = np.where(nps >= 9, 100.0, np.where(nps <= 6, -100.0, 0.0))
+    frame["nps"] = np.where(
+        nps.isna(), np.nan, np.where(nps >= 9, 100.0, np.where(nps <= 6, -100.0, 0.0))
+    )
     design = analysis.rake(
         analysis.Design(frame), {f"w_{var}": cells for var, cells in margins.items()}
     )
@@ -254,12 +260,12 @@ def test_headline_figures_equal_direct_analysis_calls(random_survey):
         ),
         (
             results.estimate("index", "index"),
-            analysis.dimension_index(design, [k["one"], k["two"]], levels=levels),
+            analysis.dimension_index(design, [k["one"], k["two"]], levels=levels, table=table),
             None,
         ),
         (
             results.estimate(k["overall"], "score"),
-            analysis.score(design, k["overall"], levels=levels),
+            analysis.score(design, k["overall"], levels=levels, table=table),
             None,
         ),
         (results.estimate(k["rating"], "nps"), analysis.mean(design, "nps"), None),
@@ -270,7 +276,9 @@ def test_headline_figures_equal_direct_analysis_calls(random_survey):
         assert (figure.ci_low, figure.ci_high) == pytest.approx(direct.ci(0.95, method), rel=1e-9)
         assert figure.n == direct.n
     # Domain differences: both flags occur, and each is p < 1 - level.
-    by_area = analysis.dimension_index(design, [k["one"], k["two"]], levels=levels, by=k["area"])
+    by_area = analysis.dimension_index(
+        design, [k["one"], k["two"]], levels=levels, table=table, by=k["area"]
+    )
     flags = set()
     for d in results.domain_differences:
         direct = analysis.domain_difference(by_area, float(d.a), float(d.b))

@@ -49,7 +49,11 @@ def settings_form(client):
         "csrf_token": token,
         "weighting": "rake",
         "poststratify_variable": "district",
-        "margins": "variable,code,count\ndistrict,1,400\ndistrict,2,600\ngender,1,10\n",
+        "margins": (
+            "variable,code,count\n"
+            + "".join(f"district,{c},250\n" for c in (1, 2, 3, 4))
+            + "gender,1,10\ngender,2,10\n"
+        ),
         "ci_method": "wilson",
         "ci_level": "0.95",
         "scoring": "linear",
@@ -67,7 +71,7 @@ def test_margin_errors_are_in_the_console_language(as_role):
     url, data = settings_form(client)
     chinese = client.post(url + "?lang=zh", data=data).get_data(as_text=True)
     error = re.search(r'id="settings-error">(.*?)</div>', chinese, re.S).group(1)
-    assert "各变量的边际分布合计必须相同" in error and "must add up" not in error
+    assert "人数合计须相同" in error and "must add up" not in error
     data["margins"] = "variable,code,count\ndistrict,x,400\n"
     english = client.post(url + "?lang=en", data=data).get_data(as_text=True)
     error = re.search(r'id="settings-error">(.*?)</div>', english, re.S).group(1)
@@ -102,15 +106,28 @@ def test_the_english_console_has_no_chinese_headings(as_role):
         assert chinese == [], url
 
 
-def test_weighting_errors_are_in_the_console_language(as_role):
+def test_weighting_errors_are_in_the_console_language(as_role, demo):
     client = as_role("evaluator")
     url, data = settings_form(client)
-    data["margins"] = "variable,code,count\ndistrict,1,400\ndistrict,2,600\n"
+    data["margins"] = "variable,code,count\n" + "".join(f"district,{c},250\n" for c in (1, 2, 3, 4))
     assert client.post(url, data=data).status_code == 302  # valid settings ...
+    # ... that no longer fit the sample: nobody from district 4 is left in it.
+    from sqlalchemy import text
+
+    from surveyapp.extensions import db
+
+    with demo.app_context():
+        db.session.execute(
+            text(
+                "UPDATE responses SET status = 'excluded' WHERE id IN (SELECT response_id "
+                "FROM answers WHERE question = 'district' AND code = 4)"
+            )
+        )
+        db.session.commit()
     chinese = client.get(f"{BASE}?lang=zh").get_data(as_text=True)
     error = re.search(r'id="weighting-error">(.*?)</span>', chinese, re.S).group(1)
-    # ... that do not fit the sample (it has more districts): said in Chinese.
-    assert "没有总体目标数" in error and "occur in the sample" not in error
+    # ... said in Chinese.
+    assert "没有受访者" in error and "have no respondents" not in error
     english = client.get(f"{BASE}?lang=en").get_data(as_text=True)
     error = re.search(r'id="weighting-error">(.*?)</span>', english, re.S).group(1)
-    assert "occur in the sample but have no population target" in error
+    assert "have no respondents" in error

@@ -211,11 +211,11 @@ def test_settings_change_is_versioned_and_audited(as_role, demo):
         url, data={**data, "margins": "variable,code,count\ndistrict,x,1\n"}
     ) as response:
         assert response.status_code == 200
-        assert "必须是整数" in response.text  # in the console's language
+        assert "code 须为整数" in response.text
     with client.post(
-        url, data={**data, "weighting": "rake", "margins": margins + "gender,1,5\n"}
+        url, data={**data, "weighting": "rake", "margins": margins + "gender,1,5\ngender,2,5\n"}
     ) as response:
-        assert "合计必须相同" in response.text
+        assert "人数合计须相同" in response.text
 
 
 def test_report_docx_and_markdown_carry_tables_and_provenance(as_role, demo):

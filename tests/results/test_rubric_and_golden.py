@@ -8,6 +8,8 @@ import pytest
 from sqlalchemy import select
 
 import analysis
+from surveyapp.definitions import builtin_path
+from surveyapp.definitions import load_file
 from surveyapp.definitions.plan import plan_for
 from surveyapp.definitions.store import definition_of
 from surveyapp.definitions.store import get_survey
@@ -23,7 +25,8 @@ KEY = "nanyang-dcm"
 
 
 def _shipped_rubric():
-    return copy.deepcopy(settings_service.default_settings(KEY)["rubric"])
+    definition = load_file(builtin_path(KEY))
+    return copy.deepcopy(settings_service.default_settings(KEY, definition)["rubric"])
 
 
 def _with(change):

@@ -1,13 +1,10 @@
 """Indicator points, the evaluation score table and its consistency check, the demo generator."""
 
 import os
-from datetime import datetime
 from types import SimpleNamespace
 
-import numpy as np
 import pytest
 
-from surveyapp.demo import generate
 from surveyapp.results import scoretable
 from surveyapp.results.model import IndicatorScore
 from surveyapp.results.rubric import points_for
@@ -102,24 +99,6 @@ def test_built_table_uses_rubric_points_and_manual_scores():
 )
 def test_rubric_rules(value, rule, expected):
     assert points_for(value, 5.0, rule) == pytest.approx(expected)
-
-
-def test_demo_generator_is_reproducible_and_respects_relevance():
-    start = datetime(2026, 10, 1)
-    a, b = generate(20_000, 5, start, 28), generate(20_000, 5, start, 28)
-    for key in ("awareness", "sat_overall", "heard_via", "report_channel", "offset"):
-        assert np.array_equal(a[key], b[key])
-    assert not generate(20_000, 6, start, 28)["awareness"].tolist() == a["awareness"].tolist()
-    aware = a["awareness"] <= 3
-    assert not a["heard_via"][~aware].any() and a["heard_via"][aware].any(axis=1).all()
-    assert (a["reported"][~aware] == 0).all()
-    assert not a["report_channel"][a["reported"] != 1].any()
-    # Awareness falls with age; satisfaction items correlate through the latent satisfaction.
-    young, old = a["age_group"] == 2, a["age_group"] == 4
-    assert aware[young].mean() > aware[old].mean() + 0.1
-    ok = (a["sat_roads"] != 9) & (a["sat_overall"] != 9)
-    assert np.corrcoef(a["sat_roads"][ok], a["sat_overall"][ok])[0, 1] > 0.3
-    assert 0 < (a["sat_speed"] == 9).mean() < 0.5
 
 
 def test_demo_data_command(app, runner):
