@@ -16,7 +16,8 @@ DEFAULTS = {
     "LANGUAGES": ["zh_CN", "en"],
     # Each feature package keeps its own catalogue (relative to surveyapp/); Flask-Babel merges them.
     "BABEL_TRANSLATION_DIRECTORIES": (
-        "public/translations;console/translations;dataops/translations;results/translations"
+        "public/translations;console/translations;dataops/translations;results/translations;"
+        "evaluation/translations"
     ),
     # A citizen may leave the questionnaire open for a long while before submitting.
     "WTF_CSRF_TIME_LIMIT": 12 * 3600,
@@ -29,6 +30,7 @@ DEFAULTS = {
     "RATELIMIT_SUBMIT": "60 per minute",
     "RATELIMIT_LOGIN": "10 per minute",
     "DEFAULT_SURVEY": "nanyang-dcm",
+    "DEFAULT_EVALUATION": "nanyang-dcm-2021",
     "SQLITE_BUSY_TIMEOUT_MS": 15000,
     # Console: Secure session/remember cookies (also implied by PREFERRED_URL_SCHEME = "https").
     "SECURE_COOKIES": False,
