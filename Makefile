@@ -26,10 +26,12 @@ instance/config.py:
 	mkdir -p instance
 	$(BIN)/python -c "import secrets; print('SECRET_KEY = ' + repr(secrets.token_hex(32)))" > $@
 
-## Install, migrate the SQLite database in instance/, load the default survey, serve on $(PORT).
+## Install, migrate the SQLite database in instance/, load the default survey and the example
+## evaluation, serve on $(PORT).
 run: install instance/config.py
 	$(FLASK) db upgrade
 	$(FLASK) survey load-default --if-absent
+	$(FLASK) evaluation load-default --if-absent
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 ## Install with test extras and run the whole suite.
@@ -44,6 +46,7 @@ test: install-test
 serve-prod: install instance/config.py
 	$(FLASK) db upgrade
 	$(FLASK) survey load-default --if-absent
+	$(FLASK) evaluation load-default --if-absent
 	PORT=$${PORT:-8000} $(BIN)/gunicorn -c gunicorn.conf.py surveyapp.wsgi:app
 
 ## Print every benchmark's figures (submissions under gunicorn, page weight, analysis, export).

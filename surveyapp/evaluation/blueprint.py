@@ -18,3 +18,10 @@ _RULES = (
 )
 for rule, endpoint, view, methods in _RULES:
     bp.add_url_rule(rule, endpoint, view, methods=methods)
+
+
+@bp.context_processor
+def _helpers():
+    from .report import basis_text
+
+    return {"basis": basis_text}

@@ -34,6 +34,10 @@ class LeafScore:
         return self.indicator.weight
 
     @property
+    def rate(self):
+        return rate(self.points, self.weight)
+
+    @property
     def settled(self):
         """True when the points are the same at the estimate and at both CI ends."""
         return self.points is not None and self.points_low == self.points == self.points_high
