@@ -7,6 +7,8 @@ types can call a function, read an attribute or index anything.
 import ast
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+
 MAX_LENGTH = 500
 _OPERATORS = {
     ast.Add: lambda a, b: a + b,
@@ -33,15 +35,17 @@ def parse(text):
     """Parse and check ``text`` (``立案数 / 上报数``); raises :class:`FormulaError`."""
     text = str(text or "").strip()
     if not text:
-        raise FormulaError("the formula is empty")
+        raise FormulaError(_("the formula is empty"))
     if len(text) > MAX_LENGTH:
-        raise FormulaError(f"the formula is longer than {MAX_LENGTH} characters")
+        raise FormulaError(_("the formula is longer than %(n)s characters", n=MAX_LENGTH))
     try:
         tree = ast.parse(text, mode="eval")
     except (SyntaxError, ValueError) as exc:
-        raise FormulaError(f"cannot read the formula {text!r}: {exc.msg}") from None
+        raise FormulaError(
+            _("cannot read the formula %(text)r: %(error)s", text=text, error=exc.msg)
+        ) from None
     except RecursionError:
-        raise FormulaError(f"the formula {text!r} is nested too deeply") from None
+        raise FormulaError(_("the formula %(text)r is nested too deeply", text=text)) from None
     names = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Name):
@@ -49,18 +53,21 @@ def parse(text):
                 names.append(node.id)
         elif isinstance(node, ast.Constant):
             if isinstance(node.value, bool) or not isinstance(node.value, int | float):
-                raise FormulaError(f"only numbers may appear in a formula, not {node.value!r}")
+                raise FormulaError(
+                    _("only numbers may appear in a formula, not %(value)r", value=node.value)
+                )
         elif isinstance(node, ast.BinOp):
             if type(node.op) not in _OPERATORS:
-                raise FormulaError("only + - * / and parentheses may be used in a formula")
+                raise FormulaError(
+                    _("a formula may hold only names, numbers, + - * / and parentheses")
+                )
         elif isinstance(node, ast.UnaryOp):
             if not isinstance(node.op, ast.USub | ast.UAdd):
-                raise FormulaError("only + - * / and parentheses may be used in a formula")
+                raise FormulaError(
+                    _("a formula may hold only names, numbers, + - * / and parentheses")
+                )
         elif not isinstance(node, ast.Expression | ast.Load | ast.operator | ast.unaryop):
-            raise FormulaError(
-                f"{type(node).__name__} is not allowed in a formula "
-                "(only names, numbers, + - * / and parentheses)"
-            )
+            raise FormulaError(_("a formula may hold only names, numbers, + - * / and parentheses"))
     return Formula(text=text, names=tuple(names), tree=tree)
 
 
