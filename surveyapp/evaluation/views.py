@@ -66,8 +66,11 @@ def counts(key):
             if upload and getattr(upload, "filename", ""):
                 values = services.parse_counts_csv(upload.read().decode("utf-8-sig"))
             else:
+                # A count left out of the form keeps its value; an emptied field clears it.
                 values = {
-                    c.name: request.form.get(f"count-{c.name}", "") for c in definition.counts
+                    c.name: request.form[f"count-{c.name}"]
+                    for c in definition.counts
+                    if f"count-{c.name}" in request.form
                 }
             version, created = services.set_counts(evaluation, values, current_user)
         except (EvaluationError, UnicodeDecodeError) as exc:
@@ -96,11 +99,12 @@ def manual(key):
     if form.validate_on_submit():
         entries = {
             leaf.id: (
-                request.form.get(f"points-{leaf.id}", ""),
+                request.form[f"points-{leaf.id}"],
                 request.form.get(f"evidence-{leaf.id}", ""),
                 request.form.get(f"scored_by-{leaf.id}", ""),
             )
             for leaf in leaves
+            if f"points-{leaf.id}" in request.form
         }
         try:
             version, created = services.set_manual(evaluation, entries, current_user)
