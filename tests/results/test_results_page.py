@@ -2,9 +2,9 @@
 
 import hashlib
 import io
-import zipfile
 import json
 import re
+import zipfile
 
 import numpy as np
 from docx import Document
