@@ -12,8 +12,6 @@ import matplotlib
 matplotlib.use("Agg")
 from matplotlib.figure import Figure  # noqa: E402
 
-from ..results.charts import cjk_font  # noqa: E402
-
 DPI = 200
 
 
@@ -28,6 +26,9 @@ class Bar:
 
 
 def _font(size):
+    # Imported here: the results package imports the reporting package for its report view.
+    from ..results.charts import cjk_font
+
     font = cjk_font()
     if font is None:
         return {"fontsize": size}
