@@ -221,17 +221,15 @@ def compose(evaluation):
     doc.heading("六、建议")
     doc.paragraph(d.suggestions_text or "（评价人员尚未填写。）")
     doc.heading("附录")
-    if facts is not None:
-        add_appendix(doc, facts)
-    doc.table(
-        "评价数据版本",
-        ("项目", "内容"),
-        (
-            ("评价", d.key),
-            ("评价版本", str(evaluation.latest_version.number)),
-            ("效益指标来源", "问卷调查结果" if card.survey_used else "原报告分值"),
-        ),
+    versions = (
+        ("评价", d.key),
+        ("评价版本", str(evaluation.latest_version.number)),
+        ("效益指标来源", "问卷调查结果" if card.survey_used else "原报告分值"),
     )
+    if facts is not None:
+        add_appendix(doc, facts, extra=versions)
+    else:
+        doc.table("数据来源与可复现信息", ("项目", "内容"), versions)
     return doc
 
 

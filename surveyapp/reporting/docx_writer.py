@@ -33,6 +33,7 @@ SIZES = {"三号": 16, "四号": 14, "小四": 12, "五号": 10.5}
 TABLE_SIZES = (SIZES["四号"], SIZES["小四"], SIZES["五号"])
 CELL_PADDING_MM = 4.4  # left + right cell margins of the table style (1.9 mm each), and air
 MIN_TEXT_CHARS = 7
+KEEP_TOGETHER_ROWS = 12
 WRAP_CHARS = 18  # a text column wraps rather than grow beyond this many full-width characters
 _THEME_ATTRIBUTES = ("asciiTheme", "hAnsiTheme", "eastAsiaTheme", "cstheme")
 
@@ -305,6 +306,10 @@ def _table(doc, table: blocks.Table):
             numeric = r > 0 and c < len(table.numeric) and table.numeric[c]
             align = WD_ALIGN_PARAGRAPH.CENTER if r == 0 or numeric else WD_ALIGN_PARAGRAPH.LEFT
             _cell_text(cell, values[c] if c < len(values) else "", size, bold, align)
+            if len(table.rows) <= KEEP_TOGETHER_ROWS and r < len(table.rows):
+                # Short tables stay on one page (each row keeps with the next).
+                for paragraph in cell.paragraphs:
+                    paragraph.paragraph_format.keep_with_next = True
     if table.note:
         doc.add_paragraph(table.note, style="报告注释")
     else:

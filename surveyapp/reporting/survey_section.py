@@ -160,8 +160,10 @@ def _num(x):
     return "–" if x is None else f"{x:g}"
 
 
-def add_appendix(doc: Document, facts: SurveyFacts, letters=("（一）", "（二）", "（三）")):
-    """The questionnaire, the full domain tables and the provenance table."""
+def add_appendix(
+    doc: Document, facts: SurveyFacts, letters=("（一）", "（二）", "（三）"), extra=()
+):
+    """The questionnaire, the full domain tables and the provenance table (with ``extra`` rows)."""
     doc.heading(f"{letters[0]}调查问卷", 2)
     doc.table(
         f"调查问卷：{facts.title}",
@@ -174,14 +176,26 @@ def add_appendix(doc: Document, facts: SurveyFacts, letters=("（一）", "（�
     if not domain_tables:
         doc.paragraph("无分组估计。")
     for table in domain_tables:
+        rows = []
+        for i, r in enumerate(table.rows):
+            same = i and (table.rows[i - 1].label, table.rows[i - 1].what) == (r.label, r.what)
+            rows.append(
+                (
+                    "" if same else f"{r.label}（{r.what}）",
+                    r.domain,
+                    r.value,
+                    r.ci,
+                    r.n,
+                    r.n_eff,
+                    r.deff,
+                )
+            )
         doc.table(
             f"{table.title}（{_level(facts)}置信区间）",
-            FIGURE_HEADERS,
-            [
-                (f"{r.label}（{r.what}）：{r.domain}", r.value, r.ci, r.n, r.n_eff, r.deff)
-                for r in table.rows
-            ],
-            numeric=FIGURE_NUMERIC,
+            ("指标", "分组", *FIGURE_HEADERS[1:]),
+            rows,
+            numeric=(False, *FIGURE_NUMERIC),
+            merge_down=(0,),
         )
     doc.heading(f"{letters[2]}数据来源与可复现信息", 2)
-    doc.table("数据来源与可复现信息", ("项目", "内容"), facts.provenance)
+    doc.table("数据来源与可复现信息", ("项目", "内容"), (*facts.provenance, *extra))
