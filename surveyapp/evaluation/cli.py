@@ -40,7 +40,7 @@ def load_command(path):
 @click.option("--if-absent", is_flag=True, help="Do nothing when the evaluation already exists.")
 def load_default_command(if_absent):
     """Load the evaluation shipped with the application (DEFAULT_EVALUATION)."""
-    key = current_app.config.get("DEFAULT_EVALUATION", "nanyang-dcm-2021")
+    key = current_app.config["DEFAULT_EVALUATION"]
     if if_absent and services.get_evaluation(key) is not None:
         click.echo(f"{key}: already loaded")
         return
