@@ -25,7 +25,7 @@ def add_methods(doc: Document, facts: SurveyFacts, number="（一）"):
     doc.heading(f"{number}问卷调查的样本与方法", 2)
     channels = "、".join(f"{name}{n}份" for name, n in facts.channels) or "—"
     doc.paragraph(
-        f"问卷调查“{facts.title}”于{facts.first or '—'}至{facts.last or '—'}开展，"
+        f"问卷调查《{facts.title}》于{facts.first or '—'}至{facts.last or '—'}开展，"
         f"共回收有效问卷{facts.n}份，按渠道分：{channels}。"
         + (f"经数据质量审核剔除问卷{facts.n_excluded}份。" if facts.n_excluded else "")
     )
@@ -166,7 +166,7 @@ def add_appendix(
     """The questionnaire, the full domain tables and the provenance table (with ``extra`` rows)."""
     doc.heading(f"{letters[0]}调查问卷", 2)
     doc.table(
-        f"调查问卷：{facts.title}",
+        f"调查问卷《{facts.title}》",
         ("序号", "题目", "选项"),
         [(q.number, q.text, q.answers) for q in facts.questionnaire],
         numeric=(True, False, False),
