@@ -59,7 +59,7 @@ def add_methods(doc: Document, facts: SurveyFacts, number="（一）"):
         )
     doc.paragraph(
         f"比例的{_level(facts)}置信区间采用{facts.interval_method}，得分和指数采用t分布区间，"
-        "标准误按泰勒线性化方法计算；非实质性回答（如“不清楚”“说不清”）不计入分母。"
+        "标准误按泰勒线性化方法计算；非实质性回答（问卷中标为不计入分母的选项）不计入分母。"
         "每个估计值均给出样本量（分母）与有效样本量，以便判断其精度。"
     )
 
