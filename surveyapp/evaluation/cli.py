@@ -76,7 +76,8 @@ def score_command(key, as_json):
         pts = "–" if node.points is None else f"{node.points:g}"
         click.echo(f"{'  ' * (level - 1)}{node.name}: {pts} / {node.weight:g}")
     total = "–" if card.points is None else f"{card.points:g}"
-    click.echo(f"合计: {total} / {card.weight:g}  {card.rate}%  {card.grade or '–'}")
+    rate = "–" if card.rate is None else f"{card.rate:.2f}%"
+    click.echo(f"合计: {total} / {card.weight:g}  {rate}  {card.grade or '–'}")
     for p in problems:
         click.echo(f"! {p.row} {p.field}: {p.stated} ≠ {p.computed} ({p.explanation})")
 

@@ -116,10 +116,14 @@ def _results_section(doc, card: Scorecard, problems, level):
     for g in card.groups:
         n3 = sum(len(m.children) for m in g.children)
         cut = _deductions(g)
-        doc.paragraph(
-            f"{g.name}指标包括{len(g.children)}个二级指标及{n3}个三级指标，总分值{g.weight:g}分，"
+        scored = (
             f"实际得{_g(g.points)}分，得分率为{_rate(g.rate)}。"
-            + (f"主要扣分项为：{'、'.join(cut)}。" if cut else "")
+            if g.points is not None
+            else "尚有指标未评分。"
+        )
+        doc.paragraph(
+            f"{g.name}指标包括{len(g.children)}个二级指标及{n3}个三级指标，"
+            f"总分值{g.weight:g}分，{scored}" + (f"主要扣分项为：{'、'.join(cut)}。" if cut else "")
         )
     doc.table(
         f"{d.programme or d.title}绩效评价得分表",
@@ -158,9 +162,12 @@ def _results_section(doc, card: Scorecard, problems, level):
             f"由问卷调查计分的指标按置信区间两端计分时，总分在{_g(card.points_low)}分至"
             f"{_g(card.points_high)}分之间。"
         )
-    doc.paragraph(
-        f"经综合评价，该项目综合评价得分为{_g(card.points)}分，评价等级为“{card.grade or '—'}”。"
-    )
+    if card.points is not None:
+        doc.paragraph(
+            f"经综合评价，该项目综合评价得分为{_g(card.points)}分，评价等级为“{card.grade}”。"
+        )
+    else:
+        doc.paragraph("尚有指标未评分，暂不能给出综合评价得分和评价等级。")
     if problems:
         doc.heading("（一）得分表一致性检查", 2)
         doc.paragraph(
