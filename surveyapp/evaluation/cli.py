@@ -82,6 +82,25 @@ def score_command(key, as_json):
         click.echo(f"! {p.row} {p.field}: {p.stated} ≠ {p.computed} ({p.explanation})")
 
 
+@evaluation_cli.command("import-counts")
+@click.argument("key")
+@click.argument("path", type=click.Path(dir_okay=False, exists=True))
+def import_counts_command(key, path):
+    """Set the counts of evaluation KEY from a CSV file with the columns name,value."""
+    evaluation = _evaluation(key)
+    try:
+        with open(path, encoding="utf-8-sig") as fh:
+            values = services.parse_counts_csv(fh.read())
+        version, created = services.set_counts(evaluation, values, note=f"counts from {path}"[:255])
+    except EvaluationError as exc:
+        _fail(exc)
+    except UnicodeDecodeError:
+        raise click.ClickException(f"{path} is not UTF-8 text") from None
+    db.session.commit()
+    state = "saved as version" if created else "unchanged, still version"
+    click.echo(f"{key}: {state} {version.number}")
+
+
 @evaluation_cli.command("report")
 @click.argument("key")
 @click.option("--format", "fmt", type=click.Choice(["docx", "md"]), default="docx")

@@ -130,3 +130,16 @@ questions:
         == 0
     )
     assert "每周" in md.read_text(encoding="utf-8")
+
+
+def test_import_counts_from_csv(loaded, runner, tmp_path):
+    path = tmp_path / "counts.csv"
+    path.write_text("name,value\n立案数,500000\n结案数,\n", encoding="utf-8")
+    result = runner.invoke(args=["evaluation", "import-counts", KEY, str(path)])
+    assert result.exit_code == 0 and "version 2" in result.output
+    with loaded.app_context():
+        counts = services.definition_of(services.get_evaluation(KEY)).count_values()
+    assert counts["立案数"] == 500000 and counts["结案数"] is None and counts["上报数"] == 509566
+    path.write_text("name,value\n无此项,1\n", encoding="utf-8")
+    result = runner.invoke(args=["evaluation", "import-counts", KEY, str(path)])
+    assert result.exit_code != 0 and "无此项" in result.output
