@@ -33,6 +33,7 @@ SIZES = {"三号": 16, "四号": 14, "小四": 12, "五号": 10.5}
 TABLE_SIZES = (SIZES["四号"], SIZES["小四"], SIZES["五号"])
 CELL_PADDING_MM = 4.4  # left + right cell margins of the table style (1.9 mm each), and air
 MIN_TEXT_CHARS = 7
+SHORT_CHARS = 10  # text this short never wraps
 KEEP_TOGETHER_ROWS = 12
 WRAP_CHARS = 18  # a text column wraps rather than grow beyond this many full-width characters
 _THEME_ATTRIBUTES = ("asciiTheme", "hAnsiTheme", "eastAsiaTheme", "cstheme")
@@ -209,6 +210,14 @@ def _display_width(text):
     return sum(1.0 if ord(ch) > 0x2E7F else 0.85 if ch in "%–—MW" else 0.55 for ch in text)
 
 
+def _typical_width(texts, numeric):
+    """The width a column needs: its longest number or short text, else what 80% of its texts fit in."""
+    widths = sorted(_display_width(t) for t in texts) or [0]
+    if numeric or widths[-1] <= SHORT_CHARS:
+        return widths[-1]
+    return max(widths[int(0.8 * (len(widths) - 1))], SHORT_CHARS)
+
+
 def column_widths(table: blocks.Table):
     """``(font size in pt, [column widths in mm])`` so the columns fit their content and the line.
 
@@ -221,7 +230,7 @@ def column_widths(table: blocks.Table):
     ncols = len(table.headers)
     numeric = [i < len(table.numeric) and table.numeric[i] for i in range(ncols)]
     longest = [
-        max(_display_width(row[c]) for row in cells[1:] if c < len(row)) if len(cells) > 1 else 0
+        _typical_width([row[c] for row in cells[1:] if c < len(row)], numeric[c])
         for c in range(ncols)
     ]
     headers = [_display_width(h) for h in table.headers]
