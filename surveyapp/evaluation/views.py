@@ -13,6 +13,7 @@ from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from .. import audit
 from ..access import role_required
 from ..extensions import db
 from . import services
@@ -158,8 +159,6 @@ def report(key, fmt):
             write_report(evaluation, "zip", path)
             mimetype = "application/zip"
         body = path.read_bytes()
-    from .. import audit
-
     audit.record("evaluation.report", evaluation=key, format=fmt)
     db.session.commit()
     return Response(
