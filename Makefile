@@ -30,10 +30,12 @@ instance/config.py:
 	  $(BIN)/python -c "import secrets; print('SECRET_KEY = ' + repr(secrets.token_hex(32)))" > $@.tmp && \
 	  mv $@.tmp $@
 
-## Install, migrate the SQLite database in instance/, load the default survey, serve on $(PORT).
+## Install, migrate the SQLite database in instance/, load the default survey and the example
+## evaluation, serve on $(PORT).
 run: install instance/config.py
 	$(FLASK) db upgrade
 	$(FLASK) survey load-default --if-absent
+	$(FLASK) evaluation load-default --if-absent
 	@echo ""
 	@echo "  The surveys:  http://127.0.0.1:$(PORT)/s/KEY for each open survey (KEY below);"
 	@echo "                http://127.0.0.1:$(PORT)/ leads to them"
@@ -61,6 +63,7 @@ test: install-test
 serve-prod: install instance/config.py
 	$(FLASK) db upgrade
 	$(FLASK) survey load-default --if-absent
+	$(FLASK) evaluation load-default --if-absent
 	PORT=$${PORT:-8000} $(BIN)/gunicorn -c gunicorn.conf.py surveyapp.wsgi:app
 
 ## Print every benchmark's figures (submissions under gunicorn, page weight, analysis, export,

@@ -74,11 +74,21 @@ def _register_blueprints(app):
     from .auth import bp as auth_bp
     from .console import bp as console_bp
     from .dataops import bp as dataops_bp
+    from .evaluation import bp as evaluation_bp
     from .health import bp as health_bp
     from .public import bp as public_bp
     from .results import bp as results_bp
 
-    for blueprint in (health_bp, public_bp, auth_bp, console_bp, dataops_bp, results_bp, api_bp):
+    for blueprint in (
+        health_bp,
+        public_bp,
+        auth_bp,
+        console_bp,
+        dataops_bp,
+        results_bp,
+        evaluation_bp,
+        api_bp,
+    ):
         app.register_blueprint(blueprint)
 
 
@@ -91,9 +101,11 @@ def _register_cli(app):
     from .backup import backup_command
     from .backup import restore_command
     from .cli import survey_cli
+    from .evaluation.cli import evaluation_cli
     from .exports import cli as export_cli  # noqa: F401
+    from .reporting import cli as report_cli  # noqa: F401
     from .results import cli as results_cli  # noqa: F401
     from .results import settings_cli  # noqa: F401
 
-    for command in (survey_cli, users_cli, backup_command, restore_command):
+    for command in (survey_cli, users_cli, evaluation_cli, backup_command, restore_command):
         app.cli.add_command(command)

@@ -16,7 +16,8 @@ DEFAULTS = {
     "LANGUAGES": ["zh_CN", "en"],
     # Each feature package keeps its own catalogue (relative to surveyapp/); Flask-Babel merges them.
     "BABEL_TRANSLATION_DIRECTORIES": (
-        "public/translations;console/translations;dataops/translations;results/translations"
+        "public/translations;console/translations;dataops/translations;results/translations;"
+        "evaluation/translations"
     ),
     # A citizen may leave the questionnaire open for a long while before submitting.
     "WTF_CSRF_TIME_LIMIT": 12 * 3600,
@@ -40,6 +41,7 @@ DEFAULTS = {
     # API tokens expire after this many days unless created with another --days.
     "API_TOKEN_DAYS": 90,
     "DEFAULT_SURVEY": "nanyang-dcm",
+    "DEFAULT_EVALUATION": "nanyang-dcm-2021",
     "SQLITE_BUSY_TIMEOUT_MS": 15000,
     # Console: Secure session/remember cookies (also implied by PREFERRED_URL_SCHEME = "https").
     "SECURE_COOKIES": False,

@@ -30,6 +30,7 @@ MAIN_NAV = (
     ),
     (("results.index", "results.surveys", "results.overview"), _l("Results"), ("results.",)),
     (("dataops.responses", "dataops.index"), _l("Responses"), ("dataops.response",)),
+    (("evaluation.index",), _l("Evaluations"), ("evaluation.",)),
     (("dataops.audit_log", "dataops.audit"), _l("Audit log"), ("dataops.audit",)),
     (("console.users",), _l("Users"), ("console.user",)),
 )

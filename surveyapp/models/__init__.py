@@ -1,6 +1,8 @@
 """Database models, one module per main entity. Import them from here."""
 
 from .audit import AuditEntry
+from .evaluation import Evaluation
+from .evaluation import EvaluationVersion
 from .fieldwork import FormStart
 from .fieldwork import Invitation
 from .fieldwork import Quota
@@ -21,6 +23,8 @@ __all__ = [
     "ApiToken",
     "AuditEntry",
     "DeletionRequest",
+    "Evaluation",
+    "EvaluationVersion",
     "FormStart",
     "Invitation",
     "Quota",

@@ -83,23 +83,15 @@ def chart(key, name, fmt):
 
 @role_required("evaluator")
 def report(key, fmt):
-    """The report as DOCX or Markdown (audited as an export)."""
+    """The survey report as DOCX, or Markdown with its figures in a ZIP (audited as an export)."""
     if fmt not in ("docx", "md"):
         abort(404)
     survey = survey_or_404(key)
-    results, _definition, table, problems = full_results(survey)
+    body, mimetype, name = report_service.render(survey, fmt)
     export_services.record_export(survey, "report", fmt)
     db.session.commit()
-    if fmt == "md":
-        body = report_service.markdown(results, table, problems, _lang())
-        mimetype = "text/markdown; charset=utf-8"
-    else:
-        body = report_service.docx(results, table, problems, _lang())
-        mimetype = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     return Response(
-        body,
-        mimetype=mimetype,
-        headers={"Content-Disposition": f"attachment; filename={key}-report.{fmt}"},
+        body, mimetype=mimetype, headers={"Content-Disposition": f"attachment; filename={name}"}
     )
 
 
