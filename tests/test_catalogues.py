@@ -14,7 +14,13 @@ PACKAGE = ROOT / "surveyapp"
 # Each catalogue: the folders its messages are extracted from (as its babel.cfg says).
 CATALOGUES = {
     "public": ("public", "definitions/qtypes.py"),
-    "console": ("console", "auth", "definitions/loader.py"),
+    "console": (
+        "console",
+        "auth",
+        "definitions/loader.py",
+        "definitions/xlsform_in.py",
+        "definitions/xlsform_sheets.py",
+    ),
     "dataops": ("dataops",),
     "results": ("results",),
 }

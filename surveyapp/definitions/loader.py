@@ -11,6 +11,7 @@ from .. import yamlsafe
 from . import conditions
 from .plan import check_analysis
 from .qtypes import REGISTRY
+from .schema import DEFAULT_TIMEZONE
 from .schema import Choice
 from .schema import Item
 from .schema import Question
@@ -100,7 +101,7 @@ def validate(data, source="<definition>"):
     intro = _text(data.get("intro"), "intro", problems)
     thanks = _text(data.get("thanks"), "thanks", problems)
     population = _text(data.get("population"), "population", problems)
-    timezone = data.get("timezone", "Asia/Shanghai")
+    timezone = data.get("timezone", DEFAULT_TIMEZONE)
     try:
         ZoneInfo(str(timezone))
     except (ZoneInfoNotFoundError, ValueError):

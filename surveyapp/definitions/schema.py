@@ -14,6 +14,7 @@ from .qtypes import REGISTRY
 CHOICE_TYPES = ("single", "likert", "demographic", "rating")
 OPTIONAL_QUESTION_ATTRIBUTES = ("constraint", "constraint_message")
 OPTIONAL_CHOICE_ATTRIBUTES = ("name",)
+DEFAULT_TIMEZONE = "Asia/Shanghai"
 
 
 def _drop_unset(data, names):
@@ -115,7 +116,7 @@ class SurveyDefinition:
     # Who the sample stands for, e.g. {"zh": "某市18岁及以上常住居民", "en": "..."}.
     population: dict = field(default_factory=dict)
     # IANA time zone of the fieldwork: wave dates and fieldwork dates are read in it.
-    timezone: str = "Asia/Shanghai"
+    timezone: str = DEFAULT_TIMEZONE
     # The optional ``analysis:`` block (validated plain data; see :mod:`.plan`).
     analysis: dict = field(default_factory=dict)
 
@@ -183,5 +184,5 @@ class SurveyDefinition:
             allow_multiple=data.get("allow_multiple", False),
             population=data.get("population", {}),
             analysis=data.get("analysis", {}),
-            timezone=data.get("timezone", "Asia/Shanghai"),
+            timezone=data.get("timezone", DEFAULT_TIMEZONE),
         )

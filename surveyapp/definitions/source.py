@@ -10,6 +10,7 @@ import json
 import yaml
 
 from .qtypes import question_type
+from .schema import DEFAULT_TIMEZONE
 
 
 def _choice(choice):
@@ -29,6 +30,8 @@ def _question(question):
     data["text"] = dict(question.text)
     if question.help:
         data["help"] = dict(question.help)
+    if question.report_label:
+        data["report_label"] = dict(question.report_label)
     if question.relevant is not None:
         data["relevant"] = question.relevant
     if qtype.needs_scale and question.scale is not None:
@@ -53,6 +56,14 @@ def to_source(definition):
         data["intro"] = dict(definition.intro)
     if definition.thanks:
         data["thanks"] = dict(definition.thanks)
+    if definition.population:
+        data["population"] = dict(definition.population)
+    if definition.timezone != DEFAULT_TIMEZONE:
+        data["timezone"] = definition.timezone
+    if definition.allow_multiple:
+        data["allow_multiple"] = True
+    if definition.analysis:
+        data["analysis"] = definition.analysis
     if definition.scales:
         data["scales"] = {
             name: [_choice(c) for c in choices] for name, choices in definition.scales.items()

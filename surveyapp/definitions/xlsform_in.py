@@ -17,11 +17,19 @@ field-list group of likert selects likert_group (one scale, one item per select)
 ``label::中文 (zh)`` etc.          texts per language (zh, en)
 ``relevant``, ``constraint``       conditions (see :mod:`.xpath`), ``constraint_message``
 choice names                       integer names are codes; others get 1..n and keep the name
+``report_label::中文 (zh)`` etc.   report_label (how reports name the question)
+settings ``surveyapp_population``  population (per language, like ``surveyapp_title``)
+settings ``surveyapp_timezone``    timezone (an IANA name; default Asia/Shanghai)
+settings ``surveyapp_allow_...``   ``surveyapp_allow_multiple``: yes lets a browser answer again
+settings ``surveyapp_analysis``    the ``analysis`` block as a JSON object (checked as in YAML)
 =================================  =========================================================
 """
 
+import json
 import re
 import zipfile
+from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfoNotFoundError
 
 from flask_babel import lazy_gettext as _l
 from pyxform.errors import PyXFormError
@@ -45,6 +53,8 @@ _PEEL = (
     ("max_length", re.compile(r"^string-length\(\s*\.\s*\)\s*<=\s*(\d+)\s*(?:and\s+|$)")),
 )
 _YES = {"yes", "true", "true()", "1"}
+_NO = {"", "no", "false", "false()", "0"}
+ANALYSIS_COLUMN = "surveyapp_analysis"
 
 
 def _number(text):
@@ -125,10 +135,11 @@ class _Reader:
         settings = (self.workbook.settings or [{}])[0]
         self.default_language = settings.get("default_language") or "zh"
         data = {"key": self.key(form, settings), "title": self.title(form, settings)}
-        for name in ("intro", "thanks"):
+        for name in ("intro", "thanks", "population"):
             texts = self.setting_texts(settings, f"surveyapp_{name}")
             if texts:
                 data[name] = texts
+        data.update(self.survey_settings(settings))
         questions = []
         for child in form.get("children", ()):
             questions.extend(self.element(child, data))
@@ -150,7 +161,14 @@ class _Reader:
         return key.replace("_", "-")
 
     def locate(self, problem):
-        """A loader problem ("question KEY: ...") with the survey sheet row of that question."""
+        """A loader problem ("question KEY: ...") with the survey sheet row of that question.
+
+        Problems of the analysis block are located in its settings cell.
+        """
+        if problem.startswith("analysis: "):
+            located = Problems()
+            located.add("settings", 2, ANALYSIS_COLUMN, problem.removeprefix("analysis: "))
+            return located[0]
         match = re.match(r"question (\w+)", problem)
         row = self.rows.get(match.group(1)) if match else None
         if not row:
@@ -162,6 +180,53 @@ class _Reader:
         if prefix in settings:
             found["default"] = settings[prefix]
         return self.texts(found, "settings", 2, prefix)
+
+    def survey_settings(self, settings):
+        """Time zone, repeat answers and the analysis block from the settings sheet."""
+        found = {}
+        timezone = str(settings.get("surveyapp_timezone") or "").strip()
+        if timezone:
+            try:
+                ZoneInfo(timezone)
+                found["timezone"] = timezone
+            except (ZoneInfoNotFoundError, ValueError):
+                self.problems.add(
+                    "settings",
+                    2,
+                    "surveyapp_timezone",
+                    _l("“%(name)s” is not an IANA time zone (e.g. Asia/Shanghai)", name=timezone),
+                )
+        allow = settings.get("surveyapp_allow_multiple")
+        allow = allow if isinstance(allow, bool) else str(allow or "").strip().lower()
+        if allow is True or allow in _YES:
+            found["allow_multiple"] = True
+        elif allow is not False and allow not in _NO:
+            self.problems.add(
+                "settings",
+                2,
+                "surveyapp_allow_multiple",
+                _l("write yes or no (not “%(value)s”)", value=allow),
+            )
+        analysis = str(settings.get(ANALYSIS_COLUMN) or "").strip()
+        if analysis:
+            try:
+                block = json.loads(analysis)
+            except json.JSONDecodeError as exc:
+                block = None
+                self.problems.add(
+                    "settings", 2, ANALYSIS_COLUMN, _l("not valid JSON (%(error)s)", error=exc)
+                )
+            else:
+                if not isinstance(block, dict):
+                    self.problems.add(
+                        "settings",
+                        2,
+                        ANALYSIS_COLUMN,
+                        _l("the analysis block must be a JSON object ({…})"),
+                    )
+                else:
+                    found["analysis"] = block
+        return found
 
     def title(self, form, settings):
         texts = self.setting_texts(settings, "surveyapp_title")
@@ -233,6 +298,9 @@ class _Reader:
         help_text = self.raw_texts("survey", row, "hint")
         if help_text:
             question["help"] = help_text
+        report_label = self.raw_texts("survey", row, "report_label")
+        if report_label:
+            question["report_label"] = report_label
         relevant = self.condition((child.get("bind") or {}).get("relevant"), row, "relevant")
         if relevant:
             question["relevant"] = relevant
@@ -331,6 +399,9 @@ class _Reader:
         help_text = self.raw_texts("survey", row, "hint")
         if help_text:
             question["help"] = help_text
+        report_label = self.raw_texts("survey", row, "report_label")
+        if report_label:
+            question["report_label"] = report_label
         relevant = self.condition(bind.get("relevant"), row, "relevant")
         if relevant:
             question["relevant"] = relevant

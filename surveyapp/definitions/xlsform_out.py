@@ -3,18 +3,22 @@
 The workbook is a form ODK and KoBoToolbox accept (pyxform converts it) and that
 :mod:`.xlsform_in` reads back to the same definition. What XLSForm has no column for travels in
 columns pyxform passes over: ``surveyapp_type`` (demographic, rating), ``substantive`` on
-choices, and ``surveyapp_title``/``_intro``/``_thanks`` per language in the settings. Ranges,
-``max_choices`` and ``max_length`` become constraints without a message, which read back as
-those attributes.
+choices, ``report_label`` per language on questions, and in the settings
+``surveyapp_title``/``_intro``/``_thanks``/``_population`` per language, ``surveyapp_timezone``,
+``surveyapp_allow_multiple`` and the ``analysis`` block as compact JSON in ``surveyapp_analysis``
+(each only when set). Ranges, ``max_choices`` and ``max_length`` become constraints without a
+message, which read back as those attributes.
 """
 
 import io
+import json
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from .conditions import _number
 from .qtypes import question_type
+from .schema import DEFAULT_TIMEZONE
 from .xpath import Field
 from .xpath import to_xpath
 
@@ -31,6 +35,8 @@ SURVEY_COLUMNS = (
     "appearance",
     "surveyapp_type",
 )
+OPTIONAL_COLUMNS = tuple(f"report_label::{name}" for name in LANGUAGES.values())
+SURVEY_COLUMNS += OPTIONAL_COLUMNS
 CHOICE_COLUMNS = (
     "list_name",
     "name",
@@ -93,6 +99,8 @@ def _rows(definition):
     for q in definition.questions:
         qtype = question_type(q.type)
         row = {"name": q.key, **_texts("label", q.text), **_texts("hint", q.help)}
+        if q.items:
+            row.update(_texts("report_label", q.report_label))
         if q.relevant is not None:
             row["relevant"] = to_xpath(q.relevant, fields)
         if q.items:  # a Likert group: a field-list of likert selects on one list
@@ -129,6 +137,7 @@ def _rows(definition):
         row["required"] = "yes" if q.required else ""
         row["constraint"] = _constraint(q, fields)
         row.update(_texts("constraint_message", q.constraint_message))
+        row.update(_texts("report_label", q.report_label))
         survey.append(row)
     choices = [
         {
@@ -154,7 +163,16 @@ def _settings(definition, version_label):
         **_texts("surveyapp_title", definition.title),
         **_texts("surveyapp_intro", definition.intro),
         **_texts("surveyapp_thanks", definition.thanks),
+        **_texts("surveyapp_population", definition.population),
     }
+    if definition.timezone != DEFAULT_TIMEZONE:
+        row["surveyapp_timezone"] = definition.timezone
+    if definition.allow_multiple:
+        row["surveyapp_allow_multiple"] = "yes"
+    if definition.analysis:
+        row["surveyapp_analysis"] = json.dumps(
+            definition.analysis, ensure_ascii=False, separators=(",", ":")
+        )
     return list(row), row
 
 
@@ -174,7 +192,11 @@ def to_xlsform(definition, version_label=None):
     survey, choices = _rows(definition)
     book = Workbook()
     book.remove(book.active)
-    _sheet(book, "survey", SURVEY_COLUMNS, survey)
+    # Optional columns (report labels) only when some question uses them.
+    columns = [
+        c for c in SURVEY_COLUMNS if c not in OPTIONAL_COLUMNS or any(r.get(c) for r in survey)
+    ]
+    _sheet(book, "survey", columns, survey)
     _sheet(book, "choices", CHOICE_COLUMNS, choices)
     columns, row = _settings(definition, version_label)
     _sheet(book, "settings", columns, [row])

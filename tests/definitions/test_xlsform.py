@@ -2,6 +2,7 @@
 write one imports as a draft, publishes, renders, validates and exports back unchanged."""
 
 import io
+import json
 import re
 
 import pytest
@@ -249,3 +250,94 @@ def test_a_file_that_is_no_workbook_is_refused_politely():
         with pytest.raises(DefinitionError) as caught:
             read_xlsform(data, "x.xlsx")
         assert "not a readable XLSForm workbook" in str(caught.value)
+
+
+def sheet_rows(data, name):
+    """The rows of one sheet of XLSX bytes as dicts keyed by the header row."""
+    from openpyxl import load_workbook
+
+    rows = list(load_workbook(io.BytesIO(data))[name].values)
+    return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+
+
+def test_surveyapp_only_attributes_travel_in_extra_columns_and_only_when_set():
+    definition = load_file(builtin_path("nanyang-dcm"))
+    data = to_xlsform(definition)
+    [settings] = sheet_rows(data, "settings")
+    assert json.loads(settings["surveyapp_analysis"]) == definition.analysis
+    assert settings["surveyapp_population::中文 (zh)"] == definition.population["zh"]
+    # Defaults stay out: the default survey uses the default time zone and one answer each.
+    assert "surveyapp_timezone" not in settings and "surveyapp_allow_multiple" not in settings
+    labelled = {
+        r["name"]: r["report_label::English (en)"]
+        for r in sheet_rows(data, "survey")
+        if r["report_label::English (en)"]
+    }
+    assert labelled == {q.key: q.report_label["en"] for q in definition.questions if q.report_label}
+
+    kobo = to_xlsform(read_xlsform(workbook(KOBO_FORM), "pilot.xlsx"))
+    [settings] = sheet_rows(kobo, "settings")
+    assert not [c for c in settings if "population" in c or c.startswith("surveyapp_a")]
+    assert "surveyapp_timezone" not in settings
+    assert not [c for c in sheet_rows(kobo, "survey")[0] if c.startswith("report_label")]
+
+
+SETTINGS_FORM = """
+| survey |
+| | type | name | label | report_label::中文 (zh) | report_label::English (en) |
+| | select_one area | area | 您住在哪个区？ | 居住区 | area |
+| | select_one sat | overall | 总体满意吗？ | | |
+| choices |
+| | list_name | name | label |
+| | area | 1 | 东区 |
+| | area | 2 | 西区 |
+| | sat | 5 | 满意 |
+| | sat | 1 | 不满意 |
+| settings |
+| | form_id | surveyapp_population::中文 (zh) | surveyapp_timezone | surveyapp_allow_multiple | surveyapp_analysis |
+| | pilot | 试点区居民 | {timezone} | {allow} | {analysis} |
+"""
+
+
+def settings_form(timezone="Asia/Urumqi", allow="yes", analysis='{"domains":["area"]}'):
+    return workbook(SETTINGS_FORM.format(timezone=timezone, allow=allow, analysis=analysis))
+
+
+def test_authors_can_set_report_labels_population_time_zone_repeats_and_analysis():
+    definition = read_xlsform(settings_form(), "pilot.xlsx")
+    assert definition.question("area").report_label == {"zh": "居住区", "en": "area"}
+    assert definition.question("overall").report_label == {}
+    assert definition.population == {"zh": "试点区居民"}
+    assert definition.timezone == "Asia/Urumqi"
+    assert definition.allow_multiple is True
+    assert definition.analysis == {"domains": ["area"]}
+    again = read_xlsform(settings_form(timezone="", allow="no", analysis=""), "pilot.xlsx")
+    assert (again.timezone, again.allow_multiple, again.analysis) == ("Asia/Shanghai", False, {})
+
+
+@pytest.mark.parametrize(
+    ("cell", "column", "reason"),
+    [
+        ({"analysis": '{"domains":["area"'}, "surveyapp_analysis", "not valid JSON"),
+        ({"analysis": '["area"]'}, "surveyapp_analysis", "must be a JSON object"),
+        ({"analysis": '{"domains":["nowhere"]}'}, "surveyapp_analysis", "no question 'nowhere'"),
+        ({"analysis": '{"overall":"area"}'}, "surveyapp_analysis", "is not a Likert question"),
+        ({"timezone": "Asia/Nanyang"}, "surveyapp_timezone", "not an IANA time zone"),
+        ({"allow": "sometimes"}, "surveyapp_allow_multiple", "write yes or no"),
+    ],
+)
+def test_bad_survey_settings_are_refused_naming_sheet_row_and_column(cell, column, reason):
+    with pytest.raises(DefinitionError) as caught:
+        read_xlsform(settings_form(**cell), "pilot.xlsx")
+    [problem] = caught.value.problems
+    assert problem.startswith(f"settings sheet, row 2, column {column}: ") and reason in problem
+
+
+def test_bad_survey_settings_are_explained_in_chinese(app):
+    from flask_babel import force_locale
+
+    with app.test_request_context(), force_locale("zh_CN"):
+        with pytest.raises(DefinitionError) as caught:
+            read_xlsform(settings_form(analysis="{oops"), "pilot.xlsx")
+    [problem] = caught.value.problems
+    assert problem.startswith("settings 工作表第 2 行 surveyapp_analysis 列: 不是有效的 JSON")

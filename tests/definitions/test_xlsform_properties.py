@@ -1,4 +1,5 @@
-"""Any definition (random keys, types, codes, names, conditions) survives YAML and XLSForm:
+"""Any definition (random keys, types, codes, names, conditions, report labels, population,
+time zone, repeat answers, analysis block) survives YAML and XLSForm:
 ``read_xlsform(to_xlsform(d)) == d`` and ``load_text(to_yaml(d)) == d``."""
 
 import string
@@ -22,6 +23,7 @@ WORDS = (
 )
 TYPES = ("single", "demographic", "multiple", "likert", "likert_group", "rating", "number")
 TYPES += ("text", "long_text", "note")
+TIMEZONES = ("Asia/Shanghai", "Asia/Urumqi", "UTC", "America/Los_Angeles")
 
 
 @st.composite
@@ -71,13 +73,39 @@ def condition_over(draw, earlier):
     return first
 
 
+def analysis_over(draw, asked):
+    """A valid ``analysis:`` block over the questions ``asked`` ((key, type, codes, items))."""
+    weightable = [k for k, t, _, _ in asked if t in ("single", "demographic")]
+    categorical = [k for k, t, _, _ in asked if t in ("single", "demographic", "likert")]
+    likert = [k for k, t, _, _ in asked if t == "likert"]
+    likert += [i for _, t, _, items in asked if t == "likert_group" for i in items]
+    coded = [(k, c) for k, t, c, _ in asked if t in ("single", "demographic", "likert")]
+    block = {}
+    for name, keys in (("weighting", weightable), ("domains", categorical)):
+        if keys and draw(st.booleans()):
+            block[name] = draw(st.lists(st.sampled_from(keys), min_size=1, unique=True))
+    if likert and draw(st.booleans()):
+        items = draw(st.lists(st.sampled_from(likert), min_size=1, unique=True))
+        if draw(st.booleans()):
+            items = {k: draw(st.integers(1, 5) | st.floats(0.5, 3)) for k in items}
+        block["index"] = {"key": "index", "label": draw(texts()), "items": items}
+        block["overall"] = draw(st.sampled_from(likert))
+    if coded and draw(st.booleans()):
+        key, codes = draw(st.sampled_from(coded))
+        picked = draw(st.lists(st.sampled_from(codes), min_size=1, unique=True))
+        block["headlines"] = [
+            {"id": "h1", "question": key, "codes": picked, "label": draw(texts())}
+        ]
+    return block
+
+
 @st.composite
 def definitions(draw):
     keys = draw(st.lists(KEYS, min_size=30, max_size=30, unique=True))
     scales = {}
     if draw(st.booleans()):
         scales[keys.pop()] = draw(choice_list())
-    questions, earlier, taken = [], [], set()
+    questions, earlier, taken, asked = [], [], set(), []
     for _ in range(draw(st.integers(1, 6))):
         qtype = draw(st.sampled_from(TYPES))
         if qtype in ("likert", "likert_group") and not scales:
@@ -88,6 +116,8 @@ def definitions(draw):
             question["required"] = True
         if draw(st.booleans()):
             question["help"] = draw(texts())
+        if qtype != "note" and draw(st.booleans()):
+            question["report_label"] = draw(texts())
         if earlier and draw(st.booleans()):
             question["relevant"] = condition_over(draw, earlier)
         codes = None
@@ -114,6 +144,7 @@ def definitions(draw):
         if qtype in ("text", "long_text") and draw(st.booleans()):
             question["max_length"] = draw(st.integers(1, 500))
         questions.append(question)
+        asked.append((key, qtype, codes, [i["key"] for i in question.get("items", ())]))
         if codes and qtype != "likert_group":
             earlier.append((key, codes, qtype == "multiple"))
         taken.add(key)
@@ -122,6 +153,15 @@ def definitions(draw):
         data["scales"] = scales
     if draw(st.booleans()):
         data["intro"] = draw(texts())
+    if draw(st.booleans()):
+        data["population"] = draw(texts())
+    if draw(st.booleans()):
+        data["timezone"] = draw(st.sampled_from(TIMEZONES))
+    if draw(st.booleans()):
+        data["allow_multiple"] = draw(st.booleans())
+    analysis = analysis_over(draw, asked)
+    if analysis:
+        data["analysis"] = analysis
     return validate(data, "random.yaml")
 
 
