@@ -52,7 +52,7 @@ def test_a_repeat_that_happens_anyway_is_flagged(app, client, complete, counts):
 def test_a_survey_may_allow_several_answers(app, client):
     with app.app_context():
         text = EVERY_TYPE_YAML.replace("key: every-type", "key: every-type\nallow_multiple: true")
-        save_definition(load_text(text, "every-type.yaml"))
+        save_definition(load_text(text, "every-type.yaml"), status="open")
         _db.session.commit()
     url = "/s/every-type"
     for visit in range(2):
