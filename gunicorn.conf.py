@@ -4,7 +4,8 @@ Everything machine-specific comes from the environment:
 
 - ``SURVEYAPP_BIND`` (e.g. ``unix:/run/surveyapp.sock`` or ``0.0.0.0:8000``), else
   ``127.0.0.1:$PORT`` (``PORT`` defaults to 8000): behind a reverse proxy, listen on loopback.
-- ``SURVEYAPP_WORKERS``: processes, default ``cores + 1`` (3 on two cores). A submission is
+- ``SURVEYAPP_WORKERS``: processes, default ``cores + 1`` (3 on two cores) when
+  ``SURVEYAPP_RATELIMIT_STORAGE_URI`` names a shared store (Redis), else 1 (see below). A submission is
   almost all CPU (parsing, validation, a short write), so one process per core plus one that runs
   while another waits for the database lock.
 - ``SURVEYAPP_THREADS``: threads per process, default 1: gunicorn's ``sync`` worker, one request
@@ -19,6 +20,7 @@ Everything machine-specific comes from the environment:
 
 import multiprocessing
 import os
+import sys
 
 
 def _int(name, default):
@@ -26,8 +28,27 @@ def _int(name, default):
     return int(value) if value else default
 
 
+def _default_workers():
+    """``cores + 1``, or 1 while rate limits are counted in each process's memory.
+
+    With ``memory://`` (the default storage) several workers would each count their own limits,
+    so the app refuses to boot that way (``surveyapp.serving.check_rate_limit_storage``); one
+    worker keeps ``make serve-prod`` working out of the box, and says how to get more.
+    """
+    storage = os.environ.get("SURVEYAPP_RATELIMIT_STORAGE_URI", "").strip()
+    if storage and not storage.startswith("memory://"):
+        return multiprocessing.cpu_count() + 1
+    print(
+        "surveyapp: 1 worker, because rate limits are counted in memory; set "
+        "SURVEYAPP_RATELIMIT_STORAGE_URI=redis://HOST:6379/0 for one worker per core "
+        "(or SURVEYAPP_WORKERS=N with a shared store).",
+        file=sys.stderr,
+    )
+    return 1
+
+
 bind = os.environ.get("SURVEYAPP_BIND") or f"127.0.0.1:{_int('PORT', 8000)}"
-workers = _int("SURVEYAPP_WORKERS", multiprocessing.cpu_count() + 1)
+workers = _int("SURVEYAPP_WORKERS", 0) or _default_workers()
 threads = _int("SURVEYAPP_THREADS", 1)
 worker_class = "sync" if threads == 1 else "gthread"
 timeout = _int("SURVEYAPP_TIMEOUT", 30)

@@ -120,9 +120,13 @@ def test_gunicorn_settings_come_from_the_environment(monkeypatch):
     monkeypatch.setenv("SURVEYAPP_BIND", "unix:/run/surveyapp.sock")
     monkeypatch.delenv("SURVEYAPP_WORKERS")
     monkeypatch.delenv("SURVEYAPP_THREADS")
+    monkeypatch.setenv("SURVEYAPP_RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")
     settings = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
     assert settings["bind"] == "unix:/run/surveyapp.sock"
     assert settings["workers"] >= 2
+    # Limits counted in memory: one worker by default (several would each count their own).
+    monkeypatch.delenv("SURVEYAPP_RATELIMIT_STORAGE_URI")
+    assert runpy.run_path(str(ROOT / "gunicorn.conf.py"))["workers"] == 1
     assert (settings["threads"], settings["worker_class"]) == (1, "sync")
 
 
