@@ -18,11 +18,14 @@ from surveyapp.models import Answer
 from surveyapp.models import ApiToken
 from surveyapp.models import AuditEntry
 from surveyapp.models import DeletionRequest
+from surveyapp.models import Evaluation
+from surveyapp.models import EvaluationVersion
 from surveyapp.models import FormStart
 from surveyapp.models import Invitation
 from surveyapp.models import Quota
 from surveyapp.models import Response
 from surveyapp.models import ResponseFlag
+from surveyapp.models import SpentForm
 from surveyapp.models import Survey
 from surveyapp.models import User
 from tests.conftest import BACKENDS
@@ -56,6 +59,7 @@ def populate(app, n=N_RESPONSES):
                 Invitation(survey_id=survey.id, token="inv-1", used_at=base),
                 Invitation(survey_id=survey.id, token="inv-2"),
                 Quota(survey_id=survey.id, question="district", code=1, target=120),
+                SpentForm(survey_id=survey.id, submission_token="spent-1", reason="quota"),
                 AnalysisSettings(
                     survey_id=survey.id,
                     number=1,
@@ -63,6 +67,18 @@ def populate(app, n=N_RESPONSES):
                     created_by_id=admin.id,
                 ),
             ]
+        )
+        evaluation = Evaluation(key="city-2026", title="某项目2026年度绩效评价")
+        _db.session.add(evaluation)
+        _db.session.flush()
+        _db.session.add(
+            EvaluationVersion(
+                evaluation_id=evaluation.id,
+                number=1,
+                document={"indicators": [{"name": "决策", "points": 15}]},
+                note="载入",
+                created_by_id=admin.id,
+            )
         )
         _db.session.execute(
             insert(FormStart),
