@@ -7,6 +7,7 @@ never needs them), caps the nesting depth and the size of the text, and says whe
 """
 
 import yaml
+from flask_babel import gettext as _
 
 MAX_BYTES = 512 * 1024
 MAX_DEPTH = 20
@@ -28,7 +29,11 @@ class _Loader(yaml.SafeLoader):
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
             raise YamlRefused(
-                f"line {event.start_mark.line + 1}: aliases (*{event.anchor}) are not allowed"
+                _(
+                    "line %(line)d: aliases (*%(anchor)s) are not allowed",
+                    line=event.start_mark.line + 1,
+                    anchor=event.anchor,
+                )
             )
         step = index.value if isinstance(index, yaml.ScalarNode) else index
         self._path.append(step)
@@ -36,8 +41,12 @@ class _Loader(yaml.SafeLoader):
             if len(self._path) > self._max_depth:
                 mark = self.peek_event().start_mark
                 raise YamlRefused(
-                    f"line {mark.line + 1}: nested deeper than {self._max_depth} levels "
-                    f"(at {_where(self._path)})"
+                    _(
+                        "line %(line)d: nested deeper than %(depth)d levels (at %(where)s)",
+                        line=mark.line + 1,
+                        depth=self._max_depth,
+                        where=_where(self._path),
+                    )
                 )
             return super().compose_node(parent, index)
         finally:
@@ -51,20 +60,27 @@ def _where(path):
             parts.append(f"[{step + 1}]")
         elif step is not None:
             parts.append(("." if parts else "") + str(step)[:40])
-    return "".join(parts) or "the top"
+    return "".join(parts) or _("the top")
 
 
 def safe_load(text, max_bytes=MAX_BYTES, max_depth=MAX_DEPTH):
     """Plain data from YAML ``text`` (str or bytes), or :class:`YamlRefused` saying why not."""
     size = len(text.encode("utf-8") if isinstance(text, str) else text)
     if size > max_bytes:
-        raise YamlRefused(f"the text is {size // 1024} KB; at most {max_bytes // 1024} KB is read")
+        raise YamlRefused(
+            _(
+                "the text is %(size)d KB; at most %(limit)d KB is read",
+                size=size // 1024,
+                limit=max_bytes // 1024,
+            )
+        )
     loader = _Loader(text, max_depth)
     try:
         return loader.get_single_data()
     except YamlRefused:
         raise
     except yaml.YAMLError as exc:
-        raise YamlRefused(f"not valid YAML: {exc}") from None
+        # PyYAML's own account (with the line, column and caret) is kept as data in the sentence.
+        raise YamlRefused(_("not valid YAML: %(detail)s", detail=exc)) from None
     finally:
         loader.dispose()

@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass
 
 import numpy as np
+from flask_babel import gettext as _
 
 _TOKEN = re.compile(
     r"\s*(?:(?P<num>-?\d+(?:\.\d+)?)|(?P<op>==|!=|<=|>=|<|>|\(|\)|\[|\]|,)"
@@ -57,13 +58,23 @@ def parse(source):
     """Parse ``source`` into a :class:`Condition`, or raise :class:`ConditionError`."""
     if len(source) > MAX_LENGTH:
         raise ConditionError(
-            f"the condition has {len(source)} characters; at most {MAX_LENGTH} are allowed"
+            _(
+                "the condition has %(length)d characters; at most %(limit)d are allowed",
+                length=len(source),
+                limit=MAX_LENGTH,
+            )
         )
     tokens = _tokenize(source)
     parser = _Parser(tokens, source)
     tree = parser.expr()
     if parser.peek() is not None:
-        raise ConditionError(f"unexpected {parser.peek()[1]!r} in condition {source!r}")
+        raise ConditionError(
+            _(
+                "unexpected %(token)r in condition %(source)r",
+                token=parser.peek()[1],
+                source=source,
+            )
+        )
     return Condition(source, tree, frozenset(_keys(tree)))
 
 
@@ -73,7 +84,13 @@ def _tokenize(source):
     while pos < len(source):
         match = _TOKEN.match(source, pos)
         if not match or match.end() == pos:
-            raise ConditionError(f"cannot read {source[pos:]!r} in condition {source!r}")
+            raise ConditionError(
+                _(
+                    "cannot read %(rest)r in condition %(source)r",
+                    rest=source[pos:],
+                    source=source,
+                )
+            )
         kind = match.lastgroup
         value = match.group(kind)
         if kind == "word" and value in _KEYWORDS:
@@ -92,7 +109,10 @@ class _Parser:
         self.depth += 1
         if self.depth > MAX_DEPTH:
             raise ConditionError(
-                f"the condition nests parentheses and 'not' more than {MAX_DEPTH} deep"
+                _(
+                    "the condition nests parentheses and 'not' more than %(limit)d deep",
+                    limit=MAX_DEPTH,
+                )
             )
 
     def peek(self):
@@ -101,9 +121,23 @@ class _Parser:
     def take(self, value=None, kind=None):
         token = self.peek()
         if token is None or (value and token[1] != value) or (kind and token[0] != kind):
-            wanted = value or kind
-            got = token[1] if token else "end of condition"
-            raise ConditionError(f"expected {wanted!r} but found {got!r} in {self.source!r}")
+            wanted = _wanted(value, kind)
+            if token is None:
+                raise ConditionError(
+                    _(
+                        "expected %(wanted)s but the condition %(source)r ends",
+                        wanted=wanted,
+                        source=self.source,
+                    )
+                )
+            raise ConditionError(
+                _(
+                    "expected %(wanted)s but found %(found)r in %(source)r",
+                    wanted=wanted,
+                    found=token[1],
+                    source=self.source,
+                )
+            )
         self.pos += 1
         return token
 
@@ -151,7 +185,13 @@ class _Parser:
             self.take(")")
             token = self.peek()
             if not token or token[1] not in _COMPARISONS:
-                raise ConditionError(f"expected a comparison after count({key}) in {self.source!r}")
+                raise ConditionError(
+                    _(
+                        "expected a comparison after %(what)s in %(source)r",
+                        what=f"count({key})",
+                        source=self.source,
+                    )
+                )
             self.take()
             return ("count", key, token[1], self.number())
         key = self.take(kind="word")[1]
@@ -169,7 +209,13 @@ class _Parser:
         if token and token[1] in _COMPARISONS:
             self.take()
             return (token[1], key, self.number())
-        raise ConditionError(f"expected a comparison after {key!r} in {self.source!r}")
+        raise ConditionError(
+            _(
+                "expected a comparison after %(what)s in %(source)r",
+                what=repr(key),
+                source=self.source,
+            )
+        )
 
     def number(self):
         return float(self.take(kind="num")[1])
@@ -182,6 +228,13 @@ class _Parser:
             values.append(self.number())
         self.take("]")
         return tuple(values)
+
+
+def _wanted(value, kind):
+    """What :meth:`_Parser.take` looked for, in words."""
+    if value:
+        return repr(value)
+    return _("a question key") if kind == "word" else _("a number")
 
 
 def _keys(tree):

@@ -23,6 +23,8 @@ Scale order and non-substantive answers come from the choices: they are listed b
 from dataclasses import dataclass
 from functools import cached_property
 
+from flask_babel import gettext as _
+
 from .qtypes import question_type
 
 ANALYSIS_KEYS = {"weighting", "domains", "index", "overall", "headlines", "worst_first"}
@@ -183,75 +185,89 @@ def check_analysis(raw, questions, problems):
     if raw is None:
         return {}
     if not isinstance(raw, dict):
-        problems.append("analysis: must be a mapping")
+        problems.append(_("analysis: must be a mapping"))
         return {}
     by_key = {k: q for q in questions for k in (q.key, *q.answer_keys)}
 
     def problem(message):
-        problems.append(f"analysis: {message}")
+        problems.append(_("analysis: %(problem)s", problem=message))
 
     def typed(key, where, test, what):
         q = by_key.get(key) if isinstance(key, str) else None
         if q is None:
-            problem(f"{where}: no question {key!r}")
+            problem(_("%(where)s: no question %(key)r", where=where, key=key))
         elif not test(question_type(q.type)):
-            problem(f"{where}: {key!r} is not {what}")
+            problem(_("%(where)s: %(key)r is not %(what)s", where=where, key=key, what=what))
         return q
 
+    likert = _("a Likert question")
     for extra in sorted(set(raw) - ANALYSIS_KEYS):
-        problem(f"unknown attribute {extra!r} (known: {', '.join(sorted(ANALYSIS_KEYS))})")
+        problem(
+            _(
+                "unknown attribute %(name)r (known: %(known)s)",
+                name=extra,
+                known=", ".join(sorted(ANALYSIS_KEYS)),
+            )
+        )
     for name, test, what in (
-        ("weighting", lambda t: t.weightable, "a demographic or single-choice question"),
-        ("domains", lambda t: t.categorical, "a categorical question"),
-        ("worst_first", lambda t: t.likert, "a Likert question"),
+        ("weighting", lambda t: t.weightable, _("a demographic or single-choice question")),
+        ("domains", lambda t: t.categorical, _("a categorical question")),
+        ("worst_first", lambda t: t.likert, likert),
     ):
         keys = raw.get(name, [])
         if not isinstance(keys, list):
-            problem(f"{name} must be a list of question keys")
+            problem(_("%(name)s must be a list of question keys", name=name))
             continue
         for key in keys:
             typed(key, name, test, what)
     if "overall" in raw:
-        typed(raw["overall"], "overall", lambda t: t.likert, "a Likert question")
+        typed(raw["overall"], "overall", lambda t: t.likert, likert)
     index = raw.get("index")
     if index is not None:
         items = index.get("items") if isinstance(index, dict) else None
         if not isinstance(items, (list, dict)) or not items:
-            problem("index needs items: a list of Likert item keys or {key: weight}")
+            problem(_("index needs items: a list of Likert item keys or {key: weight}"))
         else:
             for key in items:
-                typed(key, "index", lambda t: t.likert, "a Likert item")
+                typed(key, "index", lambda t: t.likert, _("a Likert item"))
             if isinstance(items, dict) and not all(
                 isinstance(w, (int, float)) and not isinstance(w, bool) and w > 0
                 for w in items.values()
             ):
-                problem("index item weights must be positive numbers")
+                problem(_("index item weights must be positive numbers"))
         if isinstance(index, dict):
             for extra in sorted(set(index) - {"key", "label", "items"}):
-                problem(f"index: unknown attribute {extra!r}")
-    seen = set()
-    headlines = raw.get("headlines", [])
+                problem(_("index: unknown attribute %(name)r", name=extra))
+    _check_headlines(raw.get("headlines", []), typed, problem)
+    return raw
+
+
+def _check_headlines(headlines, typed, problem):
+    """Check the ``headlines`` list of an ``analysis:`` block (see :func:`check_analysis`)."""
     if not isinstance(headlines, list):
-        problem("headlines must be a list of {id, question, codes}")
-        headlines = []
+        problem(_("headlines must be a list of {id, question, codes}"))
+        return
+    seen = set()
     for i, h in enumerate(headlines, start=1):
         if not isinstance(h, dict) or not {"id", "question", "codes"} <= set(h):
-            problem(f"headline {i} needs id, question and codes")
+            problem(_("headline %(n)d needs id, question and codes", n=i))
             continue
         if h["id"] in seen:
-            problem(f"headline {h['id']!r} is not unique")
+            problem(_("headline %(id)r is not unique", id=h["id"]))
         seen.add(h["id"])
-        q = typed(
-            h["question"],
-            f"headline {h['id']}",
-            lambda t: t.column_kind == "code",
-            "a choice question",
-        )
+        where = _("headline %(id)s", id=h["id"])
+        q = typed(h["question"], where, lambda t: t.column_kind == "code", _("a choice question"))
         codes = h["codes"]
         if not isinstance(codes, list) or not codes or not all(isinstance(c, int) for c in codes):
-            problem(f"headline {h['id']}: codes must be a non-empty list of whole numbers")
+            problem(_("%(where)s: codes must be a non-empty list of whole numbers", where=where))
         elif q is not None:
             unknown = [c for c in codes if c not in q.codes]
             if unknown:
-                problem(f"headline {h['id']}: question {h['question']!r} has no code(s) {unknown}")
-    return raw
+                problem(
+                    _(
+                        "%(where)s: question %(key)r has no code(s) %(codes)s",
+                        where=where,
+                        key=h["question"],
+                        codes=", ".join(str(c) for c in unknown),
+                    )
+                )

@@ -114,7 +114,7 @@ def test_upload_refuses_other_key_bad_yaml_and_binary(app, client, as_role):
     )
     assert "other-survey" in page
     response = upload(client, "/console/surveys/nanyang-dcm/versions/upload", "key: [unclosed")
-    assert response.status_code == 400 and "not valid YAML" in response.get_data(as_text=True)
+    assert response.status_code == 400 and "不是有效的 YAML" in response.get_data(as_text=True)
     token = csrf_token(client, "/console/surveys")
     response = client.post(
         "/console/surveys/nanyang-dcm/versions/upload",

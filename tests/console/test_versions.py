@@ -143,7 +143,7 @@ def test_yaml_errors_keep_the_caret_under_the_column(client, as_role):
     page = shown.get_data(as_text=True)
     assert shown.status_code == 400
     [block] = re.findall(r'<pre class="c-pre">(.*?)</pre>', page, re.S)
-    assert "not valid YAML" in block and "^" in block
+    assert "不是有效的 YAML" in block and "^" in block
 
 
 def test_distribution_page_shows_the_share_card(client, as_role):
