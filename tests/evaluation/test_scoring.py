@@ -51,16 +51,11 @@ def test_benefit_rows_come_from_the_survey_when_it_has_results(with_responses):
     assert all(leaf.basis == "survey" for leaf in leaves)
     # The proportional rule by hand: points = weight x the share who say the environment improved.
     env = card.leaf("b_environment")
-    row = next(
-        r
-        for r in results["estimates"]
-        if (r["question"], r["kind"], r["domain"]) == ("env_improved", "improved", None)
-    )
-    assert env.value == row["estimate"]
-    assert env.points == round(5 * row["estimate"], 2)
-    assert env.points_low == round(5 * row["ci"][0], 2) and env.points_high == round(
-        5 * row["ci"][1], 2
-    )
+    row = results.estimate("env_improved", "share", (5, 4))
+    assert env.value == row.estimate
+    assert env.points == round(5 * row.estimate, 2)
+    assert env.points_low == round(5 * row.ci_low, 2)
+    assert env.points_high == round(5 * row.ci_high, 2)
     assert benefit.points == round(sum(leaf.points for leaf in leaves), 2)
     assert card.points == round(13 + 20 + 44.23 + benefit.points, 2)
     note = next(p for p in problems if p.row == "效益")
