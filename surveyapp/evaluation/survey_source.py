@@ -8,17 +8,27 @@ the estimate and at both ends of its interval, as :class:`SurveyFigure` objects.
 
 from dataclasses import dataclass
 
+from ..definitions.plan import plan_for
+from ..definitions.store import definition_of
 from ..definitions.store import get_survey
 from ..results import settings as settings_service
 from ..results.compute import compute_results
 from ..results.model import SHARE_STATISTICS
 from ..results.model import MissingEstimate
 from ..results.rubric import STATISTICS as _BY_SUMMARY
+from ..results.rubric import RubricError
 from ..results.rubric import points_for
 from ..results.rubric import score_indicators
 from ..results.rubric import validate_rubric
 
-__all__ = ["STATISTICS", "SurveyFigure", "is_share", "points_for", "survey_figures"]
+__all__ = [
+    "STATISTICS",
+    "SurveyFigure",
+    "indicator_problems",
+    "is_share",
+    "points_for",
+    "survey_figures",
+]
 
 # Every statistic a survey's results publish (the names an evaluation's indicators may use).
 STATISTICS = tuple(dict.fromkeys(s for names in _BY_SUMMARY.values() for s in names))
@@ -58,6 +68,19 @@ def _rubric(indicators):
             }
         )
     return {"indicators": entries}
+
+
+def indicator_problems(survey_key, indicators):
+    """Why the survey indicators cannot be scored on the survey's questions (empty when they can,
+    or when the survey is not loaded yet)."""
+    survey = get_survey(survey_key) if survey_key and indicators else None
+    if survey is None or survey.latest_version is None:
+        return []
+    try:
+        validate_rubric(_rubric(indicators), plan_for(definition_of(survey.latest_version)))
+    except RubricError as exc:
+        return [str(exc)]
+    return []
 
 
 def _scores(survey, rubric):

@@ -24,6 +24,7 @@ from ..results.citations import pct
 from ..results.citations import pts
 from ..results.compute import compute_results
 from ..results.data import load_frame
+from ..results.labels import p_text
 from ..results.model import SHARE_STATISTICS
 from ..results.model import Domain
 from ..results.presentation import sections
@@ -141,10 +142,6 @@ def _interval(fmt, low, high):
     return "–" if low is None or high is None else f"{fmt(low)} – {fmt(high)}"
 
 
-def _p(p):
-    return "–" if p is None else f"{p:.3f}"
-
-
 def _figure_row(row):
     figure = row.figure
     bar = None
@@ -226,7 +223,7 @@ def _domain_comparisons(results):
                 b=domain_label(results, Domain(d.variable, d.b), LANG),
                 difference=fmt(d.difference),
                 ci=_interval(fmt, d.ci_low, d.ci_high),
-                p_value=_p(d.p_value),
+                p_value=p_text(d.p_value),
                 significant=bool(d.significant),
             )
         )
@@ -250,7 +247,7 @@ def _wave_rows(results):
                 b=fmt(d.estimate_a),
                 difference=fmt(d.difference),
                 ci=_interval(fmt, d.ci_low, d.ci_high),
-                p_value=_p(d.p_value),
+                p_value=p_text(d.p_value),
                 significant=bool(d.significant),
             )
         )

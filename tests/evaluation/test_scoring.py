@@ -132,3 +132,29 @@ def test_template_loads_and_is_unscored_until_filled(app):
         "满意度",
     ]
     assert card.points is None and card.grade is None
+
+
+def _survey_leaf(doc, leaf_id):
+    for first in doc["indicators"]:
+        for mid in first["children"]:
+            for leaf in mid["children"]:
+                if leaf["id"] == leaf_id:
+                    return leaf
+    raise KeyError(leaf_id)
+
+
+def test_survey_indicators_name_a_statistic_the_survey_can_have(loaded):
+    doc = _doc()
+    _survey_leaf(doc, "b_satisfaction")["statistic"] = "rate"  # the old name of top2
+    with loaded.app_context():
+        with pytest.raises(EvaluationError, match="top2"):
+            parse(doc)
+    doc = _doc()
+    _survey_leaf(doc, "b_environment")["codes"] = [5, 77]
+    with loaded.app_context():
+        with pytest.raises(EvaluationError, match="77"):
+            services.save_document(doc, "test")
+        doc = _doc()
+        _survey_leaf(doc, "b_index")["statistic"] = "mean"
+        with pytest.raises(EvaluationError, match="mean"):
+            services.save_document(doc, "test")
