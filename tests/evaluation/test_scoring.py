@@ -158,3 +158,39 @@ def test_survey_indicators_name_a_statistic_the_survey_can_have(loaded):
         _survey_leaf(doc, "b_index")["statistic"] = "mean"
         with pytest.raises(EvaluationError, match="mean"):
             services.save_document(doc, "test")
+
+
+def test_a_share_the_survey_does_not_publish_is_computed_for_the_evaluation(with_responses):
+    """Awareness codes 1-2 only: no headline or rubric figure has them; checked by a direct sum."""
+    from sqlalchemy import select
+
+    from surveyapp.extensions import db
+    from surveyapp.models import Answer
+    from surveyapp.models import Response
+    from surveyapp.results import settings as settings_service
+    from surveyapp.results.compute import response_weights
+
+    doc = _doc()
+    _survey_leaf(doc, "b_awareness")["codes"] = [1, 2]
+    with with_responses.app_context():
+        services.save_document(doc, "test")
+        card, _problems = services.scorecard(services.get_evaluation(KEY))
+        survey = get_survey("nanyang-dcm")
+        _version, settings = settings_service.current(survey)
+        weights = response_weights(survey, settings)
+        codes = dict(
+            db.session.execute(
+                select(Answer.response_id, Answer.code)
+                .join(Response, Response.id == Answer.response_id)
+                .where(
+                    Response.survey_id == survey.id,
+                    Response.status == "valid",
+                    Answer.question == "awareness",
+                )
+            ).all()
+        )
+    answered = [(weights[rid], code) for rid, code in codes.items() if code is not None]
+    share = sum(w for w, c in answered if c in (1, 2)) / sum(w for w, _c in answered)
+    leaf = card.leaf("b_awareness")
+    assert leaf.basis == "survey" and abs(leaf.value - share) < 1e-12
+    assert leaf.ci[0] < leaf.value < leaf.ci[1]
