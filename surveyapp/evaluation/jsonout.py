@@ -21,7 +21,14 @@ def _node(level, node):
         if ind.source == "data":
             out.update(formula=ind.formula.text, value=node.value)
         elif ind.source == "survey":
-            out.update(statistic=ind.statistic, value=node.value, ci=node.ci, n=node.n)
+            out.update(
+                question=ind.question,
+                statistic=ind.statistic,
+                codes=list(ind.codes),
+                value=node.value,
+                ci=node.ci,
+                n=node.n,
+            )
         else:
             out.update(evidence=ind.evidence, scored_by=ind.scored_by)
     return out

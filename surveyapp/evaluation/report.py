@@ -15,6 +15,7 @@ from ..reporting.survey_section import add_results
 from ..reporting.survey_source import survey_facts
 from . import services
 from .scoring import Scorecard
+from .survey_source import is_share
 
 FIELD_NAMES = {
     "rate": "得分率",
@@ -62,7 +63,7 @@ def basis_text(leaf, level):
         )
         return f"{ind.formula.text} = {value}"
     if leaf.basis == "survey":
-        pct = ind.statistic != "index"
+        pct = is_share(ind.statistic)
         fmt = (lambda v: f"{100 * v:.1f}%") if pct else (lambda v: f"{v:.1f}")
         if leaf.value is None:
             return "调查结果中无此估计值"

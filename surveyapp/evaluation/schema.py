@@ -11,12 +11,12 @@ from dataclasses import field
 from flask_babel import gettext as _
 
 from . import formula as formulas
+from .survey_source import STATISTICS
 
 KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 SOURCES = ("manual", "data", "survey")
 RULE_TYPES = ("target", "proportional", "tiers")
-STATISTICS = ("rate", "improved", "share", "index")
 DEFAULT_GRADES = (("优", 90.0), ("良", 80.0), ("中", 60.0))
 MAX_INDICATORS = 500
 
@@ -244,7 +244,11 @@ def _leaf(raw, counts, problems, seen):
     else:
         if raw.get("statistic") not in STATISTICS:
             problems.append(
-                _("%(where)s: the statistic must be rate, improved, share or index", where=where)
+                _(
+                    "%(where)s: the statistic must be one of %(names)s",
+                    where=where,
+                    names=", ".join(STATISTICS),
+                )
             )
         codes = raw.get("codes") or ()
         if not isinstance(codes, list | tuple) or not all(

@@ -22,6 +22,7 @@ from .checks import check
 from .schema import EvaluationError
 from .schema import parse
 from .scoring import score
+from .survey_source import indicator_problems
 from .survey_source import survey_figures
 
 BUILTIN_DIR = Path(__file__).resolve().parent.parent / "definitions" / "evaluations"
@@ -80,6 +81,11 @@ def all_evaluations():
 def save_document(doc, note, user=None, action="evaluation.load"):
     """Store ``doc`` as a new version if it differs from the newest one: ``(version, created)``."""
     definition = parse(doc)
+    problems = indicator_problems(
+        definition.survey, [leaf for leaf in definition.leaves() if leaf.source == "survey"]
+    )
+    if problems:
+        raise EvaluationError(problems)
     evaluation = get_evaluation(definition.key)
     if evaluation is None:
         evaluation = Evaluation(key=definition.key, title=definition.title[:255])

@@ -16,6 +16,11 @@ def _pct(x):
     return "–" if x is None else f"{100 * x:.1f}%"
 
 
+def _named(row):
+    """A figure's label with what it measures in brackets (when that adds anything)."""
+    return f"{row.label}（{row.what}）" if row.what else row.label
+
+
 def _level(facts):
     return f"{round(facts.level * 100)}%"
 
@@ -78,7 +83,7 @@ def add_results(
         doc.table(
             f"{table.title}（全体受访者，{level}置信区间）",
             FIGURE_HEADERS,
-            [(f"{r.label}（{r.what}）", r.value, r.ci, r.n, r.n_eff, r.deff) for r in table.rows],
+            [(_named(r), r.value, r.ci, r.n, r.n_eff, r.deff) for r in table.rows],
             numeric=FIGURE_NUMERIC,
         )
         bars = [r.bar for r in table.rows if r.bar is not None]
@@ -91,12 +96,17 @@ def add_results(
     doc.heading(f"{numbers[1]}分组比较", 2)
     domain_tables = [t for t in facts.tables if t.by_domain]
     for table in domain_tables[:1]:
-        bars = [r.bar for r in table.rows if r.bar is not None]
-        first = bars[: len({r.domain for r in table.rows})]
-        if len(first) >= 2:
+        # One share across the domains: the first row that has a bar, in every domain.
+        first = next((r for r in table.rows if r.bar is not None), None)
+        bars = [
+            r.bar
+            for r in table.rows
+            if first is not None and r.bar is not None and _named(r) == _named(first)
+        ]
+        if len(bars) >= 2:
             doc.figure(
-                f"{table.rows[0].label}（{table.title}，误差线为{level}置信区间）",
-                bar_chart(first),
+                f"{_named(first)}（{table.title}，误差线为{level}置信区间）",
+                bar_chart(bars),
                 f"{facts.key}-{len(doc.blocks)}",
             )
     if facts.domain_comparisons:
@@ -176,12 +186,17 @@ def add_appendix(
     if not domain_tables:
         doc.paragraph("无分组估计。")
     for table in domain_tables:
+        # Figure by figure, each across the domains (so that the figure's name is merged down).
+        order = {}
+        for r in table.rows:
+            order.setdefault(_named(r), len(order))
+        ordered = sorted(table.rows, key=lambda r: order[_named(r)])
         rows = []
-        for i, r in enumerate(table.rows):
-            same = i and (table.rows[i - 1].label, table.rows[i - 1].what) == (r.label, r.what)
+        for i, r in enumerate(ordered):
+            same = i and _named(ordered[i - 1]) == _named(r)
             rows.append(
                 (
-                    "" if same else f"{r.label}（{r.what}）",
+                    "" if same else _named(r),
                     r.domain,
                     r.value,
                     r.ci,

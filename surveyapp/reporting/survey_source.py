@@ -1,31 +1,36 @@
 """THE adapter between a survey's results and the report (the only module here that reads them).
 
-It turns today's results (plain dicts from :func:`surveyapp.results.compute.compute_results` and
-the tables of :mod:`surveyapp.results.presentation`) into the small frozen dataclasses the report
-composes. When the results become a typed object, only this module changes.
+It turns the typed :class:`~surveyapp.results.model.Results` of
+:func:`surveyapp.results.compute.compute_results` (with the sentences, labels and tables of
+:mod:`surveyapp.results.citations` and :mod:`surveyapp.results.presentation`) into the small
+frozen dataclasses the report composes.
 """
 
 from dataclasses import dataclass
 
 import numpy as np
+from flask_babel import force_locale
+from flask_babel import gettext as _
 
 from ..channels import channel_name
-from ..definitions.store import definition_of
 from ..i18n import text_in
 from ..results import settings as settings_service
-from ..results.citations import METHOD_NAMES
-from ..results.citations import WEIGHTING_NAMES
+from ..results.citations import LOCALES
 from ..results.citations import domain_label
 from ..results.citations import label_of
+from ..results.citations import method_name
 from ..results.citations import methods_paragraph
 from ..results.citations import pct
 from ..results.citations import pts
 from ..results.compute import compute_results
 from ..results.data import load_frame
+from ..results.labels import p_text
+from ..results.model import SHARE_STATISTICS
+from ..results.model import Domain
 from ..results.presentation import sections
 from .charts import Bar
 
-SHARE_KINDS = ("share", "rate", "improved")
+LANG = "zh"
 
 
 @dataclass(frozen=True)
@@ -129,52 +134,77 @@ class SurveyFacts:
     provenance: tuple[tuple[str, str], ...]
 
 
-def _fmt(kind):
-    return pct if kind in SHARE_KINDS else pts
+def _fmt(statistic):
+    return pct if statistic in SHARE_STATISTICS else pts
+
+
+def _interval(fmt, low, high):
+    return "–" if low is None or high is None else f"{fmt(low)} – {fmt(high)}"
 
 
 def _figure_row(row):
-    share = row["kind"] in SHARE_KINDS
+    figure = row.figure
     bar = None
-    if share and row["estimate"] is not None and None not in row["ci"]:
-        bar = Bar(row["domain_label"] or row["label"], row["estimate"], *row["ci"])
+    if figure.is_share and None not in (figure.estimate, figure.ci_low, figure.ci_high):
+        bar = Bar(row.domain_label or row.label, figure.estimate, figure.ci_low, figure.ci_high)
     return FigureRow(
-        label=row["label"],
-        what=row["what"],
-        domain=row["domain_label"] or "",
-        value=row["value"],
-        ci=row["ci_text"],
-        n=int(row["n"]),
-        n_eff=row["n_eff_text"],
-        deff=row["deff_text"],
-        sentence=row["sentence_zh"],
+        label=row.label,
+        what=row.what,
+        domain=row.domain_label or "",
+        value=row.value,
+        ci=row.ci_text,
+        n=int(figure.n),
+        n_eff=row.n_eff_text,
+        deff=row.deff_text,
+        sentence=row.sentence_zh,
         bar=bar,
     )
 
 
-def _margins(survey, definition, weighting):
-    targets = weighting.get("targets") or {}
-    achieved = weighting.get("achieved") or {}
+def _tables(results):
+    return tuple(
+        FigureTable(
+            title=sec.title,
+            rows=tuple(_figure_row(r) for r in sec.rows),
+            by_domain=sec.kind == "domain",
+        )
+        for sec in sections(results, LANG)
+        if sec.rows
+    )
+
+
+def _weighting_text(results):
+    w = results.weighting
+    if w is None or not w.weighted:
+        return "未加权"
+    with force_locale(LOCALES[LANG]):
+        method = _("raked") if w.method == "rake" else _("post-stratified")
+    names = "、".join(label_of(results, v, LANG) for v in w.variables)
+    return f"按{names}的人口分布进行{method}"
+
+
+def _margins(survey, results):
+    report = results.weighting.report if results.weighting else {}
+    targets = report.get("targets") or {}
+    achieved = report.get("achieved") or {}
     if not targets:
         return ()
+    definition = results.definition
     frame = load_frame(survey, definition=definition, only=set(targets))
     rows = []
     for var, cells in targets.items():
-        question = definition.question(var)
-        name = text_in(question.text, "zh") if question else var
+        name = label_of(results, var, LANG)
         total = sum(cells.values()) or 1.0
         got = achieved.get(var, {})
         got_total = sum(got.values()) or 1.0
         column = frame[var].dropna() if var in frame else frame.iloc[0:0, 0]
         n = len(column)
         for code, count in cells.items():
-            choice = question.choice(int(code)) if question else None
-            sample = float(np.sum(column == float(code))) / n if n else None
             rows.append(
                 MarginRow(
                     variable=name,
-                    category=text_in(choice.label, "zh") if choice else str(code),
-                    sample_share=sample,
+                    category=domain_label(results, Domain(var, str(code)), LANG),
+                    sample_share=float(np.sum(column == float(code))) / n if n else None,
                     population_share=count / total,
                     weighted_share=(got[code] / got_total) if code in got else None,
                 )
@@ -182,70 +212,63 @@ def _margins(survey, definition, weighting):
     return tuple(rows)
 
 
-def _comparison_rows(results, definition, level):
+def _domain_comparisons(results):
     rows = []
-    for d in results["differences"]["districts"]:
-        c = d["comparison"]
-        kind = "index" if c["question"] == "index" else "score"
-        fmt = _fmt(kind)
+    for d in results.domain_differences:
+        fmt = _fmt(d.statistic)
         rows.append(
             Comparison(
-                label=label_of(definition, c["question"], None, "zh"),
-                a=domain_label(definition, {c["domain"]: c["a"]}, "zh"),
-                b=domain_label(definition, {c["domain"]: c["b"]}, "zh"),
-                difference=fmt(d["estimate"]),
-                ci=f"{fmt(d['ci'][0])} – {fmt(d['ci'][1])}",
-                p_value="–" if d["p_value"] is None else f"{d['p_value']:.3f}",
-                significant=bool(d["significant"]),
+                label=label_of(results, d.question, LANG),
+                a=domain_label(results, Domain(d.variable, d.a), LANG),
+                b=domain_label(results, Domain(d.variable, d.b), LANG),
+                difference=fmt(d.difference),
+                ci=_interval(fmt, d.ci_low, d.ci_high),
+                p_value=p_text(d.p_value),
+                significant=bool(d.significant),
             )
         )
     return tuple(rows)
 
 
-def _wave_rows(results, definition):
-    waves = results["differences"]["waves"]
-    if waves.get("by") == "none":
+def _wave_rows(results):
+    waves = results.waves
+    if waves.by == "none":
         return (), "未设置调查轮次比较（可在“分析设置”中按日期或问卷版本指定两轮调查）。"
-    if waves.get("error"):
-        return (), f"调查轮次比较未能完成：{waves['error']}"
+    if waves.error:
+        return (), f"调查轮次比较未能完成：{waves.error}"
     rows = []
-    for d in waves["rows"]:
-        q = d["comparison"]["question"]
-        fmt = pts if q == "index" else pct
+    for d in waves.rows:
+        fmt = _fmt(d.statistic)
         rows.append(
             Comparison(
-                label=label_of(definition, q, None, "zh"),
-                a=fmt(d["a"]),
-                b=fmt(d["b"]),
-                difference=fmt(d["estimate"]),
-                ci=f"{fmt(d['ci'][0])} – {fmt(d['ci'][1])}",
-                p_value="–" if d["p_value"] is None else f"{d['p_value']:.3f}",
-                significant=bool(d["significant"]),
+                label=label_of(results, d.question, LANG),
+                # A wave difference is wave B minus wave A: its ``a`` is the second wave.
+                a=fmt(d.estimate_b),
+                b=fmt(d.estimate_a),
+                difference=fmt(d.difference),
+                ci=_interval(fmt, d.ci_low, d.ci_high),
+                p_value=p_text(d.p_value),
+                significant=bool(d.significant),
             )
         )
-    note = (
-        f"第一轮：{'、'.join(map(str, waves['a']))}（n={waves['n_a']}）；"
-        f"第二轮：{'、'.join(map(str, waves['b']))}（n={waves['n_b']}）。"
-    )
+    note = f"第一轮：{waves.label_a}（n={waves.n_a}）；第二轮：{waves.label_b}（n={waves.n_b}）。"
     return tuple(rows), note
 
 
 def _indicators(results):
     out = []
-    for ind in results["indicators"]:
-        fmt = pts if ind["kind"] == "index" else pct
+    for ind in results.indicators:
+        fmt = _fmt(ind.statistic)
         out.append(
             Indicator(
-                name=text_in(ind["name"], "zh"),
-                value=fmt(ind["estimate"]),
-                ci=f"{fmt(ind['ci'][0])} – {fmt(ind['ci'][1])}"
-                if ind["estimate"] is not None
-                else "–",
-                weight=ind["max_points"],
-                points=ind["points"],
-                points_low=ind["points_low"],
-                points_high=ind["points_high"],
-                settled=bool(ind["settled"]),
+                name=text_in(ind.name, LANG),
+                value=fmt(ind.estimate),
+                ci=_interval(fmt, ind.ci_low, ind.ci_high),
+                weight=ind.max_points,
+                points=ind.points,
+                points_low=ind.points_low,
+                points_high=ind.points_high,
+                settled=ind.settled,
             )
         )
     return tuple(out)
@@ -256,10 +279,10 @@ def _questionnaire(definition):
     for number, q in enumerate(definition.questions, start=1):
         parts = []
         if q.items:
-            parts.append("；".join(text_in(i.label, "zh") for i in q.items))
+            parts.append("；".join(text_in(i.label, LANG) for i in q.items))
         if q.choices:
-            parts.append("　".join(f"{c.code}. {text_in(c.label, 'zh')}" for c in q.choices))
-        out.append(Question(number, text_in(q.text, "zh"), " ／ ".join(parts) or "（开放作答）"))
+            parts.append("　".join(f"{c.code}. {text_in(c.label, LANG)}" for c in q.choices))
+        out.append(Question(number, text_in(q.text, LANG), " ／ ".join(parts) or "（开放作答）"))
     return tuple(out)
 
 
@@ -267,48 +290,41 @@ def survey_facts(survey):
     """The :class:`SurveyFacts` of a survey under its current analysis settings."""
     version, settings = settings_service.current(survey)
     results = compute_results(survey, settings, version)
-    definition = definition_of(survey.latest_version)
-    w = results["weighting"]
-    fw = results["fieldwork"]
-    st = results["settings"]
-    prov = results["provenance"]
-    tables = tuple(
-        FigureTable(
-            title=sec["title"],
-            rows=tuple(_figure_row(r) for r in sec["rows"]),
-            by_domain=any(r["domain"] for r in sec["rows"]),
-        )
-        for sec in sections(results, definition, "zh")
-    )
-    waves, wave_note = _wave_rows(results, definition)
+    w = results.weighting
+    report = w.report if w is not None else {}
+    fw = results.fieldwork
+    prov = results.provenance
+    waves, wave_note = _wave_rows(results)
+    with force_locale(LOCALES[LANG]):
+        interval_method = method_name(settings["ci_method"])
     return SurveyFacts(
         key=survey.key,
-        title=text_in(definition.title, "zh"),
-        n=int(results["n"]),
-        first=fw["first"],
-        last=fw["last"],
-        channels=tuple((channel_name(k, "zh"), int(v)) for k, v in fw["channels"].items()),
-        n_excluded=int(fw["n_excluded"]),
-        methods=methods_paragraph(results, "zh"),
-        weighting=text_in(WEIGHTING_NAMES[w["method"]], "zh"),
-        weighting_error=w.get("error"),
-        margins=_margins(survey, definition, w),
-        deff=w.get("kish_deff"),
-        n_eff=w.get("n_eff"),
-        weight_ratio=w.get("weight_ratio"),
-        interval_method=METHOD_NAMES.get(st["ci_method"], {"zh": st["ci_method"]})["zh"],
-        level=float(st["ci_level"]),
-        tables=tables,
-        domain_comparisons=_comparison_rows(results, definition, st["ci_level"]),
+        title=text_in(results.title, LANG),
+        n=int(results.n),
+        first=fw.get("first"),
+        last=fw.get("last"),
+        channels=tuple((channel_name(k, LANG), int(v)) for k, v in fw.get("channels", {}).items()),
+        n_excluded=int(fw.get("n_excluded", 0)),
+        methods=methods_paragraph(results, LANG),
+        weighting=_weighting_text(results),
+        weighting_error=w.error if w is not None else None,
+        margins=_margins(survey, results) if w is not None and w.weighted else (),
+        deff=report.get("kish_deff"),
+        n_eff=report.get("n_eff"),
+        weight_ratio=report.get("weight_ratio"),
+        interval_method=interval_method,
+        level=results.ci_level,
+        tables=_tables(results),
+        domain_comparisons=_domain_comparisons(results),
         waves=waves,
         wave_note=wave_note,
         indicators=_indicators(results),
-        questionnaire=_questionnaire(definition),
+        questionnaire=_questionnaire(results.definition),
         provenance=(
-            ("问卷版本", "、".join(map(str, prov["survey_versions"])) or "–"),
-            ("纳入问卷数", str(prov["n_responses"])),
-            ("问卷集哈希（SHA-256）", prov["response_ids_sha256"]),
-            ("分析设置版本", str(prov["settings_version"])),
-            ("软件版本", prov["software"]),
+            ("问卷版本", "、".join(map(str, prov.get("survey_versions", []))) or "–"),
+            ("纳入问卷数", str(prov.get("n_responses", results.n))),
+            ("问卷集哈希（SHA-256）", prov.get("response_ids_sha256", "–")),
+            ("分析设置版本", str(prov.get("settings_version"))),
+            ("软件版本", prov.get("software", "–")),
         ),
     )

@@ -36,6 +36,7 @@ from .rubric import score_indicators
 from .summaries import Collector
 from .summaries import Context
 from .summaries import derive_columns
+from .summaries import share_column
 from .summaries import summarise
 from .waves import wave_comparison
 
@@ -218,6 +219,10 @@ def estimate_everything(design, plan, settings, text_counts, frame):
     differences = []
     if design is not None:
         _headlines(ctx, plan, None)
+        # Shares a rubric names beyond the headline ones (whole sample).
+        for question, codes in requested_shares(settings.get("rubric"), plan):
+            if share_column(question, codes) in frame:
+                ctx.code_share(question, codes)
         for by in (*plan.domains, CHANNEL):
             if by not in frame or frame[by].isna().all():
                 continue

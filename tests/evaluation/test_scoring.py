@@ -51,16 +51,11 @@ def test_benefit_rows_come_from_the_survey_when_it_has_results(with_responses):
     assert all(leaf.basis == "survey" for leaf in leaves)
     # The proportional rule by hand: points = weight x the share who say the environment improved.
     env = card.leaf("b_environment")
-    row = next(
-        r
-        for r in results["estimates"]
-        if (r["question"], r["kind"], r["domain"]) == ("env_improved", "improved", None)
-    )
-    assert env.value == row["estimate"]
-    assert env.points == round(5 * row["estimate"], 2)
-    assert env.points_low == round(5 * row["ci"][0], 2) and env.points_high == round(
-        5 * row["ci"][1], 2
-    )
+    row = results.estimate("env_improved", "share", (5, 4))
+    assert env.value == row.estimate
+    assert env.points == round(5 * row.estimate, 2)
+    assert env.points_low == round(5 * row.ci_low, 2)
+    assert env.points_high == round(5 * row.ci_high, 2)
     assert benefit.points == round(sum(leaf.points for leaf in leaves), 2)
     assert card.points == round(13 + 20 + 44.23 + benefit.points, 2)
     note = next(p for p in problems if p.row == "效益")
@@ -137,3 +132,65 @@ def test_template_loads_and_is_unscored_until_filled(app):
         "满意度",
     ]
     assert card.points is None and card.grade is None
+
+
+def _survey_leaf(doc, leaf_id):
+    for first in doc["indicators"]:
+        for mid in first["children"]:
+            for leaf in mid["children"]:
+                if leaf["id"] == leaf_id:
+                    return leaf
+    raise KeyError(leaf_id)
+
+
+def test_survey_indicators_name_a_statistic_the_survey_can_have(loaded):
+    doc = _doc()
+    _survey_leaf(doc, "b_satisfaction")["statistic"] = "rate"  # the old name of top2
+    with loaded.app_context():
+        with pytest.raises(EvaluationError, match="top2"):
+            parse(doc)
+    doc = _doc()
+    _survey_leaf(doc, "b_environment")["codes"] = [5, 77]
+    with loaded.app_context():
+        with pytest.raises(EvaluationError, match="77"):
+            services.save_document(doc, "test")
+        doc = _doc()
+        _survey_leaf(doc, "b_index")["statistic"] = "mean"
+        with pytest.raises(EvaluationError, match="mean"):
+            services.save_document(doc, "test")
+
+
+def test_a_share_the_survey_does_not_publish_is_computed_for_the_evaluation(with_responses):
+    """Awareness codes 1-2 only: no headline or rubric figure has them; checked by a direct sum."""
+    from sqlalchemy import select
+
+    from surveyapp.extensions import db
+    from surveyapp.models import Answer
+    from surveyapp.models import Response
+    from surveyapp.results import settings as settings_service
+    from surveyapp.results.compute import response_weights
+
+    doc = _doc()
+    _survey_leaf(doc, "b_awareness")["codes"] = [1, 2]
+    with with_responses.app_context():
+        services.save_document(doc, "test")
+        card, _problems = services.scorecard(services.get_evaluation(KEY))
+        survey = get_survey("nanyang-dcm")
+        _version, settings = settings_service.current(survey)
+        weights = response_weights(survey, settings)
+        codes = dict(
+            db.session.execute(
+                select(Answer.response_id, Answer.code)
+                .join(Response, Response.id == Answer.response_id)
+                .where(
+                    Response.survey_id == survey.id,
+                    Response.status == "valid",
+                    Answer.question == "awareness",
+                )
+            ).all()
+        )
+    answered = [(weights[rid], code) for rid, code in codes.items() if code is not None]
+    share = sum(w for w, c in answered if c in (1, 2)) / sum(w for w, _c in answered)
+    leaf = card.leaf("b_awareness")
+    assert leaf.basis == "survey" and abs(leaf.value - share) < 1e-12
+    assert leaf.ci[0] < leaf.value < leaf.ci[1]
