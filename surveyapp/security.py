@@ -44,13 +44,15 @@ class CookieSessionInterface(SecureCookieSessionInterface):
         return serializer
 
 
-# Console pages, exports, reports and API answers hold personal data and results: never cached.
-PRIVATE_BLUEPRINTS = frozenset({"auth", "console", "dataops", "results", "api"})
+# Everything but the questionnaire, the health check and static files is staff-only: console
+# pages, exports, reports and API answers hold personal data and results, so never cached.
+# (A new feature's blueprint is private unless it is added here.)
+PUBLIC_BLUEPRINTS = frozenset({"public", "health"})
 
 
 def _security_headers(response):
     headers = response.headers
-    if request.blueprint in PRIVATE_BLUEPRINTS:
+    if request.blueprint is not None and request.blueprint not in PUBLIC_BLUEPRINTS:
         headers.setdefault("Cache-Control", "no-store")
     headers.setdefault("Content-Security-Policy", CSP)
     headers.setdefault("X-Content-Type-Options", "nosniff")
