@@ -65,7 +65,17 @@ def test_the_second_survey_filters_by_its_own_demographic_questions(app, client,
 def test_pagination_and_deletion_requests_keep_the_group(app, client, staff):
     app.config["WTF_CSRF_ENABLED"] = False
     ids = _second_survey_responses(app)
+    with in_app(app):
+        for i in range(55):
+            store_response([("area", 13, None, None)], key=SECOND, client=f"p{i}")
     login_as(client, staff["admin"])
+    body = client.get(URL, query_string={"group": "area:13"}).get_data(as_text=True)
+    assert f"/console/surveys/{SECOND}/responses?page=2&amp;group=area:13" in body
+    second = client.get(URL, query_string={"group": "area:13", "page": 2}).get_data(as_text=True)
+    assert "55 responses match" in client.get(
+        URL, query_string={"group": "area:13", "lang": "en"}
+    ).get_data(as_text=True)
+    assert not any(f'/responses/{rid}"' in second for rid in ids)
     body = client.get(URL, query_string={"group": "area:12"}).get_data(as_text=True)
     assert 'name="group" type="hidden" value="area:12"' in body
     made = client.post(
