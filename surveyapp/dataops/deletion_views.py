@@ -4,6 +4,7 @@ from flask import abort
 from flask import flash
 from flask import redirect
 from flask import render_template
+from flask import request
 from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -15,6 +16,7 @@ from . import deletions as service
 from .filters import parse_filter
 from .forms import DecisionForm
 from .forms import DeletionRequestForm
+from .views_common import newest_definition
 from .views_common import survey_or_404
 
 
@@ -52,10 +54,7 @@ def deletion_create(key):
             )
         else:
             flt = parse_filter(
-                {
-                    name: getattr(form, name).data
-                    for name in ("status", "flag", "district", "channel", "date_from", "date_to")
-                }
+                request.form, newest_definition(survey), others=("ids", "reason", "csrf_token")
             )
             if flt.errors:
                 raise service.DeletionRefused(" ".join(flt.errors))

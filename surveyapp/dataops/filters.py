@@ -1,5 +1,6 @@
 """Reading the response filter from a query string, with a clear message for each bad value."""
 
+import re
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import date
@@ -13,9 +14,22 @@ from ..channels import is_channel
 from ..models.response import RESPONSE_STATUSES
 from .quality import KINDS
 
-# The demographic question the district filter reads (the default survey's weighting variable).
-DISTRICT_QUESTION = "district"
 FLAG_CHOICES = KINDS + ("any", "none")
+# The query-string fields of a filter, as pagination links and deletion requests carry them.
+FIELDS = ("status", "flag", "group", "channel", "date_from", "date_to")
+
+
+@dataclass(frozen=True)
+class Group:
+    """Respondents who gave ``code`` to the demographic question ``question``."""
+
+    question: str
+    code: int
+
+    @property
+    def arg(self):
+        """The query-string value, ``question:code``."""
+        return f"{self.question}:{self.code}"
 
 
 @dataclass
@@ -24,7 +38,7 @@ class ResponseFilter:
 
     status: str | None = None
     flag: str | None = None
-    district: int | None = None
+    group: Group | None = None
     channel: str | None = None
     date_from: date | None = None
     date_to: date | None = None
@@ -47,7 +61,7 @@ class ResponseFilter:
         values = {
             "status": self.status,
             "flag": self.flag,
-            "district": self.district,
+            "group": self.group.arg if self.group else None,
             "channel": self.channel,
             "date_from": self.date_from.isoformat() if self.date_from else None,
             "date_to": self.date_to.isoformat() if self.date_to else None,
@@ -67,10 +81,40 @@ def _date(value, label, errors):
         return None
 
 
-def parse_filter(args):
-    """A :class:`ResponseFilter` from request args; invalid values are dropped and explained."""
+def _group(value, definition, errors):
+    """The :class:`Group` a ``question:code`` value names in ``definition``, or None (explained)."""
+    key, sep, code = value.partition(":")
+    key, code = key.strip(), code.strip()
+    if not sep or not key or not code:
+        errors.append(_("A group is written question:code."))
+        return None
+    question = definition.question(key) if definition is not None else None
+    if question is None:
+        errors.append(_("Unknown question: %(value)s.", value=key[:40]))
+        return None
+    if question.key != key or key not in definition.demographic_keys:
+        errors.append(_("%(value)s is not a demographic question.", value=key[:40]))
+        return None
+    if not re.fullmatch(r"-?\d{1,9}", code) or question.choice(int(code)) is None:
+        errors.append(
+            _("Unknown code of question %(question)s: %(value)s.", question=key, value=code[:40])
+        )
+        return None
+    return Group(key, int(code))
+
+
+def parse_filter(args, definition, others=()):
+    """A :class:`ResponseFilter` from request args; invalid values are dropped and explained.
+
+    ``definition`` is the survey's newest definition (None before it has one): the group must
+    be a code of one of its demographic questions. Arguments neither in :data:`FIELDS` nor in
+    ``others`` are refused (a link or form from before a filter was renamed must not widen it).
+    """
     errors = []
     found = ResponseFilter(errors=errors)
+    for name in args:
+        if name not in FIELDS and name not in others:
+            errors.append(_("Unknown filter: %(name)s.", name=name[:40]))
     status = (args.get("status") or "").strip()
     if status:
         if status in RESPONSE_STATUSES:
@@ -83,12 +127,9 @@ def parse_filter(args):
             found.flag = flag
         else:
             errors.append(_("Unknown flag: %(value)s.", value=flag[:40]))
-    district = (args.get("district") or "").strip()
-    if district:
-        if district.isdigit() and len(district) < 6:
-            found.district = int(district)
-        else:
-            errors.append(_("The district must be a code number."))
+    group = (args.get("group") or "").strip()
+    if group:
+        found.group = _group(group, definition, errors)
     channel = (args.get("channel") or "").strip().lower()
     if channel:
         if is_channel(channel):

@@ -52,7 +52,7 @@ class DeletionRequestForm(FlaskForm):
     reason = TextAreaField(_l("Reason"), validators=_REASON, filters=[_strip])
     status = HiddenField()
     flag = HiddenField()
-    district = HiddenField()
+    group = HiddenField()
     channel = HiddenField()
     date_from = HiddenField()
     date_to = HiddenField()

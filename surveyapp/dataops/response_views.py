@@ -10,36 +10,43 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from ..access import role_required
-from ..definitions.store import definition_of
 from ..extensions import db
 from ..i18n import text_in
 from . import quality
 from . import responses as service
-from .filters import DISTRICT_QUESTION
+from .filters import FIELDS
+from .filters import Group
 from .filters import parse_filter
 from .forms import ActionForm
 from .forms import BulkExcludeForm
 from .forms import DeletionRequestForm
 from .forms import StatusForm
+from .views_common import newest_definition
 from .views_common import page_number
 from .views_common import survey_or_404
 
 
-def district_choices(survey):
-    """``[(code, label)]`` of the district question in the newest definition (empty if none)."""
-    if survey.latest_version is None:
+def group_choices(definition):
+    """``[(question label, [(group arg, choice label)])]`` per demographic question, in the
+    console language (empty without a definition)."""
+    if definition is None:
         return []
-    question = definition_of(survey.latest_version).question(DISTRICT_QUESTION)
-    if question is None:
-        return []
-    return [(c.code, text_in(c.label, get_locale())) for c in question.choices]
+    locale = get_locale()
+    return [
+        (
+            text_in(q.label_for_report(), locale),
+            [(Group(q.key, c.code).arg, text_in(c.label, locale)) for c in q.choices],
+        )
+        for q in definition.weighting_questions
+    ]
 
 
 @role_required("evaluator")
 def responses(key):
     """The survey's responses, filtered and paginated, with counts by status and flag."""
     survey = survey_or_404(key)
-    flt = parse_filter(request.args)
+    definition = newest_definition(survey)
+    flt = parse_filter(request.args, definition, others=("page", "lang"))
     for error in flt.errors:
         flash(error, "error")
     rows, total, pages, page = service.page_of(survey.id, flt, page_number())
@@ -57,7 +64,8 @@ def responses(key):
         statuses=service.status_counts(survey.id),
         flags=quality.flag_counts(survey.id),
         kinds=quality.KINDS,
-        districts=district_choices(survey),
+        groups=group_choices(definition),
+        fields=FIELDS,
         bulk_form=BulkExcludeForm(formdata=None),
         action_form=ActionForm(formdata=None),
         deletion_form=deletion_form,

@@ -12,7 +12,6 @@ from ..i18n import text_in
 from ..models import Answer
 from ..models import Response
 from ..models import ResponseFlag
-from .filters import DISTRICT_QUESTION
 
 PAGE_SIZE = 50
 MAX_REASON = 2000
@@ -33,12 +32,12 @@ def filtered(survey_id, flt):
         query = query.where(Response.submitted_at >= flt.submitted_from)
     if flt.submitted_before:
         query = query.where(Response.submitted_at < flt.submitted_before)
-    if flt.district is not None:
+    if flt.group is not None:
         query = query.where(
             exists().where(
                 Answer.response_id == Response.id,
-                Answer.question == DISTRICT_QUESTION,
-                Answer.code == flt.district,
+                Answer.question == flt.group.question,
+                Answer.code == flt.group.code,
             )
         )
     if flt.flag == "none":

@@ -3,6 +3,7 @@
 from flask import abort
 from flask import request
 
+from ..definitions.store import definition_of
 from ..definitions.store import get_survey
 
 
@@ -12,6 +13,11 @@ def survey_or_404(key):
     if survey is None:
         abort(404)
     return survey
+
+
+def newest_definition(survey):
+    """The survey's newest definition, or None while it has no version."""
+    return definition_of(survey.latest_version) if survey.latest_version is not None else None
 
 
 def page_number():

@@ -17,7 +17,7 @@ from .conftest import store_response
 URL = "/console/surveys/nanyang-dcm/responses"
 
 
-def test_filters_by_status_flag_district_channel_and_dates(app, client, staff):
+def test_filters_by_status_flag_group_channel_and_dates(app, client, staff):
     now = utcnow()
     with in_app(app):
         a = store_response(answer_rows(district=1), channel="wechat", client="a")
@@ -41,18 +41,20 @@ def test_filters_by_status_flag_district_channel_and_dates(app, client, staff):
     assert shown(status="excluded") == {"c"}
     assert shown(flag="straightlining") == {"b"}
     assert shown(flag="none") == {"a", "c"}
-    assert shown(district="2") == {"b", "c"}
+    assert shown(group="district:2") == {"b", "c"}
+    assert shown(group="district:2", status="valid") == {"b"}
     assert shown(channel="test", status="valid") == {"b"}
     day = (now - timedelta(days=10)).date().isoformat()
     assert shown(date_from=day, date_to=day) == {"b"}
     # Bad values are explained, not a 500, and do not filter.
     response = client.get(
-        URL, query_string={"status": "bogus", "date_from": "yesterday", "district": "x"}
+        URL, query_string={"status": "bogus", "date_from": "yesterday", "group": "x"}
     )
     assert response.status_code == 200
     body = response.get_data(as_text=True)
     assert "bogus" in body and "2026-11-27" in body
     assert shown(status="bogus") == {"a", "b", "c"}
+    assert shown(group="district:9") == {"a", "b", "c"}
 
 
 def test_pagination_keeps_the_filter(app, client, staff):
