@@ -12,6 +12,7 @@ from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
 from ..definitions.store import get_survey
+from ..evaluation.services import for_survey
 from ..extensions import csrf
 from ..extensions import db
 from ..i18n import text_in
@@ -120,22 +121,30 @@ def survey(key):
 def results(key):
     """The survey's results: the same object as ``flask survey analyze KEY --json``."""
     found = _survey(key)
-    computed, _definition, _table, _problems = full_results(found)
+    computed = full_results(found)
     return jsonify(computed.to_dict())
 
 
 @bp.get("/surveys/<key>/indicators")
 @token_required()
 def indicators(key):
-    """Benefit-indicator points with their interval ends, and the evaluation score table."""
+    """Benefit-indicator points with their interval ends, and the evaluations that use the survey."""
     found = _survey(key)
-    computed, _definition, table, problems = full_results(found)
+    computed = full_results(found)
     return jsonify(
         {
             "survey": found.key,
             "indicators": [i.to_dict() for i in computed.indicators],
-            "score_table": table,
-            "problems": problems,
+            "evaluations": [
+                {
+                    "key": evaluation.key,
+                    "title": evaluation.title,
+                    "points": card.points,
+                    "weight": card.weight,
+                    "grade": card.grade,
+                }
+                for evaluation, card in for_survey(found.key)
+            ],
             "provenance": computed.provenance,
         }
     )

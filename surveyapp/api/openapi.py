@@ -5,6 +5,19 @@ from .. import __version__
 NUM = {"type": ["number", "null"]}
 
 
+_EVALUATION = {
+    "type": "object",
+    "required": ["key", "title", "points", "weight", "grade"],
+    "properties": {
+        "key": {"type": "string"},
+        "title": {"type": "string"},
+        "points": {"type": ["number", "null"]},
+        "weight": {"type": "number"},
+        "grade": {"type": ["string", "null"]},
+    },
+}
+
+
 def _ref(name):
     return {"$ref": f"#/components/schemas/{name}"}
 
@@ -169,19 +182,18 @@ def document():
             },
             "/surveys/{key}/indicators": {
                 "get": {
-                    "summary": "Indicator points and the evaluation score table",
+                    "summary": "Indicator points and the evaluations that use the survey",
                     "operationId": "getIndicators",
                     "parameters": [KEY],
                     "responses": {
                         **_ok(
                             {
                                 "type": "object",
-                                "required": ["indicators", "score_table"],
+                                "required": ["indicators", "evaluations"],
                                 "properties": {
                                     "survey": {"type": "string"},
                                     "indicators": {"type": "array", "items": _ref("Indicator")},
-                                    "score_table": {"type": "object"},
-                                    "problems": {"type": "array"},
+                                    "evaluations": {"type": "array", "items": _EVALUATION},
                                     "provenance": {"type": "object"},
                                 },
                             },

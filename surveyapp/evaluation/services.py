@@ -197,3 +197,14 @@ def scorecard(evaluation):
     survey_leaves = [leaf for leaf in definition.leaves() if leaf.source == "survey"]
     card = score(definition, survey_figures(definition.survey, survey_leaves))
     return card, check(card)
+
+
+def for_survey(key):
+    """``[(evaluation, scorecard)]`` of the stored evaluations whose survey indicators use ``key``."""
+    found = []
+    for evaluation in all_evaluations():
+        definition = definition_of(evaluation)
+        uses = any(leaf.source == "survey" for leaf in definition.leaves())
+        if uses and definition.survey == key:
+            found.append((evaluation, scorecard(evaluation)[0]))
+    return found

@@ -15,15 +15,11 @@ _RULES = (
     ("/surveys/<key>/results/export", "export", views.export, ["GET"]),
     ("/surveys/<key>/results/estimates.<fmt>", "estimates", views.estimates, ["GET"]),
     ("/surveys/<key>/results/text/<question>", "texts", views.text_answers, ["GET"]),
-    ("/surveys/<key>/results/score-table", "score_table", views.score_table, ["GET", "POST"]),
-    ("/surveys/<key>/results/example-score-table", "example_table", views.example_table, ["GET"]),
     ("/surveys/<key>/analysis-settings", "settings", views.settings_page, ["GET", "POST"]),
 )
 for rule, endpoint, view, methods in _RULES:
     bp.add_url_rule(rule, endpoint, view, methods=methods)
-# Globals, not context: the score-table macro is imported without the page's context.
-bp.add_app_template_global(labels.score_name, "score_name")
-bp.add_app_template_global(labels.check_field, "check_field")
+# Globals, not context: macros are imported without the page's context.
 bp.add_app_template_global(labels.weighting_error, "weighting_error")
 bp.add_app_template_global(labels.number, "number")
 bp.add_app_template_global(labels.p_text, "p_text")

@@ -1,4 +1,4 @@
-"""Forms of the results pages: analysis settings and the evaluator's manual scores."""
+"""Forms of the results pages: analysis settings."""
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
@@ -10,12 +10,8 @@ from wtforms import StringField
 from wtforms import TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange
-from wtforms.validators import Optional
 
 from ..i18n import text_in
-from .labels import score_name
-from .scoretable import BENEFIT
-from .scoretable import FIRST_LEVEL
 from .settings_check import CI_METHODS
 from .settings_check import weighting_questions
 
@@ -72,20 +68,3 @@ class SettingsForm(FlaskForm):
                 SelectChoice(q.key, f"{q.key} ({text_in(q.text, locale)})")
                 for q in weighting_questions(definition)
             ]
-
-
-class ManualScoresForm(FlaskForm):
-    """Points of the score-table rows that do not come from the survey."""
-
-
-for _name, _weight in FIRST_LEVEL:
-    if _name != BENEFIT:
-        setattr(
-            ManualScoresForm,
-            f"score_{_name}",
-            DecimalField(
-                score_name(_name),
-                places=2,
-                validators=[Optional(), NumberRange(min=0, max=_weight)],
-            ),
-        )

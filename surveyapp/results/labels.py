@@ -1,41 +1,7 @@
-"""Translated names of the fixed parts of the score table (its title, the four first-level
-indicators of the evaluation framework, the total) and of the consistency check's fields.
-
-The score table keeps the Chinese names the evaluation report uses (its rows are matched by
-them); pages show these in the console's language. Other names (indicators from a rubric,
-the example table's title) are content and are shown as written.
-"""
-
-from flask_babel import lazy_gettext as _l
+"""Template helpers of the results pages: weighting errors in the console's language, numbers."""
 
 from ..message_templates import N_
 from ..message_templates import translate_known
-
-FIXED_NAMES = {
-    "绩效评价得分表": _l("Performance evaluation score table"),
-    "项目决策": _l("Project decision-making"),
-    "项目过程": _l("Project process"),
-    "项目产出": _l("Project outputs"),
-    "项目效益": _l("Project benefits"),
-    "合计": _l("Total"),
-}
-CHECK_FIELDS = {
-    "rate": _l("score rate"),
-    "score": _l("points"),
-    "weight": _l("weight"),
-    "grade": _l("grade"),
-}
-
-
-def score_name(name):
-    """A score-table name in the console's language (content names as written)."""
-    return FIXED_NAMES.get(name, name)
-
-
-def check_field(field):
-    """The translated name of a field the consistency check compares (KeyError if unknown)."""
-    return CHECK_FIELDS[field]
-
 
 # The statistics library's weighting errors (analysis never imports Flask, so it speaks English):
 # the ones an evaluator's margins can cause, shown in the console's language.

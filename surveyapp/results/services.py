@@ -1,13 +1,13 @@
-"""Glue for the results views: results with the evaluator's score table, and the page context."""
+"""Glue for the results views: the results, the evaluations that use them, and the page context."""
 
 from flask import abort
 from sqlalchemy import select
 
 from ..definitions.store import get_survey
+from ..evaluation.services import for_survey
 from ..extensions import db
 from ..models import Survey
 from . import charts
-from . import scoretable
 from . import settings as settings_service
 from .compute import compute_results
 from .crosstab import CrosstabError
@@ -30,18 +30,9 @@ def all_surveys():
 
 
 def full_results(survey):
-    """(results, definition, evaluation table, its problems) under the current settings."""
+    """The survey's results under the current settings."""
     version, settings = settings_service.current(survey)
-    results = compute_results(survey, settings, version)
-    table = evaluation_table(results, settings)
-    return (results, results.definition, table, scoretable.check(table, settings["grades"]))
-
-
-def evaluation_table(results, settings):
-    """The evaluator's score table: rubric points in the benefit rows, manual points elsewhere."""
-    return scoretable.build(
-        results.indicators, settings.get("manual_scores") or {}, settings["grades"]
-    )
+    return compute_results(survey, settings, version)
 
 
 def crosstab_view(survey, results, question, by, lang):
@@ -57,15 +48,15 @@ def crosstab_view(survey, results, question, by, lang):
 
 def page_context(survey, lang, question=None, by=None):
     """Everything the results page renders (one computation, shared with its charts)."""
-    results, definition, table, problems = full_results(survey)
+    results = full_results(survey)
+    definition = results.definition
     rows, tests, error = crosstab_view(survey, results, question, by, lang)
     return {
         "results": results,
         "definition": definition,
         "sections": sections(results, lang),
         "charts": charts.available(results),
-        "table": table,
-        "problems": problems,
+        "evaluations": for_survey(survey.key),
         "crosstab": {
             "question": question,
             "by": by,

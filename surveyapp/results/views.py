@@ -1,4 +1,4 @@
-"""Results views (thin): the results page, charts, reports, exports, settings, score tables."""
+"""Results views (thin): the results page, charts, reports, exports and settings."""
 
 import json
 
@@ -25,14 +25,10 @@ from ..extensions import db
 from ..i18n import text_in
 from . import charts
 from . import report as report_service
-from . import scoretable
 from . import settings as settings_service
 from . import texts
 from .compute import compute_results
-from .forms import ManualScoresForm
 from .forms import SettingsForm
-from .scoretable import BENEFIT
-from .scoretable import FIRST_LEVEL
 from .services import all_surveys
 from .services import full_results
 from .services import page_context
@@ -51,7 +47,7 @@ def index():
 
 @role_required("viewer")
 def results_page(key):
-    """Weighted estimates with intervals, indicator points, score table, sentences and charts."""
+    """Weighted estimates with intervals, indicator points, evaluations, sentences and charts."""
     survey = survey_or_404(key)
     context = page_context(
         survey, _lang(), request.args.get("q") or None, request.args.get("by") or None
@@ -126,7 +122,7 @@ def estimates(key, fmt):
     if fmt not in ("csv", "xlsx", "json"):
         abort(404)
     survey = survey_or_404(key)
-    results, _definition, _table, _problems = full_results(survey)
+    results = full_results(survey)
     export_services.record_export(survey, "estimates", fmt)
     db.session.commit()
     path = writers.temporary_path("." + fmt)
@@ -150,52 +146,6 @@ def text_answers(key, question):
         survey, question, request.args.get("search", ""), request.args.get("page", 1, type=int)
     )
     return render_template("results/texts.html", survey=survey, question=q, page=page, lang=_lang())
-
-
-@role_required("viewer")
-def example_table(key):
-    """The shipped example score table (the seed's 2021 table) with its consistency check."""
-    survey = survey_or_404(key)
-    try:
-        table = scoretable.load_example(survey.key)
-    except FileNotFoundError:
-        abort(404)
-    _version, settings = settings_service.current(survey)
-    problems = scoretable.check(table, settings["grades"])
-    for row in table["rows"]:
-        row.setdefault("source", "example")
-    return render_template(
-        "results/example_table.html", survey=survey, table=table, problems=problems
-    )
-
-
-@role_required("evaluator")
-def score_table(key):
-    """Enter the points of the score-table rows that do not come from the survey."""
-    survey = survey_or_404(key)
-    _version, settings = settings_service.current(survey)
-    form = ManualScoresForm()
-    manual = settings.get("manual_scores") or {}
-    if request.method == "GET":
-        for name, _weight in FIRST_LEVEL:
-            if name != BENEFIT:
-                getattr(form, f"score_{name}").data = manual.get(name)
-    if form.validate_on_submit():
-        scores = {
-            name: float(getattr(form, f"score_{name}").data)
-            for name, _w in FIRST_LEVEL
-            if name != BENEFIT and getattr(form, f"score_{name}").data is not None
-        }
-        settings_service.save(survey, {"manual_scores": scores}, current_user)
-        db.session.commit()
-        flash(_("Scores saved."), "success")
-        return redirect(url_for("results.survey", key=key) + "#score-table")
-    return render_template(
-        "results/score_table.html",
-        survey=survey,
-        form=form,
-        fields=[getattr(form, f"score_{n}") for n, _w in FIRST_LEVEL if n != BENEFIT],
-    )
 
 
 def _margins_csv(margins):

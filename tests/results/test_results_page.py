@@ -305,7 +305,6 @@ def test_empty_survey_pages_do_not_fail(app, client, accounts):  # noqa: D103
         URL + "/report.md",
         URL + "/export?format=sav",
         "/console/surveys/nanyang-dcm/analysis-settings",
-        URL + "/example-score-table",
     ):
         with client.get(url) as response:
             assert response.status_code == 200, url
