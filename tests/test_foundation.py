@@ -79,3 +79,18 @@ def test_session_cookie_signer_follows_the_secret_key(app):
         second.loads(cookie)
     app.config["SECRET_KEY_FALLBACKS"] = ["test-secret-key"]  # rotation: the old key still reads
     assert interface.get_signing_serializer(app).loads(cookie) == {"lang": "en"}
+
+
+@pytest.mark.parametrize(
+    "module",
+    ["surveyapp.evaluation.views", "surveyapp.results.views", "surveyapp.reporting.survey_report"],
+)
+def test_each_feature_imports_first_in_a_fresh_interpreter(module):
+    """Import order must not matter (gunicorn's workers import the app in their own order)."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", f"import {module}"], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr[-2000:]

@@ -7,8 +7,6 @@ the GB/T 9704 layout; Markdown with its figures as PNG files beside it, download
 import tempfile
 from pathlib import Path
 
-from ..reporting.survey_report import write_survey_report
-
 MIMETYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "md": "application/zip",
@@ -17,6 +15,9 @@ MIMETYPES = {
 
 def render(survey, fmt):
     """``(bytes, mimetype, file name)`` of the survey report as DOCX, or Markdown in a ZIP."""
+    # reporting reads results through this package, so it is imported when a report is made.
+    from ..reporting.survey_report import write_survey_report
+
     with tempfile.TemporaryDirectory() as tmp:
         name = f"{survey.key}-report.docx" if fmt == "docx" else f"{survey.key}-report.zip"
         path = Path(tmp) / name

@@ -4,7 +4,6 @@ from flask import abort
 from sqlalchemy import select
 
 from ..definitions.store import get_survey
-from ..evaluation.services import for_survey
 from ..extensions import db
 from ..models import Survey
 from . import charts
@@ -48,6 +47,9 @@ def crosstab_view(survey, results, question, by, lang):
 
 def page_context(survey, lang, question=None, by=None):
     """Everything the results page renders (one computation, shared with its charts)."""
+    # Evaluations read survey results through this package: imported here, not at load time.
+    from ..evaluation.services import for_survey
+
     results = full_results(survey)
     definition = results.definition
     rows, tests, error = crosstab_view(survey, results, question, by, lang)
