@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy import update
 
 from .. import audit
+from ..definitions.qtypes import question_type
 from ..extensions import db
 from ..models import Answer
 from ..models import Invitation
@@ -202,7 +203,7 @@ def set_requires_token(survey, required):
 
 def quota_questions(definition):
     """The demographic questions a quota can be set on."""
-    return [q for q in definition.questions if q.type == "demographic"]
+    return [q for q in definition.questions if question_type(q.type).demographic]
 
 
 def default_quota_question(survey, definition):

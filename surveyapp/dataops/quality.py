@@ -25,6 +25,7 @@ from sqlalchemy import func
 from sqlalchemy import select
 
 from .. import audit
+from ..definitions.qtypes import question_type
 from ..extensions import db
 from ..models import Invitation
 from ..models import Response
@@ -124,7 +125,8 @@ def straightlined_groups(definition, codes):
     """Keys of the Likert groups (4+ items) whose items all got one substantive code."""
     found = []
     for question in definition.questions:
-        if question.type != "likert_group" or len(question.items) < STRAIGHTLINE_MIN_ITEMS:
+        qtype = question_type(question.type)
+        if not (qtype.likert and qtype.has_items) or len(question.items) < STRAIGHTLINE_MIN_ITEMS:
             continue
         values = {codes.get(item.key) for item in question.items}
         if len(values) != 1 or None in values:

@@ -32,6 +32,25 @@ def question_type(name):
     return REGISTRY[name]
 
 
+def xlsform_reader(kind, appearance="", marker=""):
+    """The type an XLSForm row of type ``kind`` (as pyxform names it) reads as, or None.
+
+    The type ``marker`` (its ``surveyapp_type`` cell) names when that type is marked and read
+    from ``kind``; else the unmarked type written with this appearance; else the plain one.
+    """
+    readers = [t for t in REGISTRY.values() if kind in t.xlsform_reads]
+    marked = [t for t in readers if t.xlsform_marked and t.name == marker]
+    plain = [t for t in readers if not t.xlsform_marked]
+    styled = [t for t in plain if t.xlsform_appearance and t.xlsform_appearance == appearance]
+    bare = [t for t in plain if not t.xlsform_appearance]
+    return next(iter(marked or styled or bare), None)
+
+
+def xlsform_markers():
+    """Names the ``surveyapp_type`` column may hold (types XLSForm has no type for)."""
+    return tuple(t.name for t in REGISTRY.values() if t.xlsform_marked)
+
+
 class AnswerRow(tuple):
     """``(key, code, number, text)``: one row of the ``answers`` table."""
 
@@ -162,6 +181,17 @@ class QuestionType:
     split other estimates: domains, crosstabs), ``weightable`` (margins may be given for it),
     ``demographic`` (a weighting variable by default) and ``likert`` (an ordered scale with a
     0-100 score and a top-two rate).
+
+    How it travels in an XLSForm is declared here too (:meth:`xlsform_cells`,
+    :func:`xlsform_reader`): ``xlsform_type`` (the XLSForm type it is written as; a select adds
+    its list name), ``xlsform_appearance``, ``xlsform_marked`` (XLSForm has no type of its own
+    for it: the ``surveyapp_type`` column names it) and ``xlsform_reads`` (the types, as pyxform
+    names them, it is read from). ``condition_kind`` says how conditions compare its answers
+    (:class:`~.xpath.Field`: choice codes, a number or a text).
+
+    How the form shows it: ``layout`` (``options``: one set of options; ``grid``: a set per
+    item; ``input``: a text box; ``note``: a text only) and ``options_style`` (the look of its
+    options: ``list``, ``scale``, ``rating`` or ``multi``).
     """
 
     name = ""
@@ -182,6 +212,24 @@ class QuestionType:
     demographic = False
     likert = False
     has_items = False
+    xlsform_type = "select_one"
+    xlsform_appearance = ""
+    xlsform_marked = False
+    xlsform_reads = ()
+    condition_kind = "choice"
+    layout = "options"
+    options_style = "list"
+
+    def xlsform_cells(self, list_name=None):
+        """The cells of its XLSForm survey row that follow from the type (``type`` and so on)."""
+        cells = {
+            "type": f"{self.xlsform_type} {list_name}" if self.choice_based else self.xlsform_type
+        }
+        if self.xlsform_appearance:
+            cells["appearance"] = self.xlsform_appearance
+        if self.xlsform_marked:
+            cells["surveyapp_type"] = self.name
+        return cells
 
     def generated_choices(self):
         """Choices a type makes itself (a 0-10 rating); none by default."""
@@ -277,6 +325,7 @@ class Single(QuestionType):
 
     name = "single"
     weightable = True
+    xlsform_reads = ("select one",)
 
 
 @register
@@ -285,6 +334,7 @@ class Demographic(Single):
 
     name = "demographic"
     demographic = True
+    xlsform_marked = True
 
 
 @register
@@ -297,6 +347,9 @@ class Likert(QuestionType):
     summary = "likert"
     likert = True
     ordinal = True
+    xlsform_appearance = "likert"
+    xlsform_reads = ("select one",)
+    options_style = "scale"
 
 
 @register
@@ -310,6 +363,8 @@ class LikertGroup(QuestionType):
     summary = "likert"
     likert = True
     ordinal = True
+    layout = "grid"
+    options_style = "scale"
 
     def check(self, question, problem):
         if not question.items:
@@ -338,6 +393,9 @@ class Rating(QuestionType):
     measure = "ordinal"
     summary = "rating"
     categorical = False
+    xlsform_marked = True
+    xlsform_reads = ("select one",)
+    options_style = "rating"
 
     def generated_choices(self):
         # schema imports this module (answer keys depend on the type), so Choice comes late.
@@ -360,6 +418,9 @@ class Multiple(QuestionType):
     column_kind = "flags"
     summary = "multiple"
     categorical = False
+    xlsform_type = "select_multiple"
+    xlsform_reads = ("select all that apply", "select multiple")
+    options_style = "multi"
 
     def check(self, question, problem):
         if question.max_choices is not None and not 1 <= question.max_choices <= len(
@@ -407,6 +468,10 @@ class Number(QuestionType):
     column_kind = "number"
     summary = "number"
     categorical = False
+    xlsform_type = "decimal"
+    xlsform_reads = ("integer", "decimal")
+    condition_kind = "number"
+    layout = "input"
 
     def check(self, question, problem):
         if question.min is not None and question.max is not None and question.min > question.max:
@@ -459,6 +524,10 @@ class Text(QuestionType):
     column_kind = "text"
     summary = "text"
     categorical = False
+    xlsform_type = "text"
+    xlsform_reads = ("text",)
+    condition_kind = "text"
+    layout = "input"
     default_max_length = 200
     field_class = StringField
 
@@ -495,6 +564,7 @@ class LongText(Text):
     """A longer free text (a suggestion box)."""
 
     name = "long_text"
+    xlsform_appearance = "multiline"
     default_max_length = 2000
     field_class = TextAreaField
 
@@ -510,6 +580,10 @@ class Note(QuestionType):
     column_kind = "none"
     summary = "none"
     categorical = False
+    xlsform_type = "note"
+    xlsform_reads = ("note",)
+    condition_kind = None
+    layout = "note"
 
     def analysis_keys(self, question):
         return ()

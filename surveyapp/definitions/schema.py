@@ -11,7 +11,6 @@ from functools import cached_property
 
 from .qtypes import REGISTRY
 
-CHOICE_TYPES = ("single", "likert", "demographic", "rating")
 OPTIONAL_QUESTION_ATTRIBUTES = ("constraint", "constraint_message")
 OPTIONAL_CHOICE_ATTRIBUTES = ("name",)
 DEFAULT_TIMEZONE = "Asia/Shanghai"

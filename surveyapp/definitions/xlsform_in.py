@@ -37,6 +37,8 @@ from pyxform.xls2json import workbook_to_json
 from pyxform.xls2json_backends import get_xlsform
 
 from . import loader
+from .qtypes import xlsform_markers
+from .qtypes import xlsform_reader
 from .xlsform_sheets import METADATA_TYPES
 from .xlsform_sheets import Problems
 from .xlsform_sheets import check_sheets
@@ -362,30 +364,18 @@ class _Reader:
         appearance = (child.get("control") or {}).get("appearance", "")
         marked = str(child.get("surveyapp_type") or "").strip()
         key = child["name"]
-        question = {"key": key}
-        if kind == "select one":
-            if appearance == "likert" and not marked:
-                question["type"] = "likert"
-                question["scale"] = self.scale(child)
-            else:
-                question["type"] = marked or "single"
-                if marked != "rating":
-                    question["choices"] = self.choices(child)
-        elif kind in ("select all that apply", "select multiple"):
-            question["type"] = "multiple"
-            question["choices"] = self.choices(child)
-        elif kind in ("integer", "decimal"):
-            question["type"] = "number"
-        elif kind == "text":
-            question["type"] = "long_text" if appearance == "multiline" else "text"
-        elif kind == "note":
-            question["type"] = "note"
-        else:
+        qtype = xlsform_reader(kind, appearance, marked)
+        if qtype is None:
             self.problems.add(
                 "survey", row, "type", _l("the type “%(type)s” is not supported", type=kind)
             )
             return None
-        if marked and marked not in ("demographic", "rating"):
+        question = {"key": key, "type": qtype.name}
+        if qtype.needs_scale:
+            question["scale"] = self.scale(child)
+        elif qtype.needs_choices:
+            question["choices"] = self.choices(child)
+        if marked and marked not in xlsform_markers():
             self.problems.add(
                 "survey",
                 row,
@@ -406,23 +396,23 @@ class _Reader:
         if relevant:
             question["relevant"] = relevant
         message = self.raw_texts("survey", row, "constraint_message")
-        self.field_of(question)
+        self.field_of(question, qtype)
         self.constraint(question, bind.get("constraint"), message, row)
         return question
 
-    def field_of(self, question):
-        key, qtype = question["key"], question["type"]
-        if qtype == "note":
+    def field_of(self, question, qtype):
+        key = question["key"]
+        if not qtype.stores_answers:
             return
-        if qtype in ("number",):
-            self.fields[key] = Field(key, "number")
-        elif qtype in ("text", "long_text"):
-            self.fields[key] = Field(key, "text")
-        elif qtype == "rating":
-            self.fields[key] = Field(key, "choice", {str(i): i for i in range(11)})
-        else:
-            choices = question.get("choices") or self.scales.get(question.get("scale"), [])
-            self.fields[key] = Field(key, "choice", self.fields_names(choices))
+        names = {}
+        if qtype.choice_based:
+            choices = (
+                question.get("choices")
+                or self.scales.get(question.get("scale"))
+                or [{"code": c.code} for c in qtype.generated_choices()]
+            )
+            names = self.fields_names(choices)
+        self.fields[key] = Field(key, qtype.condition_kind, names)
 
     def constraint(self, question, xpath, message, row):
         rest = " ".join(str(xpath or "").split())

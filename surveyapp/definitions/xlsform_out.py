@@ -43,8 +43,6 @@ CHOICE_COLUMNS = (
     *(f"label::{name}" for name in LANGUAGES.values()),
     "substantive",
 )
-# Types written as a select_one with this marker; the others follow from type and appearance.
-MARKED_TYPES = ("demographic", "rating")
 
 
 def fields_of(definition):
@@ -52,15 +50,13 @@ def fields_of(definition):
     found = {}
     for question in definition.questions:
         qtype = question_type(question.type)
+        names = {}
         if qtype.choice_based:
             names = {
                 c.name if c.name is not None else _number(c.code): c.code for c in question.choices
             }
-            kind = "choice"
-        else:
-            names, kind = {}, "number" if question.type == "number" else "text"
         for key in question.answer_keys:
-            found[key] = Field(key, kind, names)
+            found[key] = Field(key, qtype.condition_kind, names)
     return found
 
 
@@ -119,21 +115,11 @@ def _rows(definition):
                 )
             survey.append({"type": "end_group", "name": q.key})
             continue
+        list_name = None
         if qtype.choice_based:
-            name = _list_name(q, taken)
-            lists.setdefault(name, q.choices)
-            kind = "select_multiple" if q.type == "multiple" else "select_one"
-            row["type"] = f"{kind} {name}"
-            if q.type == "likert":
-                row["appearance"] = "likert"
-            if q.type in MARKED_TYPES:
-                row["surveyapp_type"] = q.type
-        elif not qtype.stores_answers:
-            row["type"] = "note"
-        else:
-            row["type"] = "decimal" if q.type == "number" else "text"
-            if q.type == "long_text":
-                row["appearance"] = "multiline"
+            list_name = _list_name(q, taken)
+            lists.setdefault(list_name, q.choices)
+        row.update(qtype.xlsform_cells(list_name))
         row["required"] = "yes" if q.required else ""
         row["constraint"] = _constraint(q, fields)
         row.update(_texts("constraint_message", q.constraint_message))

@@ -159,6 +159,11 @@ class Questionnaire:
         """The bound fields of ``question``, in order."""
         return [self.form[name] for name in self.field_names[question.key]]
 
+    @staticmethod
+    def type_of(question):
+        """The question's type (:mod:`~..definitions.qtypes`): its ``layout`` and ``options_style``."""
+        return question_type(question.type)
+
     def csrf_valid(self):
         """Whether the CSRF token in the posted form is valid (and not expired); checked once."""
         if self._csrf_valid is None:

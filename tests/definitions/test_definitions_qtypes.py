@@ -8,6 +8,8 @@ from surveyapp import create_app
 from surveyapp.definitions import load_text
 from surveyapp.definitions.qtypes import REGISTRY
 from surveyapp.definitions.qtypes import question_type
+from surveyapp.definitions.qtypes import xlsform_markers
+from surveyapp.definitions.qtypes import xlsform_reader
 
 DEFINITION = """
 key: types
@@ -157,3 +159,20 @@ def test_choice_fields_offer_the_choices_in_the_respondents_language(definition,
             (1, "Bad"),
             (9, "Don't know"),
         ]
+
+
+@pytest.mark.parametrize("qtype", [t for t in REGISTRY.values() if t.xlsform_reads])
+def test_each_type_reads_back_from_the_xlsform_row_it_writes(qtype):
+    cells = qtype.xlsform_cells("list")
+    written = cells["type"].split(" ")[0].replace("_", " ")
+    assert written in qtype.xlsform_reads
+    found = xlsform_reader(written, cells.get("appearance", ""), cells.get("surveyapp_type", ""))
+    assert found is qtype
+
+
+def test_an_xlsform_marker_or_appearance_that_does_not_fit_falls_back_to_the_plain_type():
+    assert xlsform_reader("text", "", "demographic").name == "text"
+    assert xlsform_reader("select one", "minimal", "").name == "single"
+    assert xlsform_reader("select one", "likert", "no-such-type").name == "likert"
+    assert xlsform_reader("geopoint") is None
+    assert set(xlsform_markers()) == {"demographic", "rating"}
