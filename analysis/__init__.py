@@ -41,6 +41,7 @@ from ._estimators import mean
 from ._estimators import proportion
 from ._estimators import ratio
 from ._estimators import total
+from ._intervals import PROPORTION_METHODS
 from ._planning import margin_of_error
 from ._planning import sample_size
 from ._quantiles import Quantile
@@ -112,8 +113,9 @@ __all__ = [
     # planning
     "sample_size",
     "margin_of_error",
-    # result types
+    # result types and their share-interval methods
     "Estimate",
+    "PROPORTION_METHODS",
     "EstimateSet",
     "Difference",
     "ChisqResult",

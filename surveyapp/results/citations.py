@@ -168,14 +168,16 @@ def sentence(results, figure, lang):
 
 
 def method_name(method):
-    """The name of an interval method."""
+    """The name of a share-interval method (one of ``settings_check.CI_METHODS``)."""
     return {
         "logit": _("the logit-transformed interval"),
         "korn-graubard": _("the Korn–Graubard interval"),
         "wilson": _("the Wilson interval"),
         "clopper-pearson": _("the Clopper–Pearson interval"),
         "wald": _("the Wald interval"),
-    }.get(method, method)
+        "likelihood": _("the design-scaled profile-likelihood interval"),
+        "asin": _("the arcsine-square-root interval"),
+    }[method]
 
 
 def methods_paragraph(results, lang):

@@ -17,7 +17,7 @@ from .settings_check import weighting_questions
 
 
 class SettingsForm(FlaskForm):
-    """Weighting, intervals, scoring, rubric, wave comparison and grade thresholds."""
+    """Weighting, intervals, scoring, rubric and wave comparison."""
 
     weighting = SelectField(
         _l("Weighting"),
@@ -58,7 +58,6 @@ class SettingsForm(FlaskForm):
     )
     wave_a = StringField(_l("Wave A (from,to dates or version numbers)"))
     wave_b = StringField(_l("Wave B (from,to dates or version numbers)"))
-    grades = StringField(_l("Grade thresholds (name:minimum, …)"))
 
     def __init__(self, *args, definition=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -349,10 +349,9 @@ PUBLIC_SETTINGS = (
     "scoring",
     "score_table",
     "comparison",
-    "grades",
 )
 
 
 def public_settings(settings):
-    """The settings that shape the figures (no manual scores)."""
+    """The settings that shape the figures (not the rubric)."""
     return {k: settings[k] for k in PUBLIC_SETTINGS if k in settings}

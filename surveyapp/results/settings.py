@@ -19,7 +19,9 @@ from .settings_check import SettingsError
 from .settings_check import validate
 
 SURVEYS_DIR = Path(__file__).resolve().parent.parent / "definitions" / "surveys"
-DEFAULT_GRADES = [["优", 90], ["良", 80], ["中", 60]]
+# Keys stored settings may still hold from the removed score table (grades now live in the
+# evaluations): dropped when settings are read, refused like any unknown key when saved.
+OBSOLETE_KEYS = frozenset({"grades", "manual_scores"})
 
 
 def _shipped(key, suffix):
@@ -65,13 +67,15 @@ def default_settings(survey_key, definition):
         "score_table": table,
         "rubric": rubric,
         "comparison": {"by": "none", "a": ["", ""], "b": ["", ""]},
-        "grades": copy.deepcopy(DEFAULT_GRADES),
-        "manual_scores": {},
     }
 
 
 def current(survey):
-    """``(version number, settings dict)`` in force; version 0 means the shipped defaults."""
+    """``(version number, settings dict)`` in force; version 0 means the shipped defaults.
+
+    The one place stored settings are read: keys of removed settings (:data:`OBSOLETE_KEYS`)
+    are dropped.
+    """
     row = db.session.scalars(
         select(AnalysisSettings)
         .where(AnalysisSettings.survey_id == survey.id)
@@ -81,7 +85,7 @@ def current(survey):
     settings = default_settings(survey.key, definition_of(survey.latest_version))
     if row is None:
         return 0, settings
-    settings.update(row.settings)
+    settings.update({k: v for k, v in row.settings.items() if k not in OBSOLETE_KEYS})
     return row.number, settings
 
 
@@ -122,7 +126,6 @@ def as_yaml(settings):
         for var, cells in settings["margins"].items()
     }
     readable["score_table"] = {int(c): _plain(p) for c, p in settings["score_table"].items()}
-    readable["grades"] = [[name, _plain(minimum)] for name, minimum in settings["grades"]]
     return yaml.safe_dump(readable, allow_unicode=True, sort_keys=False)
 
 

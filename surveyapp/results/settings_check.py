@@ -11,10 +11,13 @@ import math
 
 from flask_babel import gettext as _
 
+from analysis import PROPORTION_METHODS
+
 from ..definitions.qtypes import question_type
 
 WEIGHTING_METHODS = ("rake", "poststratify", "none")
-CI_METHODS = ("logit", "korn-graubard", "wilson", "clopper-pearson", "wald")
+# Every share interval the analysis package computes (Estimate.ci, describe_items).
+CI_METHODS = PROPORTION_METHODS
 SCORING_METHODS = ("table", "linear")
 COMPARISONS = ("none", "dates", "versions")
 # Relative tolerance for "every raking margin adds up to the same total".
@@ -233,30 +236,6 @@ def _wave_bound(value, by, key):
         ) from None
 
 
-def _grades(value, definition):
-    if not isinstance(value, list) or not value:
-        raise SettingsError(_("grades: give a list of [name, minimum] pairs."))
-    grades = []
-    for grade in value:
-        if not isinstance(grade, (list, tuple)) or len(grade) != 2 or not str(grade[0]).strip():
-            raise SettingsError(_("grades: give a list of [name, minimum] pairs."))
-        minimum = _number(grade[1], f"grades.{grade[0]}")
-        if not 0 <= minimum <= 100:
-            raise SettingsError(
-                _("grades: the minimum of %(name)s must be from 0 to 100.", name=grade[0])
-            )
-        grades.append([str(grade[0]).strip(), minimum])
-    return grades
-
-
-def _manual_scores(value, definition):
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise SettingsError(_("manual_scores: give points by score-table row."))
-    return {str(k): _number(v, f"manual_scores.{k}") for k, v in value.items()}
-
-
 def _rubric(value, definition):
     if not isinstance(value, dict) or not isinstance(value.get("indicators"), list):
         raise SettingsError(_("rubric: the rubric needs a list under 'indicators'."))
@@ -316,6 +295,4 @@ CHECKS = {
     "score_table": _score_table,
     "rubric": _rubric,
     "comparison": _comparison,
-    "grades": _grades,
-    "manual_scores": _manual_scores,
 }

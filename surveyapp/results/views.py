@@ -175,7 +175,6 @@ def _fill(form, settings):
     form.comparison_by.data = comparison.get("by", "none")
     form.wave_a.data = ",".join(map(str, comparison.get("a", [])))
     form.wave_b.data = ",".join(map(str, comparison.get("b", [])))
-    form.grades.data = ",".join(f"{name}:{minimum:g}" for name, minimum in settings["grades"])
 
 
 def _changes(form):
@@ -186,16 +185,6 @@ def _changes(form):
         if upload and getattr(upload, "filename", "")
         else form.margins.data
     )
-    grades = []
-    for part in (form.grades.data or "").replace("，", ",").split(","):
-        if part.strip():
-            try:
-                name, minimum = part.split(":")
-                grades.append([name.strip(), float(minimum)])
-            except ValueError:
-                raise settings_service.SettingsError(
-                    _("Grades are written as name:minimum, e.g. 优:90")
-                ) from None
     return {
         "weighting": form.weighting.data,
         "poststratify_variable": form.poststratify_variable.data,
@@ -210,7 +199,6 @@ def _changes(form):
             "a": [s.strip() for s in (form.wave_a.data or "").split(",")],
             "b": [s.strip() for s in (form.wave_b.data or "").split(",")],
         },
-        "grades": grades,
     }
 
 

@@ -39,7 +39,6 @@ def settings_form(client):
         "comparison_by": "none",
         "wave_a": "",
         "wave_b": "",
-        "grades": "优:90,良:80,中:60",
     }
 
 

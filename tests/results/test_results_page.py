@@ -188,7 +188,6 @@ def test_settings_change_is_versioned_and_audited(as_role, demo):
         "comparison_by": "none",
         "wave_a": "",
         "wave_b": "",
-        "grades": "优:90,良:80,中:60",
     }
     with client.post(url, data=data) as response:
         assert response.status_code == 302, response.text

@@ -111,7 +111,9 @@ def _bad_cases(definition):
             ["poststratify_variable", other.key],
         ),
         ({"score_table": {99: 100, 1: 0}}, ["score_table", "99"]),
-        ({"grades": [["优", 190]]}, ["grades", "优"]),
+        # The settings of the removed score table are unknown keys now.
+        ({"grades": [["优", 90]]}, ["grades"]),
+        ({"manual_scores": {}}, ["manual_scores"]),
         ({"comparison": {"by": "dates", "a": ["2026-01-01", "soon"], "b": ["", ""]}}, ["soon"]),
         (
             {
@@ -185,7 +187,6 @@ def test_console_settings_page_refuses_bad_margins_in_chinese(as_role, runner, s
         "comparison_by": "none",
         "wave_a": "",
         "wave_b": "",
-        "grades": "优:90,良:80,中:60",
     }
     with client.post(url, data=data) as response:
         assert response.status_code == 200
