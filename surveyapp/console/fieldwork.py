@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy import update
 
 from .. import audit
+from ..definitions.plan import plan_for
 from ..definitions.qtypes import question_type
 from ..extensions import db
 from ..models import Answer
@@ -207,7 +208,11 @@ def quota_questions(definition):
 
 
 def default_quota_question(survey, definition):
-    """The question whose quotas the dashboard shows: the one with quotas, else district."""
+    """The question whose quotas the dashboard shows.
+
+    The first with quotas set; else the first comparison domain of the analysis plan (the
+    definition's ``analysis.domains``) a quota can be set on; else the first such question.
+    """
     candidates = quota_questions(definition)
     if not candidates:
         return None
@@ -217,7 +222,8 @@ def default_quota_question(survey, definition):
     for q in candidates:
         if q.key in with_quotas:
             return q
-    return next((q for q in candidates if q.key == "district"), candidates[0])
+    domains = plan_for(definition).domains
+    return next((q for key in domains for q in candidates if q.key == key), candidates[0])
 
 
 def quota_targets(survey, question_key):

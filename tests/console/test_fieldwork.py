@@ -228,3 +228,41 @@ def test_invitation_csv_never_starts_a_cell_with_a_formula(app, client, as_role,
     with client.get("/console/surveys/nanyang-dcm/invitations.csv") as response:
         rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
     assert [r[0] for r in rows[1:]] == ["plain-token", "'=1+1"]
+
+
+QUOTA_YAML = """
+key: quota-default
+title: {zh: 配额, en: Quotas}
+questions:
+  - key: qa
+    type: demographic
+    text: {zh: 甲, en: A}
+    choices: [{code: 1, label: {zh: 一, en: one}}, {code: 2, label: {zh: 二, en: two}}]
+  - key: qb
+    type: demographic
+    text: {zh: 乙, en: B}
+    choices: [{code: 1, label: {zh: 一, en: one}}, {code: 2, label: {zh: 二, en: two}}]
+"""
+
+
+@pytest.mark.parametrize(
+    ("analysis", "quota_on", "expected"),
+    [
+        ("", None, "qa"),  # no plan: the first question a quota can be set on
+        ("analysis:\n  domains: [qb]\n", None, "qb"),  # the plan's comparison domain
+        ("analysis:\n  domains: [qb]\n", "qa", "qa"),  # quotas already set win
+    ],
+)
+def test_default_quota_question_follows_quotas_then_the_plan(app, analysis, quota_on, expected):
+    from surveyapp.console.fieldwork import default_quota_question
+    from surveyapp.definitions import load_text
+    from surveyapp.definitions.store import save_definition
+
+    with app.app_context():
+        definition = load_text(QUOTA_YAML + analysis, "quota-default.yaml")
+        version, _created = save_definition(definition, status="open")
+        survey = version.survey
+        if quota_on:
+            _db.session.add(Quota(survey_id=survey.id, question=quota_on, code=1, target=10))
+            _db.session.commit()
+        assert default_quota_question(survey, definition).key == expected
