@@ -25,12 +25,13 @@ def test_benchmark_runs_on_a_small_sample():
 def test_coverage_script_runs_with_few_replicates():
     script = str(ROOT / "bench" / "coverage.py")
     proc = subprocess.run(
-        [sys.executable, "-W", "error", script, "--reps", "3"],
+        [sys.executable, "-W", "error", script, "--reps", "3", "--by-zone"],
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=120,
     )
     assert proc.returncode == 0, proc.stderr
-    for needle in ("whole city", "rate", "index", "heard total", "heard (wilson)", "flagged"):
+    needles = ("whole city", "rate", "index", "heard total", "heard (wilson)", "flagged")
+    for needle in (*needles, "Estimable cells:", "D8 (9 nbhds)"):
         assert needle in proc.stdout
