@@ -75,8 +75,10 @@ def estimate_rows(results):
         ]
 
 
-def record_export(survey, what, fmt, labels=False, user=None, rows=None):
-    """Audit one export (``export``), before any data leaves."""
+def record_export(survey, what, fmt, labels=False, user=None, rows=None, include_test=None):
+    """Audit one export (``export``), before any data leaves.
+
+    Responses exports also record whether staff test answers were included."""
     audit.record(
         "export",
         survey_id=survey.id,
@@ -85,6 +87,7 @@ def record_export(survey, what, fmt, labels=False, user=None, rows=None):
         format=fmt,
         labels=bool(labels),
         **({"rows": rows} if rows is not None else {}),
+        **({"include_test": bool(include_test)} if include_test is not None else {}),
     )
 
 
@@ -92,7 +95,7 @@ def export_responses_to(survey, fmt, path, labels=False, user=None, include_test
     """Write the responses export to ``path`` (CLI); returns the number of rows."""
     columns, rows = response_export(survey, labels, fmt=fmt, include_test=include_test)
     counted = _counting(rows)
-    record_export(survey, "responses", fmt, labels, user)
+    record_export(survey, "responses", fmt, labels, user, include_test=include_test)
     writers.write(fmt, columns, counted, path)
     return counted.count
 
