@@ -38,8 +38,10 @@ def response_export(survey, labels=False, lang="zh", fmt=None, include_test=Fals
     """(columns, row iterator) of the responses export under the current analysis settings.
 
     ``labels`` writes choice labels into the cells, except in SPSS and Stata files: those keep
-    the codes and carry the labels as value labels (numeric columns cannot hold text). Staff test answers (status ``test``) are left out unless
-    ``include_test``.
+    the codes and carry the labels as value labels (numeric columns cannot hold text). Without
+    ``labels``, text formats (CSV, XLSX, JSON) write a choice's name (an XLSForm's ``yes``) in
+    place of its code where it has one; SPSS and Stata keep the numeric code. Staff test
+    answers (status ``test``) are left out unless ``include_test``.
     """
     _, settings = settings_service.current(survey)
     zone = export_zone()
@@ -48,9 +50,15 @@ def response_export(survey, labels=False, lang="zh", fmt=None, include_test=Fals
         for c in columns_for(definition_of(survey.latest_version), lang)
     ]
     weights = response_weights(survey, settings)
-    cell_labels = labels and fmt not in writers.VALUE_LABEL_FORMATS
+    in_cells = fmt not in writers.VALUE_LABEL_FORMATS
     return columns, iter_rows(
-        survey, columns, weights, labels=cell_labels, zone=zone, include_test=include_test
+        survey,
+        columns,
+        weights,
+        labels=labels and in_cells,
+        names=in_cells,
+        zone=zone,
+        include_test=include_test,
     )
 
 
