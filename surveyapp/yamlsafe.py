@@ -65,6 +65,12 @@ def _where(path):
 
 def safe_load(text, max_bytes=MAX_BYTES, max_depth=MAX_DEPTH):
     """Plain data from YAML ``text`` (str or bytes), or :class:`YamlRefused` saying why not."""
+    return safe_load_with_nodes(text, max_bytes, max_depth)[0]
+
+
+def safe_load_with_nodes(text, max_bytes=MAX_BYTES, max_depth=MAX_DEPTH):
+    """``(data, root node)``: :func:`safe_load`'s data and the composed node tree it was built
+    from (None for an empty document), whose marks say where each value is (:func:`position`)."""
     size = len(text.encode("utf-8") if isinstance(text, str) else text)
     if size > max_bytes:
         raise YamlRefused(
@@ -76,7 +82,8 @@ def safe_load(text, max_bytes=MAX_BYTES, max_depth=MAX_DEPTH):
         )
     loader = _Loader(text, max_depth)
     try:
-        return loader.get_single_data()
+        root = loader.get_single_node()
+        return (None if root is None else loader.construct_document(root)), root
     except YamlRefused:
         raise
     except yaml.YAMLError as exc:
@@ -84,3 +91,36 @@ def safe_load(text, max_bytes=MAX_BYTES, max_depth=MAX_DEPTH):
         raise YamlRefused(_("not valid YAML: %(detail)s", detail=exc)) from None
     finally:
         loader.dispose()
+
+
+def position(root, path):
+    """``(line, column)``, both from 1, of the node at ``path`` in the composed ``root``.
+
+    ``path`` holds mapping keys and list indexes. A path that ends on a mapping key gives that
+    key's position (where the entry starts); where the path leaves the document (an attribute
+    that is missing), the position of the deepest node it reached.
+    """
+    node, mark = root, root.start_mark
+    for step in path:
+        if isinstance(node, yaml.MappingNode):
+            pair = next(
+                (
+                    (key, value)
+                    for key, value in node.value
+                    if isinstance(key, yaml.ScalarNode) and key.value == str(step)
+                ),
+                None,
+            )
+            if pair is None:
+                break
+            mark, node = pair[0].start_mark, pair[1]
+        elif (
+            isinstance(node, yaml.SequenceNode)
+            and isinstance(step, int)
+            and 0 <= step < len(node.value)
+        ):
+            node = node.value[step]
+            mark = node.start_mark
+        else:
+            break
+    return mark.line + 1, mark.column + 1

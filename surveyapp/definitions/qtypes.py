@@ -162,6 +162,9 @@ class Column:
     source: str | None = None  # answer key (for flags: the multiple-choice question key)
     code: int | None = None  # for flags: the choice code
     value_labels: dict = field(default_factory=dict)
+    # Choice names by code (an XLSForm's ``yes``/``no``): text exports write the name in place of
+    # the code; empty when the choices have none.
+    names: dict = field(default_factory=dict)
     # Codes that are not substantive answers ("don't know"): user-missing in SAV, extended
     # missing in DTA. Measurement level of code columns (the question type's).
     missing: tuple = ()
@@ -169,6 +172,13 @@ class Column:
 
 
 FLAG_LABELS = {0: "未选 / not ticked", 1: "选中 / ticked"}
+# A choice name that can end a column name in every export format (Stata and SPSS included).
+_COLUMN_SAFE = re.compile(r"^[A-Za-z0-9_]{1,32}$")
+
+
+def _flag_suffix(choice):
+    """How a 0/1 column names its choice: by its name if it has a column-safe one, else its code."""
+    return choice.name if choice.name and _COLUMN_SAFE.match(choice.name) else choice.code
 
 
 class QuestionType:
@@ -244,12 +254,15 @@ class QuestionType:
         return question.answer_keys
 
     def export_columns(self, question, lang):
-        """The responses-export columns of this question (see :class:`Column`)."""
+        """The responses-export columns of this question (see :class:`Column`).
+
+        A choice's 0/1 column is ``<key>_<name>`` when the choice has a name usable in a column
+        name, else ``<key>_<code>``; code columns carry the choice names (``Column.names``)."""
         text = text_in(question.text, lang)
         if self.column_kind == "flags":
             return [
                 Column(
-                    f"{question.key}_{c.code}",
+                    f"{question.key}_{_flag_suffix(c)}",
                     f"{text} {text_in(c.label, lang)}",
                     "flag",
                     question.key,
@@ -261,6 +274,7 @@ class QuestionType:
         if self.column_kind in ("number", "text"):
             return [Column(question.key, text, self.column_kind, question.key)]
         labels = {c.code: text_in(c.label, lang) for c in question.choices}
+        names = question.choice_names
         missing = tuple(c.code for c in question.choices if not c.substantive)
         if question.items:
             return [
@@ -270,6 +284,7 @@ class QuestionType:
                     "code",
                     item.key,
                     value_labels=labels,
+                    names=names,
                     missing=missing,
                     measure=self.measure,
                 )
@@ -282,6 +297,7 @@ class QuestionType:
                 "code",
                 question.key,
                 value_labels=labels,
+                names=names,
                 missing=missing,
                 measure=self.measure,
             )

@@ -85,6 +85,11 @@ class Question:
         return tuple(c.code for c in self.choices)
 
     @property
+    def choice_names(self):
+        """``{code: name}`` of the choices that have a name (an XLSForm's ``yes``/``no``)."""
+        return {c.code: c.name for c in self.choices if c.name is not None}
+
+    @property
     def substantive_codes(self):
         """Codes of the substantive choices (not "don't know"), in listing order."""
         return tuple(c.code for c in self.choices if c.substantive)

@@ -29,11 +29,13 @@ def iter_rows(
     session=None,
     zone=None,
     include_test=False,
+    names=False,
 ):
     """Yield one list of values per response (every status), in ``columns`` order.
 
     ``weights`` maps response id to weight (valid responses only; others get None).
-    With ``labels`` choice codes are replaced by their labels. Timestamps are ISO text in
+    With ``labels`` choice codes are replaced by their labels; else with ``names`` by the
+    choice's name where it has one (``yes``; codes of choices without a name stay). Timestamps are ISO text in
     ``zone`` (default: :func:`.timestamps.export_zone`) with their offset. Test answers (staff
     previews, status ``test``) are left out unless ``include_test``.
     """
@@ -51,10 +53,18 @@ def iter_rows(
     wanted = [Response.survey_id == survey_id]
     if not include_test:
         wanted.append(Response.status != "test")
-    return _generate(session, wanted, numbers, columns, weights, labels, chunk, zone)
+    if labels:
+        cells = {c.source: c.value_labels for c in columns if c.kind == "code"}
+    elif names:
+        cells = {c.source: c.names for c in columns if c.kind == "code" and c.names}
+    else:
+        cells = {}
+    return _generate(session, wanted, numbers, columns, weights, cells, chunk, zone)
 
 
-def _generate(session, wanted, numbers, columns, weights, labels, chunk, zone):
+def _generate(session, wanted, numbers, columns, weights, cells, chunk, zone):
+    """``cells`` maps a code column's source to what its codes are written as (labels or
+    names); codes of other columns, and codes missing from the mapping, are written as is."""
     index = {c.name: i for i, c in enumerate(columns)}
     flags = {(c.source, c.code): index[c.name] for c in columns if c.kind == "flag"}
     flag_questions = {}
@@ -62,7 +72,6 @@ def _generate(session, wanted, numbers, columns, weights, labels, chunk, zone):
         flag_questions.setdefault(source, []).append(i)
     answer_cols = {c.source: index[c.name] for c in columns if c.kind in ("code", "number", "text")}
     kinds = {c.source: c.kind for c in columns if c.source}
-    value_labels = {c.source: c.value_labels for c in columns if c.kind == "code"}
     last = 0
     while True:
         head = (
@@ -125,9 +134,8 @@ def _generate(session, wanted, numbers, columns, weights, labels, chunk, zone):
                 if i is not None:
                     row[i] = 1
             elif kind == "code":
-                row[answer_cols[question]] = (
-                    value_labels[question].get(code, code) if labels else code
-                )
+                written = cells.get(question)
+                row[answer_cols[question]] = written.get(code, code) if written else code
             elif kind == "number":
                 row[answer_cols[question]] = number
             elif kind == "text":

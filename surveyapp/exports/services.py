@@ -38,8 +38,10 @@ def response_export(survey, labels=False, lang="zh", fmt=None, include_test=Fals
     """(columns, row iterator) of the responses export under the current analysis settings.
 
     ``labels`` writes choice labels into the cells, except in SPSS and Stata files: those keep
-    the codes and carry the labels as value labels (numeric columns cannot hold text). Staff test answers (status ``test``) are left out unless
-    ``include_test``.
+    the codes and carry the labels as value labels (numeric columns cannot hold text). Without
+    ``labels``, text formats (CSV, XLSX, JSON) write a choice's name (an XLSForm's ``yes``) in
+    place of its code where it has one; SPSS and Stata keep the numeric code. Staff test
+    answers (status ``test``) are left out unless ``include_test``.
     """
     _, settings = settings_service.current(survey)
     zone = export_zone()
@@ -48,9 +50,15 @@ def response_export(survey, labels=False, lang="zh", fmt=None, include_test=Fals
         for c in columns_for(definition_of(survey.latest_version), lang)
     ]
     weights = response_weights(survey, settings)
-    cell_labels = labels and fmt not in writers.VALUE_LABEL_FORMATS
+    in_cells = fmt not in writers.VALUE_LABEL_FORMATS
     return columns, iter_rows(
-        survey, columns, weights, labels=cell_labels, zone=zone, include_test=include_test
+        survey,
+        columns,
+        weights,
+        labels=labels and in_cells,
+        names=in_cells,
+        zone=zone,
+        include_test=include_test,
     )
 
 
@@ -75,8 +83,10 @@ def estimate_rows(results):
         ]
 
 
-def record_export(survey, what, fmt, labels=False, user=None, rows=None):
-    """Audit one export (``export``), before any data leaves."""
+def record_export(survey, what, fmt, labels=False, user=None, rows=None, include_test=None):
+    """Audit one export (``export``), before any data leaves.
+
+    Responses exports also record whether staff test answers were included."""
     audit.record(
         "export",
         survey_id=survey.id,
@@ -85,6 +95,7 @@ def record_export(survey, what, fmt, labels=False, user=None, rows=None):
         format=fmt,
         labels=bool(labels),
         **({"rows": rows} if rows is not None else {}),
+        **({"include_test": bool(include_test)} if include_test is not None else {}),
     )
 
 
@@ -92,7 +103,7 @@ def export_responses_to(survey, fmt, path, labels=False, user=None, include_test
     """Write the responses export to ``path`` (CLI); returns the number of rows."""
     columns, rows = response_export(survey, labels, fmt=fmt, include_test=include_test)
     counted = _counting(rows)
-    record_export(survey, "responses", fmt, labels, user)
+    record_export(survey, "responses", fmt, labels, user, include_test=include_test)
     writers.write(fmt, columns, counted, path)
     return counted.count
 

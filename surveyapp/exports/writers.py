@@ -80,11 +80,19 @@ def json_chunks(columns, rows, lines=False):
 
 
 def codebook_rows(columns):
-    """(variable, label, type, value labels) per column."""
-    return [
-        (c.name, c.label, c.kind, "; ".join(f"{k}={v}" for k, v in c.value_labels.items()))
-        for c in columns
-    ]
+    """(variable, label, type, value labels) per column.
+
+    A value label reads ``code=label``; for a choice with a name (written in the cells in place
+    of its code) ``name (code)=label``.
+    """
+    return [(c.name, c.label, c.kind, _value_labels(c)) for c in columns]
+
+
+def _value_labels(column):
+    return "; ".join(
+        f"{column.names[k]} ({k})={v}" if k in column.names else f"{k}={v}"
+        for k, v in column.value_labels.items()
+    )
 
 
 def write_xlsx(columns, rows, path):

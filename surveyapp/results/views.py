@@ -93,14 +93,21 @@ def report(key, fmt):
 
 @role_required("evaluator")
 def export(key):
-    """Download the responses in one format (streamed; audited ``export``)."""
+    """Download the responses in one format (streamed; audited ``export``).
+
+    ``labels=1`` writes choice labels; ``include_test=1`` adds the staff test answers given in
+    preview (status ``test``), left out by default as in ``flask survey export``.
+    """
     survey = survey_or_404(key)
     fmt = request.args.get("format", "csv")
     if fmt not in writers.FORMATS:
         abort(404)
     labels = request.args.get("labels") == "1"
-    columns, rows = export_services.response_export(survey, labels=labels, lang=_lang(), fmt=fmt)
-    export_services.record_export(survey, "responses", fmt, labels)
+    include_test = request.args.get("include_test") == "1"
+    columns, rows = export_services.response_export(
+        survey, labels=labels, lang=_lang(), fmt=fmt, include_test=include_test
+    )
+    export_services.record_export(survey, "responses", fmt, labels, include_test=include_test)
     db.session.commit()
     headers = {"Content-Disposition": f"attachment; filename={key}-responses.{fmt}"}
     if fmt == "csv":

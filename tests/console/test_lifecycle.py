@@ -131,3 +131,39 @@ def test_survey_list_offers_a_draft_preview(runner, tmp_path, as_role):
     page = as_role("evaluator").get("/console/surveys").get_data(as_text=True)
     assert "/s/pilot-xq7?preview=1" in page
     assert "/s/nanyang-dcm?preview=1" not in page  # published surveys have their own link
+
+
+def test_console_export_includes_test_answers_only_when_asked(app, runner, tmp_path, as_role):
+    """A preview answer (test) and a public one (valid): the console export has only the valid
+    one unless "include test answers" is ticked; then both, the preview one with status test."""
+    import csv
+    import io
+
+    load_draft(runner, tmp_path)
+    client = as_role("evaluator")
+    page = client.get("/s/pilot-xq7?preview=1").get_data(as_text=True)
+    client.post("/s/pilot-xq7?preview=1", data={**form_fields(page), "q_one": "1"})
+    assert runner.invoke(args=["survey", "publish", "pilot-xq7"]).exit_code == 0
+    public = app.test_client()
+    page = public.get("/s/pilot-xq7").get_data(as_text=True)
+    assert public.post("/s/pilot-xq7", data={**form_fields(page), "q_one": "2"}).status_code == 303
+
+    results = client.get("/console/surveys/pilot-xq7/results").get_data(as_text=True)
+    box = re.search(r'<input type="checkbox" name="include_test"[^>]*>', results)
+    assert box and "checked" not in box.group(0)
+
+    def exported(**params):
+        with client.get(
+            "/console/surveys/pilot-xq7/results/export", query_string={"format": "csv", **params}
+        ) as response:
+            assert response.status_code == 200
+            text = response.get_data().decode("utf-8-sig")
+        return sorted((r["status"], r["q_one"]) for r in csv.DictReader(io.StringIO(text)))
+
+    assert exported() == [("valid", "2")]
+    assert exported(include_test="1") == [("test", "1"), ("valid", "2")]
+    details = [e.detail for e in audit_actions(app, "export")]
+    assert [(d["what"], d["include_test"]) for d in details] == [
+        ("responses", False),
+        ("responses", True),
+    ]

@@ -89,9 +89,9 @@ def test_invalid_upload_lists_every_problem_and_stores_nothing(app, client, as_r
     assert response.status_code == 400
     page = response.get_data(as_text=True)
     # In the console's language (Chinese by default) ...
-    assert "broken.yaml: 题目 district：选项代码 1 重复" in page
-    assert "broken.yaml: 题目 colour：未知题型 &#39;paint&#39;" in page
-    assert "broken.yaml: 第 3 题：key &#39;Bad-Key&#39; 必须是 snake_case" in page
+    assert "broken.yaml: 第 9 行第 10 列：题目 district：选项代码 1 重复" in page
+    assert "broken.yaml: 第 11 行第 5 列：题目 colour：未知题型 &#39;paint&#39;" in page
+    assert "broken.yaml: 第 13 行第 5 列：第 3 题：key &#39;Bad-Key&#39; 必须是 snake_case" in page
     assert "is not unique" not in page and "unknown question type" not in page
     # ... and in English.
     client.get("/console/surveys?lang=en")
@@ -99,9 +99,9 @@ def test_invalid_upload_lists_every_problem_and_stores_nothing(app, client, as_r
         client, "/console/surveys/nanyang-dcm/versions/upload", INVALID, "broken.yaml"
     )
     page = response.get_data(as_text=True)
-    assert "broken.yaml: question district: choice code 1 is not unique" in page
-    assert "broken.yaml: question colour: unknown question type &#39;paint&#39;" in page
-    assert "broken.yaml: question 3: key &#39;Bad-Key&#39; must be snake_case" in page
+    assert "broken.yaml: line 9, column 10: question district: choice code 1 is not unique" in page
+    assert "broken.yaml: line 11, column 5: question colour: unknown question type" in page
+    assert "broken.yaml: line 13, column 5: question 3: key &#39;Bad-Key&#39; must be" in page
     assert versions_of(app) == [(1, "builtin:nanyang-dcm")]
     assert audit_actions(app, "survey.load") == []
 

@@ -1,5 +1,6 @@
 """Every refusal of an uploaded definition is in the console's language: YAML refusals, condition
-errors and problems of the ``analysis:`` block, in Chinese by default and in English on request."""
+errors and problems of the ``analysis:`` block, in Chinese by default and in English on request,
+with the line and column of the YAML node each problem concerns."""
 
 import html
 import re
@@ -34,16 +35,16 @@ analysis:
 EXPECTED = {
     "zh": [
         "alias.yaml: 第 3 行：不允许使用别名（*t）",
-        "bad.yaml: 题目 later：显示条件：条件 'zone ==' 不完整：末尾还应有数字",
-        "analysis.yaml: analysis 部分：overall：'zone' 不是量表题",
-        "analysis.yaml: analysis 部分：headline east：题目 'zone' 没有选项代码 7",
+        "bad.yaml: 第 5 行第 46 列：题目 later：显示条件：条件 'zone ==' 不完整：末尾还应有数字",
+        "analysis.yaml: 第 6 行第 1 列：analysis 部分：overall：'zone' 不是量表题",
+        "analysis.yaml: 第 6 行第 1 列：analysis 部分：headline east：题目 'zone' 没有选项代码 7",
         "unclosed.yaml: 不是有效的 YAML：while parsing a flow sequence",
     ],
     "en": [
         "alias.yaml: line 3: aliases (*t) are not allowed",
-        "bad.yaml: question later: condition: expected a number but the condition 'zone ==' ends",
-        "analysis.yaml: analysis: overall: 'zone' is not a Likert question",
-        "analysis.yaml: analysis: headline east: question 'zone' has no code(s) 7",
+        "bad.yaml: line 5, column 46: question later: condition: expected a number but the condition 'zone ==' ends",
+        "analysis.yaml: line 6, column 1: analysis: overall: 'zone' is not a Likert question",
+        "analysis.yaml: line 6, column 1: analysis: headline east: question 'zone' has no code(s) 7",
         "unclosed.yaml: not valid YAML: while parsing a flow sequence",
     ],
 }

@@ -2,6 +2,7 @@
 definition errors naming where, never a crash or gigabytes of memory."""
 
 import io
+import re
 
 import pytest
 
@@ -38,7 +39,8 @@ g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f]
 def problems(body):
     with pytest.raises(DefinitionError) as caught:
         load_text(HEAD + body, "bomb.yaml")
-    return " | ".join(caught.value.problems)
+    # Without the line and column each problem starts with.
+    return " | ".join(re.sub(r"^line \d+, column \d+: ", "", p) for p in caught.value.problems)
 
 
 def test_aliases_are_refused():

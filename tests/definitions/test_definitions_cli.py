@@ -41,7 +41,11 @@ def test_invalid_file_is_refused_naming_file_and_question(runner, tmp_path, db):
     )
     result = runner.invoke(args=["survey", "load", str(broken)])
     assert result.exit_code != 0
-    assert "broken.yaml: question heard_via_other: unknown question type 'essay'" in result.output
+    line = broken.read_text(encoding="utf-8").splitlines().index("    type: essay") + 1
+    assert (
+        f"broken.yaml: line {line}, column 5: question heard_via_other: "
+        "unknown question type 'essay'"
+    ) in result.output
     assert len(db.session.scalars(select(SurveyVersion)).all()) == 1
 
 

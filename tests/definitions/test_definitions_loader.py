@@ -1,4 +1,7 @@
-"""Loading survey definitions: every problem names the file and the question."""
+"""Loading survey definitions: every problem names the file, its line and column, and the
+question."""
+
+import re
 
 import pytest
 
@@ -24,11 +27,16 @@ GOOD = """
 """
 
 
+LOCATION = re.compile(r"^line \d+, column \d+: ")
+
+
 def problems(body, source="tiny.yaml"):
+    """The problems of HEAD + body, each without its location (which every one has)."""
     with pytest.raises(DefinitionError) as caught:
         load_text(HEAD + body, source)
     assert all(line.startswith(f"{source}: ") for line in str(caught.value).splitlines())
-    return caught.value.problems
+    assert all(LOCATION.match(p) for p in caught.value.problems), caught.value.problems
+    return [LOCATION.sub("", p) for p in caught.value.problems]
 
 
 def test_default_survey_loads_and_round_trips_through_plain_data():
@@ -65,7 +73,7 @@ questions:
 """
     with pytest.raises(DefinitionError) as caught:
         load_text(text, "g.yaml")
-    assert "question g: item a: duplicate key" in caught.value.problems
+    assert "line 14, column 10: question g: item a: duplicate key" in caught.value.problems
 
 
 def test_non_unique_choice_codes_name_the_question():
@@ -134,3 +142,65 @@ def test_file_errors_name_the_file(tmp_path):
         load_file(path)
     with pytest.raises(DefinitionError, match="absent.yaml: cannot read"):
         load_file(tmp_path / "absent.yaml")
+
+
+LINES = """\
+key: line-check
+title: {zh: 行号}
+questions:
+  - key: q1
+    type: single
+    text: {zh: 第一题}
+    choices:
+      - {code: 1, label: {zh: 是}}
+      - {code: one, label: {zh: 否}}
+  - key: q2
+    type: singel
+    text: {zh: 第二题}
+  - key: q3
+    type: text
+    text: {zh: 第三题}
+    colour: red
+    relevant: "ghost == 1"
+  - key: q4
+    type: text
+"""
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [
+        (
+            "en",
+            [
+                "lines.yaml: line 9, column 10: question q1: choice 2 needs an integer code",
+                "lines.yaml: line 11, column 5: question q2: unknown question type 'singel'",
+                "lines.yaml: line 16, column 5: question q3: unknown attribute 'colour'",
+                "lines.yaml: line 17, column 5: question q3: condition names unknown or later "
+                "question 'ghost'",
+                # A missing attribute: the line of its question.
+                "lines.yaml: line 18, column 5: question q4: text: missing Chinese text (zh)",
+            ],
+        ),
+        (
+            "zh_CN",
+            [
+                "lines.yaml: 第 9 行第 10 列：题目 q1：第 2 个选项需要整数 code",
+                "lines.yaml: 第 11 行第 5 列：题目 q2：未知题型 'singel'",
+                "lines.yaml: 第 16 行第 5 列：题目 q3：未知属性 'colour'",
+                "lines.yaml: 第 17 行第 5 列：题目 q3：显示条件引用了不存在或位于其后的题目 'ghost'",
+                "lines.yaml: 第 18 行第 5 列：题目 q4：题干：缺少中文文字（zh）",
+            ],
+        ),
+    ],
+)
+def test_each_problem_names_the_line_and_column_of_its_node(app, locale, expected):
+    from flask_babel import force_locale
+
+    with app.test_request_context(), force_locale(locale):
+        with pytest.raises(DefinitionError) as caught:
+            load_text(LINES, "lines.yaml")
+        shown = str(caught.value).splitlines()
+    for message in expected:
+        assert any(line.startswith(message) for line in shown), shown
+    assert len(shown) == len(expected)
