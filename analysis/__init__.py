@@ -49,6 +49,8 @@ from ._quantiles import Quantiles
 from ._quantiles import quantile
 from ._regression import Regression
 from ._regression import regression
+from ._reliability import EMPTY as NO_BASE
+from ._reliability import FLAGS as RELIABILITY_FLAGS
 from ._replicate_weights import as_replicate_design
 from ._replicate_weights import replicate_design
 from ._replicates import ReplicateDesign
@@ -116,6 +118,8 @@ __all__ = [
     # result types and their share-interval methods
     "Estimate",
     "PROPORTION_METHODS",
+    "RELIABILITY_FLAGS",
+    "NO_BASE",
     "EstimateSet",
     "Difference",
     "ChisqResult",

@@ -19,6 +19,7 @@ from ._intervals import _check_level
 from ._intervals import asin_interval
 from ._intervals import korn_graubard_interval
 from ._intervals import logit_interval
+from ._reliability import estimate_flags
 from ._replicates import ReplicateDesign
 from ._replicates import plain
 from ._replicates import run
@@ -60,6 +61,20 @@ class Quantile:
     n: int
     domain: object = None
 
+    @property
+    def flags(self) -> tuple[str, ...]:
+        """Reasons the quantile falls short of the presentation standards (empty: none).
+
+        The rule of other non-share estimates (:func:`analysis._reliability.estimate_flags`):
+        a relative SE above 30% or fewer than 8 degrees of freedom.
+        """
+        return estimate_flags(self.estimate, self.se, self.df, "quantile")[0]
+
+    @property
+    def reliable(self) -> bool:
+        """True when the quantile has no reliability flag (fit to cite)."""
+        return not self.flags
+
     def ci(self, level: float | None = None) -> tuple[float, float]:
         """The Woodruff interval computed at ``self.level`` (another level needs a new call)."""
         if level is not None and not math.isclose(level, self.level):
@@ -80,6 +95,8 @@ class Quantile:
             "ci_level": self.level,
             "df": self.df,
             "n": self.n,
+            "flags": list(self.flags),
+            "reliable": self.reliable,
         }
 
 

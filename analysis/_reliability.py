@@ -18,6 +18,8 @@ FEW_DF = "df < 8"
 WIDE_CI = "CI width >= 30 points"
 WIDE_RELATIVE_CI = "relative CI width > 130%"
 HIGH_RSE = "relative SE > 30%"
+#: Every reason an estimate can carry, in the order they are checked.
+FLAGS = (EMPTY, SMALL_N_EFF, FEW_DF, WIDE_CI, WIDE_RELATIVE_CI, HIGH_RSE)
 
 
 def share_flags(p, se, n, df) -> list[tuple[str, ...]]:

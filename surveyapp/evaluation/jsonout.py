@@ -28,6 +28,7 @@ def _node(level, node):
                 value=node.value,
                 ci=node.ci,
                 n=node.n,
+                flags=list(node.flags),
             )
         else:
             out.update(evidence=ind.evidence, scored_by=ind.scored_by)

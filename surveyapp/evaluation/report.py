@@ -6,6 +6,8 @@ Sections: 基本情况; 评价方法; 评价结果 (the three-level score table)
 
 from datetime import date
 
+from flask_babel import force_locale
+
 from ..definitions.store import get_survey
 from ..reporting import blocks
 from ..reporting.output import write
@@ -13,6 +15,7 @@ from ..reporting.survey_section import add_appendix
 from ..reporting.survey_section import add_methods
 from ..reporting.survey_section import add_results
 from ..reporting.survey_source import survey_facts
+from ..results.labels import flag_text
 from . import services
 from .scoring import Scorecard
 from .survey_source import is_share
@@ -68,10 +71,15 @@ def basis_text(leaf, level):
         if leaf.value is None:
             return "调查结果中无此估计值"
         low, high = leaf.ci
-        return (
+        text = (
             f"调查估计 {fmt(leaf.value)}（{level}置信区间 {fmt(low)}–{fmt(high)}，n={leaf.n}）；"
             f"区间两端得分 {_g(leaf.points_low)}–{_g(leaf.points_high)}"
         )
+        if leaf.flags:
+            with force_locale("zh_CN"):
+                reasons = flag_text(leaf.flags)
+            text += f"；该估计值未达到发布标准（{reasons}），得分仅供参考"
+        return text
     return "调查暂无有效问卷，采用原报告分值"
 
 

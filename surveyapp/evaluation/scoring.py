@@ -24,6 +24,7 @@ class LeafScore:
     value: float | None = None
     ci: tuple[float | None, float | None] | None = None
     n: int | None = None
+    flags: tuple = ()  # a survey estimate's reliability flags
 
     @property
     def name(self):
@@ -145,6 +146,7 @@ def score_leaf(indicator, counts, figures):
         value=figure.estimate,
         ci=(figure.ci_low, figure.ci_high),
         n=figure.n,
+        flags=figure.flags,
     )
 
 

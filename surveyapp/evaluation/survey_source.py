@@ -50,6 +50,7 @@ class SurveyFigure:
     points: float | None
     points_low: float | None
     points_high: float | None
+    flags: tuple = ()  # why the estimate falls short of the presentation standards
 
 
 def _rubric(indicators):
@@ -123,6 +124,7 @@ def survey_figures(survey_key, indicators):
             points=row.points,
             points_low=row.points_low,
             points_high=row.points_high,
+            flags=row.flags,
         )
         for row in rows
     }

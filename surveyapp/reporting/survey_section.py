@@ -6,6 +6,7 @@ alone; it works for any survey because it only reads the facts' generic tables.
 
 from .blocks import Document
 from .charts import bar_chart
+from .survey_source import FLAG_MARK
 from .survey_source import SurveyFacts
 
 FIGURE_HEADERS = ("指标", "估计值", "置信区间", "样本量", "有效样本量", "设计效应")
@@ -69,6 +70,16 @@ def add_methods(doc: Document, facts: SurveyFacts, number="（一）"):
     )
 
 
+def _flag_note(doc, table):
+    """Under a table with flagged figures: what the mark means."""
+    if any(r.flagged for r in table.rows):
+        doc.paragraph(
+            f"注：标“{FLAG_MARK}”的估计值未达到发布标准（有效样本量不足30、自由度不足8、"
+            "置信区间宽度达30个百分点或超过比例本身的130%，或相对标准误超过30%），"
+            "仅供参考，不宜引用。"
+        )
+
+
 def add_results(
     doc: Document, facts: SurveyFacts, numbers=("（一）", "（二）", "（三）", "（四）")
 ):
@@ -79,13 +90,16 @@ def add_results(
         return
     doc.heading(f"{numbers[0]}主要调查结果", 2)
     for table in (t for t in facts.tables if not t.by_domain):
-        doc.paragraph(f"{table.title}：" + "".join(r.sentence for r in table.rows[:3]))
+        cited = [r.sentence for r in table.rows if r.sentence][:3]
+        if cited:
+            doc.paragraph(f"{table.title}：" + "".join(cited))
         doc.table(
             f"{table.title}（全体受访者，{level}置信区间）",
             FIGURE_HEADERS,
             [(_named(r), r.value, r.ci, r.n, r.n_eff, r.deff) for r in table.rows],
             numeric=FIGURE_NUMERIC,
         )
+        _flag_note(doc, table)
         bars = [r.bar for r in table.rows if r.bar is not None]
         if len(bars) >= 2:
             doc.figure(
@@ -212,5 +226,6 @@ def add_appendix(
             numeric=(False, *FIGURE_NUMERIC),
             merge_down=(0,),
         )
+        _flag_note(doc, table)
     doc.heading(f"{letters[2]}数据来源与可复现信息", 2)
     doc.table("数据来源与可复现信息", ("项目", "内容"), (*facts.provenance, *extra))

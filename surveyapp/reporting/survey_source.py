@@ -45,8 +45,9 @@ class FigureRow:
     n: int
     n_eff: str
     deff: str
-    sentence: str
+    sentence: str  # "" for a flagged figure: it is cited nowhere
     bar: Bar | None
+    flagged: bool = False
 
 
 @dataclass(frozen=True)
@@ -134,6 +135,10 @@ class SurveyFacts:
     provenance: tuple[tuple[str, str], ...]
 
 
+#: Marks a figure that falls short of the presentation standards (the table's note says so).
+FLAG_MARK = "‡"
+
+
 def _fmt(statistic):
     return pct if statistic in SHARE_STATISTICS else pts
 
@@ -151,13 +156,14 @@ def _figure_row(row):
         label=row.label,
         what=row.what,
         domain=row.domain_label or "",
-        value=row.value,
+        value=row.value + (FLAG_MARK if row.flag_text else ""),
         ci=row.ci_text,
         n=int(figure.n),
         n_eff=row.n_eff_text,
         deff=row.deff_text,
-        sentence=row.sentence_zh,
+        sentence=row.sentence_zh or "",
         bar=bar,
+        flagged=bool(row.flag_text),
     )
 
 

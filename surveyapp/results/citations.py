@@ -256,6 +256,17 @@ def _methods(results, lang):
             method=method_name(results.settings["ci_method"]),
         )
     )
+    flagged = sum(1 for f in results.figures if not f.reliable)
+    if flagged:
+        parts.append(
+            _(
+                "%(n)s figures fall short of the NCHS data presentation standards (effective "
+                "sample size under 30, fewer than 8 degrees of freedom, an interval 30 points "
+                "wide or wider than 130%% of a share, or a relative standard error above 30%%): "
+                "they are marked ‡, shown for reference and offered for no citation.",
+                n=flagged,
+            )
+        )
     prov = results.provenance
     parts.append(
         _(

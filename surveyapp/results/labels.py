@@ -1,5 +1,8 @@
 """Template helpers of the results pages: weighting errors in the console's language, numbers."""
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from ..message_templates import N_
 from ..message_templates import translate_known
 
@@ -21,6 +24,24 @@ WEIGHTING_ERRORS = (
 def weighting_error(text):
     """A weighting error of the statistics library in the console's language."""
     return translate_known(text, WEIGHTING_ERRORS)
+
+
+# Why a figure falls short of the NCHS presentation standards: the statistics library's reasons
+# (analysis.RELIABILITY_FLAGS, English identifiers) as readers are told them.
+FLAG_REASONS = {
+    "no base": _l("no answers"),
+    "effective n < 30": _l("effective sample size below 30"),
+    "df < 8": _l("fewer than 8 degrees of freedom"),
+    "CI width >= 30 points": _l("interval 30 points wide or more"),
+    "relative CI width > 130%": _l("interval wider than 130% of the estimate"),
+    "relative SE > 30%": _l("relative standard error above 30%"),
+}
+
+
+def flag_text(flags):
+    """The reasons of a figure's reliability flags, joined, in the current language ("": none)."""
+    # TRANSLATORS: the separator between reasons a figure is not fit to cite.
+    return _("; ").join(str(FLAG_REASONS[f]) for f in flags)
 
 
 def number(value, spec="%.1f", scale=1.0):

@@ -63,6 +63,13 @@ class Figure:
     domain: Domain | None = None
     method: str = "t"
     level: float = 0.95
+    # Why it falls short of the presentation standards (``analysis.RELIABILITY_FLAGS``).
+    flags: tuple = ()
+
+    @property
+    def reliable(self):
+        """True when the figure meets the NCHS presentation standards: fit to cite."""
+        return not self.flags
 
     @property
     def is_share(self):
@@ -95,6 +102,8 @@ class Figure:
             "n": int(self.n),
             "n_eff": _num(self.n_eff),
             "deff": _num(self.deff),
+            "flags": list(self.flags),
+            "reliable": self.reliable,
         }
 
 
@@ -179,6 +188,7 @@ class IndicatorScore:
     points: float | None
     points_low: float | None
     points_high: float | None
+    flags: tuple = ()  # the estimate's reliability flags (Figure.flags)
 
     @property
     def settled(self):

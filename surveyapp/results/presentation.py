@@ -12,6 +12,7 @@ from .citations import domain_label
 from .citations import fmt
 from .citations import label_of
 from .citations import sentence
+from .labels import flag_text
 
 CHANNEL = "channel"
 
@@ -45,8 +46,10 @@ class Row:
     ci_text: str
     n_eff_text: str
     deff_text: str
-    sentence_zh: str
-    sentence_en: str
+    # None for a figure with reliability flags: it is shown, marked, but offered for no citation.
+    sentence_zh: str | None
+    sentence_en: str | None
+    flag_text: str = ""
 
     def __getattr__(self, name):
         # estimate, ci_low, ci_high, n, ... of the figure
@@ -85,13 +88,15 @@ def _label(results, figure, lang, section_question):
 
 
 def row_for(results, figure, lang, section_question=None):
-    """A :class:`Row` with formatted values, labels and both sentences."""
+    """A :class:`Row` with formatted values, labels and both sentences (none when flagged)."""
     with force_locale(LOCALES[lang]):
         label = _label(results, figure, lang, section_question)
         what = statistic_name(figure.statistic)
         if what == label:
             what = ""
         domain = domain_label(results, figure.domain, lang)
+        flags = flag_text(figure.flags)
+    cite = figure.reliable
     # A share fixed by the weighting margins has no sampling variance: no n_eff to show.
     exact = figure.deff is not None and figure.deff < 1e-6
     return Row(
@@ -104,8 +109,9 @@ def row_for(results, figure, lang, section_question=None):
         ci_text=f"{fmt(figure, figure.ci_low)} – {fmt(figure, figure.ci_high)}",
         n_eff_text="–" if figure.n_eff is None or exact else f"{figure.n_eff:.0f}",
         deff_text="–" if figure.deff is None or exact else f"{figure.deff:.2f}",
-        sentence_zh=sentence(results, figure, "zh"),
-        sentence_en=sentence(results, figure, "en"),
+        sentence_zh=sentence(results, figure, "zh") if cite else None,
+        sentence_en=sentence(results, figure, "en") if cite else None,
+        flag_text=flags,
     )
 
 

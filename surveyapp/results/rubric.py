@@ -217,6 +217,7 @@ def score_indicators(lookup, rubric, plan):
                 points=at[1],
                 points_low=at[0],
                 points_high=at[2],
+                flags=tuple(est.flags),
             )
         )
     return rows

@@ -75,6 +75,7 @@ class Collector:
                         domain=domain,
                         method=self.method if share else "t",
                         level=self.level,
+                        flags=tuple(e.flags),
                     )
                 )
             )
@@ -104,14 +105,15 @@ class Collector:
                         domain=domain,
                         method=self.method,
                         level=self.level,
+                        flags=tuple(r.flags),
                     )
                 )
             )
         return out
 
     def add_value(self, question, statistic, values, by=None):
-        """Add a figure from ``(estimate, se, low, high, n)`` (quantiles)."""
-        estimate, se, low, high, n = values
+        """Add a figure from ``(estimate, se, low, high, n, flags)`` (quantiles)."""
+        estimate, se, low, high, n, flags = values
         return [
             self._append(
                 Figure(
@@ -125,6 +127,7 @@ class Collector:
                     domain=by,
                     method="woodruff",
                     level=self.level,
+                    flags=tuple(flags),
                 )
             )
         ]

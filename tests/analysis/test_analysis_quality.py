@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+from analysis import RELIABILITY_FLAGS
 from analysis import Design
 from analysis import DesignError
 from analysis import SurveyError
@@ -12,6 +13,7 @@ from analysis import VariableError
 from analysis import describe_items
 from analysis import mean
 from analysis import proportion
+from analysis import quantile
 from analysis import score
 from analysis import total
 from analysis._intervals import clopper_pearson_interval
@@ -97,6 +99,18 @@ def test_mean_flags_use_the_relative_standard_error(dclus1):
     frame = pd.DataFrame({"y": [0.0] * 18 + [1.0, 30.0]})
     noisy = mean(Design(frame), "y")
     assert noisy.se / noisy.estimate > 0.3 and "relative SE > 30%" in noisy.flags
+
+
+def test_quantile_flags_use_the_relative_standard_error_and_df(dclus1):
+    median = quantile(dclus1, "api00", (0.5,))[0.5]
+    assert median.df >= 8 and median.se / median.estimate < 0.3 and median.reliable
+    small = quantile(dclus1, "api00", (0.5,), by="stype")[("H", 0.5)]  # df 7
+    assert small.flags == ("df < 8",) and not small.reliable
+    assert small.to_dict()["flags"] == ["df < 8"]
+    frame = pd.DataFrame({"y": [0.0] * 9 + [1.0] * 2 + [30.0] * 9})
+    noisy = quantile(Design(frame), "y", (0.5,))[0.5]
+    assert noisy.se / noisy.estimate > 0.3 and "relative SE > 30%" in noisy.flags
+    assert set(RELIABILITY_FLAGS) >= set(small.flags + noisy.flags)
 
 
 # ---- 11. bad input

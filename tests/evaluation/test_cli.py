@@ -143,3 +143,33 @@ def test_import_counts_from_csv(loaded, runner, tmp_path):
     path.write_text("name,value\n无此项,1\n", encoding="utf-8")
     result = runner.invoke(args=["evaluation", "import-counts", KEY, str(path)])
     assert result.exit_code != 0 and "无此项" in result.output
+
+
+def test_survey_rows_carry_the_reliability_flags_of_their_estimates(loaded, runner, tmp_path):
+    # 20 responses: every survey share rests on an effective sample under 30.
+    with loaded.app_context():
+        from surveyapp.definitions.store import get_survey
+        from surveyapp.demo import insert_demo_responses
+        from surveyapp.evaluation import services
+        from surveyapp.extensions import db
+
+        survey = services.read_file(services.builtin_path(KEY))["survey"]
+        insert_demo_responses(get_survey(survey), 20, seed=5)
+        db.session.commit()
+    result = runner.invoke(args=["evaluation", "score", KEY, "--json"])
+    assert result.exit_code == 0, result.output
+    rows = [r for r in json.loads(result.output)["rows"] if r.get("basis") == "survey"]
+    shares = [r for r in rows if r["statistic"] in ("share", "top2")]
+    assert len(shares) == 3 and all("effective n < 30" in r["flags"] for r in shares)
+    # An index (a mean) is judged by its relative SE and df: 20 answers measure it well enough.
+    assert [r["flags"] for r in rows if r["statistic"] == "index"] == [[]]
+    md = tmp_path / "evaluation.md"
+    result = runner.invoke(args=["evaluation", "report", KEY, "--format", "md", "-o", str(md)])
+    assert result.exit_code == 0, result.output
+    assert "该估计值未达到发布标准（有效样本量不足30" in md.read_text(encoding="utf-8")
+
+
+def test_survey_rows_of_a_large_sample_carry_no_flags(with_responses, runner):
+    result = runner.invoke(args=["evaluation", "score", KEY, "--json"])
+    rows = [r for r in json.loads(result.output)["rows"] if r.get("basis") == "survey"]
+    assert rows and all(r["flags"] == [] for r in rows)

@@ -20,8 +20,8 @@ from tests.results.conftest import csrf_from
 
 URL = "/console/surveys/nanyang-dcm/results"
 FIGURE = re.compile(
-    r'<tr class="r-figure" data-key="([^"]+)" data-estimate="([^"]+)" '
-    r'data-ci-low="([^"]+)" data-ci-high="([^"]+)" data-n="(\d+)"'
+    r'<tr class="r-figure[^"]*" data-key="([^"]+)" data-estimate="([^"]+)" '
+    r'data-ci-low="([^"]+)" data-ci-high="([^"]+)" data-n="(\d+)" data-reliable="(true|false)"'
 )
 
 
@@ -35,7 +35,9 @@ def test_page_shows_the_same_numbers_as_the_json_cli(as_role, runner):
     with client.get(URL) as response:
         assert response.status_code == 200
         page = response.text
-    shown = {m[0]: (float(m[1]), float(m[2]), float(m[3]), int(m[4])) for m in FIGURE.findall(page)}
+    matches = FIGURE.findall(page)
+    shown = {m[0]: (float(m[1]), float(m[2]), float(m[3]), int(m[4])) for m in matches}
+    reliable = {m[0]: m[5] == "true" for m in matches}
     result = runner.invoke(args=["survey", "analyze", "nanyang-dcm", "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
@@ -46,6 +48,7 @@ def test_page_shows_the_same_numbers_as_the_json_cli(as_role, runner):
     for key, (est, low, high, n) in shown.items():
         row = by_key[key]
         assert (est, low, high, n) == (row["estimate"], row["ci"][0], row["ci"][1], row["n"])
+        assert reliable[key] == row["reliable"] == (not row["flags"])
     # ...and the headline whole-sample figures are all on the page.
     for key in (
         "awareness|3||dist",
