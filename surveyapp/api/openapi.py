@@ -1,5 +1,7 @@
 """The OpenAPI 3 document of /api/v1 (served at /api/v1/openapi.json)."""
 
+import analysis
+
 from .. import __version__
 
 NUM = {"type": ["number", "null"]}
@@ -92,6 +94,13 @@ SCHEMAS = {
             "n": {"type": "integer"},
             "n_eff": NUM,
             "deff": NUM,
+            "flags": {
+                "type": "array",
+                "description": "Why the figure falls short of the NCHS data presentation "
+                "standards (empty: fit to cite)",
+                "items": {"type": "string", "enum": list(analysis.RELIABILITY_FLAGS)},
+            },
+            "reliable": {"type": "boolean"},
         },
     },
     "Indicator": {
@@ -107,6 +116,7 @@ SCHEMAS = {
             "points_low": NUM,
             "points_high": NUM,
             "settled": {"type": "boolean"},
+            "flags": {"type": "array", "items": {"type": "string"}},
         },
     },
     "Results": {
