@@ -61,6 +61,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import statsmodels.api as sm
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -73,6 +74,10 @@ NEIGHBOURHOODS = [10, 24, 30, 28, 36, 22, 44, 20]  # per zone
 SAMPLED = [2, 9, 10, 10, 12, 9, 14, 9]  # neighbourhoods sampled per zone
 PER_NEIGHBOURHOOD = 8
 SHARE_METHODS = ("logit", "korn-graubard", "wilson", "wald")
+COMPARED = ("D7", "D5")  # two zones whose difference of scores is estimated
+ODDS_RATIO = f"odds ratio heard {AGES[-1]}"
+# Woodruff intervals of the median: R's default share interval, and the logit one the results use
+MEDIANS = {"mean": "spend median", "xlogit": "spend median (xlogit)"}
 
 
 @dataclass(frozen=True)
@@ -147,10 +152,31 @@ def build_city(seed: int) -> City:
     for method in SHARE_METHODS:
         truth[f"heard ({method})"] = truth["heard"]
     del truth["heard"]
+    # The population median (the smallest value whose share reaches one half, R's qrule "math"),
+    # the zones' difference of scores, and the census logistic regression's odds ratio.
+    for stat in MEDIANS.values():
+        truth[stat] = {
+            "all": _median(values["spend"]),
+            **values.groupby("zone")["spend"].agg(_median),
+        }
+    truth["score " + " - ".join(COMPARED)] = {
+        "all": truth["score"][COMPARED[0]] - truth["score"][COMPARED[1]]
+    }
+    census = sm.GLM(
+        people["heard_n"].to_numpy(),
+        sm.add_constant(pd.get_dummies(people["age"])[AGES[1:]].to_numpy(dtype=float)),
+        family=sm.families.Binomial(),
+    ).fit()
+    truth[ODDS_RATIO] = {"all": float(np.exp(census.params[-1]))}
     people = people.drop(columns=["u", "a", "size"])
     for column in ("zone", "nbhd", "age", "gender", "heard"):
         people[column] = people[column].astype(object)  # plain arrays: fast row selection
     return City(people, members, margins, truth, age)
+
+
+def _median(x) -> float:
+    ordered = np.sort(np.asarray(x, dtype=float))
+    return float(ordered[math.ceil(0.5 * ordered.size) - 1])
 
 
 def draw_sample(city: City, rng) -> pd.DataFrame:
@@ -205,10 +231,23 @@ def estimates(city: City, sample: pd.DataFrame, level: float) -> list:
                 continue
             for method in SHARE_METHODS:
                 out.append(_row(f"heard ({method})", est, est.ci(level, method)))
+        for interval, stat in MEDIANS.items():
+            for q in analysis.quantile(design, "spend", (0.5,), by, level, interval):
+                out.append(_row(stat, q, q.ci()))
+        if by is not None:
+            scores = results["score"]
+            diff = analysis.domain_difference(scores, *COMPARED)
+            out.append(("score " + " - ".join(COMPARED), "all", *diff.ci(level), not diff.reliable))
+    fit = analysis.regression(
+        design, "heard_n", ["age"], family="quasibinomial", factors={"age": AGES[0]}
+    )
+    row = fit.table(level).set_index("term").loc[f"age{AGES[-1]}"]
+    out.append((ODDS_RATIO, "all", row["or_low"], row["or_high"], fit.df < 8))
     return out
 
 
 def _row(stat, est, interval):
+    """An estimate's record; quantiles and estimates alike have a domain and ``reliable``."""
     return (stat, est.domain if est.domain is not None else "all", *interval, not est.reliable)
 
 
@@ -243,8 +282,12 @@ class Cell:
         return f"{100 * self.covered:5.1f} ({100 * self.mc_se:.1f}){mark:1} {self.flagged:>5.0%}"
 
 
-def _cell(rows: pd.DataFrame) -> Cell:
-    return Cell(float(rows["covered"].mean()), float(rows["flagged"].mean()), len(rows))
+def _cell(rows: pd.DataFrame) -> Cell | None:
+    """Coverage among the estimates that have an interval (None: none has one)."""
+    covered = rows["covered"].dropna().astype(float)
+    if covered.empty:
+        return None
+    return Cell(float(covered.mean()), float(rows["flagged"].mean()), len(covered))
 
 
 def _print_table(columns, stats, table, level):
@@ -255,7 +298,14 @@ def _print_table(columns, stats, table, level):
         rows = table[table["statistic"] == stat]
         line = f"{stat:<22}"
         for name, domains in columns:
-            cell = _cell(rows[rows["domain"].isin(domains)])
+            chosen = rows[rows["domain"].isin(domains)]
+            if chosen.empty:  # a whole-sample statistic (a difference, a regression)
+                line += f" {'':>19}"
+                continue
+            cell = _cell(chosen)
+            if cell is None:  # e.g. a Woodruff interval on 1 df leaves [0, 1]: no interval
+                line += f" {'no interval':>19}"
+                continue
             cells.append((stat, name, cell))
             line += f" {cell.text(level):>19}"
         print(line)
@@ -279,9 +329,11 @@ def main(argv=None) -> int:
     for _ in range(args.reps):
         for stat, domain, low, high, flagged in estimates(city, draw_sample(city, rng), args.level):
             truth = city.truth[stat][domain]
-            records.append((stat, domain, low <= truth <= high, flagged))
+            covered = low <= truth <= high if np.isfinite([low, high]).all() else np.nan
+            records.append((stat, domain, covered, flagged))
     elapsed = time.perf_counter() - start
     table = pd.DataFrame(records, columns=["statistic", "domain", "covered", "flagged"])
+    missing = table.groupby(["statistic", "domain"])["covered"].apply(lambda c: c.isna().mean())
     zones = [f"D{h + 1}" for h in range(len(NEIGHBOURHOODS))]
     smallest = zones[int(np.argmin(SAMPLED))]
     others = [z for z in zones if z != smallest]
@@ -328,6 +380,8 @@ def main(argv=None) -> int:
             f"Not estimable (flagged in more than half the samples): {len(flagged)} cells, "
             f"covering {100 * low:.1f}-{100 * high:.1f}%."
         )
+    for (stat, domain), share in missing[missing > 0].items():
+        print(f"No interval (NaN) for {stat} in {domain}: {share:.0%} of the samples.")
     return 0
 
 

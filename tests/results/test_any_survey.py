@@ -437,6 +437,9 @@ def test_quantiles_and_nps_by_hand_without_weights(random_survey):
         # The smallest value whose cumulative share reaches p (R's qrule="math").
         assert figure.estimate == np.quantile(values, p, method="inverted_cdf")
         assert figure.ci_low <= figure.estimate <= figure.ci_high
+        # Woodruff's interval with a logit interval for the share below (R's "xlogit").
+        direct = analysis.quantile(analysis.Design(frame), k["num"], (p,), interval="xlogit")[p]
+        assert (figure.ci_low, figure.ci_high) == pytest.approx((direct.low, direct.high))
     rating = frame[k["rating"]].dropna()
     nps = results.estimate(k["rating"], "nps")
     assert nps.estimate == pytest.approx(100 * ((rating >= 9).mean() - (rating <= 6).mean()))
