@@ -3,7 +3,7 @@
 :func:`compute_results` loads the valid responses once, weights them, summarises every question
 as its type declares, adds the plan's headline figures by domain, the domain and wave
 comparisons and the rubric's indicator points. Results are cached per survey, settings and data
-state, so a page view and its chart images share one computation.
+version, so a page view and its chart images share one computation.
 """
 
 import hashlib
@@ -26,6 +26,7 @@ from ..definitions.plan import plan_for
 from ..definitions.store import definition_of
 from ..extensions import db
 from ..models import Response
+from ..models import data_version
 from . import settings as settings_service
 from .data import load_frame
 from .model import Difference
@@ -308,13 +309,9 @@ def provenance(survey, frame, settings_version):
 
 
 def data_state(survey):
-    """A cheap fingerprint of the valid responses: count, largest id and sum of ids."""
-    row = db.session.execute(
-        select(func.count(Response.id), func.max(Response.id), func.sum(Response.id)).where(
-            Response.survey_id == survey.id, Response.status == "valid"
-        )
-    ).one()
-    return tuple(int(x or 0) for x in row)
+    """The survey's data version: bumped with every change to its responses or answers
+    (:func:`~surveyapp.models.bump_data_version`), read by primary key on each page view."""
+    return (data_version(survey.id),)
 
 
 def _cache_key(survey, settings, settings_version):
