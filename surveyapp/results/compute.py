@@ -27,7 +27,7 @@ from ..definitions.plan import plan_for
 from ..definitions.store import definition_of
 from ..extensions import db
 from ..models import Response
-from ..models import data_version
+from ..models import Survey
 from . import settings as settings_service
 from .data import load_frame
 from .data import text_column
@@ -290,9 +290,17 @@ def provenance(survey, frame, settings_version):
 
 
 def data_state(survey):
-    """The survey's data version: bumped with every change to its responses or answers
-    (:func:`~surveyapp.models.bump_data_version`), read by primary key on each page view."""
-    return (data_version(survey.id),)
+    """``(created, version)`` of the survey's data, read by primary key on each page view.
+
+    The version is bumped with every change to the survey's responses or answers
+    (:func:`~surveyapp.models.bump_data_version`); the survey's creation time tells apart a
+    survey made again under the same id in a database made again (a reset, tests), whose
+    counter starts again.
+    """
+    created, version = db.session.execute(
+        select(Survey.created_at, Survey.data_version).where(Survey.id == survey.id)
+    ).one()
+    return (created.isoformat(), int(version))
 
 
 def _cache_key(survey, settings, settings_version):
