@@ -23,9 +23,9 @@ from ..extensions import db
 from ..models import Answer as _AnswerModel
 from ..models import Response as _ResponseModel
 
-# Responses whose answers are read by one query (bounds memory on millions of answers); PARALLEL
-# such queries are read at once, by as many threads, and pivoted together.
-SLICE = 100_000
+# Responses whose answers are read by one query; PARALLEL such queries are read at once, by as
+# many threads, and pivoted together (SLICE * PARALLEL responses at a time bound the memory).
+SLICE = 50_000
 PARALLEL = 2
 
 # Core tables: the statements are built with SQLAlchemy and run by the columnar reader.
@@ -146,17 +146,17 @@ def load_frame(survey, statuses=("valid",), definition=None, where=None, only=No
                 for part in parts
             ]
         )
-        rid = _ints(rows["response_id"])
-        q = _key_index(rows["question"], keys)
         # Another survey's or status's responses may share the id range: their rows get -1.
-        pos = _positions(ids, start, stop, rid)
-        mine = pos >= 0
+        pos = _positions(ids, start, stop, _ints(rows["response_id"]))
+        q = _key_index(rows["question"], keys)
         code = _floats(rows["code"])
-        column = column_of[q]
         value = np.where(np.isnan(code), _floats(rows["number"]), code)
         if text_keys:
             # A text key's value is 1 for a non-empty text; an empty one stays missing.
             value[(_floats(rows["texted"]) == 1) & is_text[q]] = 1.0
+        del rows
+        mine = pos >= 0
+        column = column_of[q]
         plain = mine & (column >= 0)
         flat[pos[plain] * len(names) + column[plain]] = value[plain]
         tick = mine & (q >= 0) & (column < 0)
