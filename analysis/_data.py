@@ -80,7 +80,7 @@ def factorize(values, levels=None) -> Factor:
     """
     series = values if isinstance(values, pd.Series) else pd.Series(np.asarray(values))
     if levels is not None:
-        return _restrict(factorize(series), tuple(levels))
+        return restrict_factor(factorize(series), tuple(levels))
     if isinstance(series.dtype, pd.CategoricalDtype):
         codes = np.asarray(series.cat.codes, dtype=np.int64)
         categories = list(series.cat.categories)
@@ -98,7 +98,7 @@ def factorize(values, levels=None) -> Factor:
     return Factor(np.asarray(codes, dtype=np.int64), tuple(_plain(u) for u in uniques))
 
 
-def _restrict(full: Factor, levels: tuple) -> Factor:
+def restrict_factor(full: Factor, levels: tuple) -> Factor:
     """Recode a factor to ``levels`` (matched by value, then by text); others become -1."""
     by_value, by_text = {}, {}
     for j, level in enumerate(levels):

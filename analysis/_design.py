@@ -20,6 +20,7 @@ from ._data import as_frame
 from ._data import column
 from ._data import factorize
 from ._data import numeric
+from ._data import restrict_factor
 from ._errors import DesignError
 from ._errors import LonelyPSUError
 
@@ -223,7 +224,11 @@ class Design:
         key = (name, None if levels is None else tuple(levels))
         cached = self._factor_cache.get(key)
         if cached is None:
-            cached = factorize(column(self._data, name), levels)
+            if levels is None:
+                cached = factorize(column(self._data, name))
+            else:
+                # What factorize(values, levels) does, from the column's one factorisation.
+                cached = restrict_factor(self.factor(name), tuple(levels))
             self._factor_cache[key] = cached
         return cached
 

@@ -40,10 +40,8 @@ def domain_df(design, by) -> np.ndarray:
     if design._row_of_psu is not None:
         n_psu = np.bincount(d[ok], minlength=D)
     else:
-        pairs = np.unique(design.psu[ok] * D + d[ok])
-        n_psu = np.bincount(pairs % D, minlength=D)
-    pairs = np.unique(design.stratum[ok] * D + d[ok])
-    n_strata = np.bincount(pairs % D, minlength=D)
+        n_psu = _distinct_pairs(design.psu[ok], design.n_psu, d[ok], D)
+    n_strata = _distinct_pairs(design.stratum[ok], design.n_strata, d[ok], D)
     cached = (n_psu - n_strata).astype(np.float64)
     design._moment_cache[key] = cached
     return cached
@@ -75,9 +73,22 @@ def mask_df(design, mask: np.ndarray) -> float:
     """
     if not mask.any():
         return float("nan")
-    psus = np.unique(design.psu[mask])
-    strata = np.unique(design.stratum[mask])
-    return float(psus.size - strata.size)
+    psus = np.count_nonzero(np.bincount(design.psu[mask], minlength=design.n_psu))
+    strata = np.count_nonzero(np.bincount(design.stratum[mask], minlength=design.n_strata))
+    return float(psus - strata)
+
+
+def _distinct_pairs(codes, n_codes, d, D):
+    """Per domain ``0..D-1``: how many distinct ``codes`` (``0..n_codes-1``) its rows have.
+
+    Counted by a bincount over (code, domain) pairs, no sorting, unless the pairs would need
+    a table larger than the rows: then by :func:`numpy.unique`.
+    """
+    pairs = codes * D + d
+    if n_codes * D <= max(4 * pairs.size, 1024):
+        seen = np.bincount(pairs, minlength=n_codes * D) > 0
+        return np.bincount(np.flatnonzero(seen) % D, minlength=D)
+    return np.bincount(np.unique(pairs) % D, minlength=D)
 
 
 def numeric_column(design, variable: str) -> np.ndarray:

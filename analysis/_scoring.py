@@ -238,25 +238,29 @@ def dimension_index(
     d, dlevels = _domains(design, by)
     D = len(dlevels)
     w = design.weights
-    dense = np.zeros((design.n, D))
+    # Each row's influence value goes to its own domain's column only: one value per row.
+    z = np.zeros(design.n)
     est = np.zeros(D)
     answered = np.zeros(design.n, dtype=bool)
     composite = np.zeros(design.n)
+    in_domain = d >= 0
     for aj, item in zip(a, weights):
         y = item_scores(design, item, levels, table, exclude)
-        ok = ~np.isnan(y) & (d >= 0)
+        ok = ~np.isnan(y) & in_domain
         answered |= ok
-        W = np.bincount(d[ok], weights=w[ok], minlength=D)
-        mu = _safe_div(np.bincount(d[ok], weights=w[ok] * y[ok], minlength=D), W)
+        d_ok, w_ok = d[ok], w[ok]
+        W = np.bincount(d_ok, weights=w_ok, minlength=D)
+        mu = _safe_div(np.bincount(d_ok, weights=w_ok * y[ok], minlength=D), W)
         est += aj * mu
         dd = np.where(ok, d, 0)
         resid = np.where(ok, y - mu[dd], 0.0)
         contrib = aj * w * resid / np.where(W[dd] > 0, W[dd], 1.0)
-        dense[np.arange(design.n), dd] += np.where(ok, contrib, 0.0)
+        z += np.where(ok, contrib, 0.0)
         composite += np.where(ok, aj * resid, 0.0)
     # With domains, the full covariance lets domain_difference compare the index between them.
     with_cov = by is not None and D <= _MAX_COVARIANCE_COLUMNS
-    cov = variance(design, Scores(D, dense=dense), covariance=with_cov)
+    scores = Scores(D, value=z, column=None if by is None else np.where(d >= 0, d, -1))
+    cov = variance(design, scores, covariance=with_cov)
     var = np.diag(cov) if with_cov else cov
     ok = answered & (d >= 0)
     dd = np.where(ok, d, 0)

@@ -18,6 +18,7 @@ from ..models import DeletionRequest
 from ..models import Response
 from ..models import ResponseFlag
 from ..models import User
+from ..models import bump_data_version
 from ..models._types import utcnow
 from .responses import MAX_REASON
 from .responses import matching_ids
@@ -174,6 +175,8 @@ def approve(request, user, note=""):
             .where(Response.survey_id == request.survey_id, Response.id.in_(chunk))
             .execution_options(synchronize_session=False)
         ).rowcount
+    if deleted:
+        bump_data_version(request.survey_id)
     audit.record(
         "deletion.approve",
         survey_id=request.survey_id,

@@ -12,6 +12,7 @@ from ..i18n import text_in
 from ..models import Answer
 from ..models import Response
 from ..models import ResponseFlag
+from ..models import bump_data_version
 
 PAGE_SIZE = 50
 MAX_REASON = 2000
@@ -108,6 +109,8 @@ def set_status(response, status, reason):
     previous = response.status
     response.status = status
     response.status_reason = reason
+    db.session.flush()
+    bump_data_version(response.survey_id)
     action = "response.exclude" if status == "excluded" else "response.include"
     audit.record(
         action,
@@ -145,6 +148,9 @@ def exclude_flagged(survey_id, kind, reason):
         ):
             response.status = "excluded"
             response.status_reason = reason
+    if ids:
+        db.session.flush()
+        bump_data_version(survey_id)
     audit.record(
         "response.exclude",
         survey_id=survey_id,

@@ -13,6 +13,7 @@ from ..definitions.qtypes import question_type
 from ..definitions.store import definition_of
 from ..extensions import db
 from ..models import Response
+from ..models import bump_data_version
 from ..public.services import ANSWER_COLUMNS
 from ..results import settings as settings_service
 from .draw import SAMPLE_TEXTS
@@ -66,6 +67,7 @@ def insert_demo_responses(survey, n, seed, start=None, days=28):
         # The DB-API cursor of the session's own connection (same transaction): tuples straight
         # into sqlite3, several times faster than Core's executemany of dicts for millions of rows.
         conn.connection.driver_connection.executemany(sql, rows)
+    bump_data_version(survey.id)
     return n
 
 

@@ -14,6 +14,8 @@ from .response import ResponseFlag
 from .settings import AnalysisSettings
 from .survey import Survey
 from .survey import SurveyVersion
+from .survey import bump_data_version
+from .survey import data_version
 from .user import ApiToken
 from .user import User
 
@@ -34,4 +36,6 @@ __all__ = [
     "Survey",
     "SurveyVersion",
     "User",
+    "bump_data_version",
+    "data_version",
 ]

@@ -5,6 +5,8 @@ from datetime import datetime
 from sqlalchemy import ForeignKey
 from sqlalchemy import String
 from sqlalchemy import UniqueConstraint
+from sqlalchemy import select
+from sqlalchemy import update
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
@@ -29,6 +31,10 @@ class Survey(db.Model):
     # When true, a respondent in a full quota cell is turned away politely.
     quota_enforced: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Bumped (bump_data_version) in the transaction of every change to the survey's responses or
+    # answers: the results cache compares it instead of aggregating the responses on each view.
+    # A server default only, so that an insert needs not name it.
+    data_version: Mapped[int] = mapped_column(server_default="0")
 
     versions: Mapped[list["SurveyVersion"]] = relationship(
         back_populates="survey", order_by="SurveyVersion.number"
@@ -42,6 +48,28 @@ class Survey(db.Model):
     @property
     def is_open(self):
         return self.status == "open"
+
+
+def bump_data_version(survey_id):
+    """Mark the survey's response data as changed, in the caller's transaction.
+
+    Every writer of responses or answers (insert, status change, delete) calls this once per
+    survey it changed. One ``UPDATE ... SET data_version = data_version + 1`` in SQL, so
+    concurrent writers never lose a bump; it runs last in a writer's transaction, so the survey's
+    row stays locked (PostgreSQL) only until that transaction commits.
+    """
+    db.session.execute(
+        update(Survey)
+        .where(Survey.id == survey_id)
+        .values(data_version=Survey.data_version + 1)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def data_version(survey_id):
+    """The survey's current data version, read from the database (not a loaded, maybe stale,
+    :class:`Survey`): one primary-key lookup."""
+    return db.session.scalar(select(Survey.data_version).where(Survey.id == survey_id)) or 0
 
 
 class SurveyVersion(db.Model):

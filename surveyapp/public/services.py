@@ -48,6 +48,7 @@ from ..models import Answer
 from ..models import FormStart
 from ..models import Response
 from ..models import SpentForm
+from ..models import bump_data_version
 from ..models._types import utcnow
 from ..prepared import PreparedStatement
 
@@ -250,5 +251,7 @@ def submit_response(submission):
         )
     for hook in POST_HOOKS:
         hook(submission, response)
+    # Last, after the hooks (a preview's test status): the survey row stays locked briefly.
+    bump_data_version(response.survey_id)
     db.session.flush()
     return response

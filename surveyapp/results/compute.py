@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from sqlalchemy import func
+from sqlalchemy import or_
 from sqlalchemy import select
 
 import analysis
@@ -26,8 +27,10 @@ from ..definitions.plan import plan_for
 from ..definitions.store import definition_of
 from ..extensions import db
 from ..models import Response
+from ..models import Survey
 from . import settings as settings_service
 from .data import load_frame
+from .data import text_column
 from .model import Difference
 from .model import Results
 from .model import Weighting
@@ -136,14 +139,7 @@ def _headlines(ctx, plan, by):
     overall_set = None
     if plan.overall is not None:
         ctx.likert(plan.overall, by, ("top2",))
-        overall_set = analysis.score(
-            ctx.design,
-            plan.overall,
-            levels=plan.scale(plan.overall).levels,
-            table=ctx.score_table(plan.overall),
-            exclude=(),
-            by=by,
-        )
+        overall_set = ctx.score(plan.overall, by)
         ctx.out.add(plan.overall, "score", overall_set, (), by)
     for h in plan.headlines:
         ctx.code_share(h.question, h.codes, by)
@@ -233,47 +229,33 @@ def estimate_everything(design, plan, settings, text_counts, frame):
     return figures, summaries, differences
 
 
-def text_answer_counts(survey, plan):
-    """``{question key: non-empty text answers}`` among valid responses."""
-    from ..models import Answer
-
-    keys = [q.key for q in plan.definition.questions if plan.qtype(q.key).summary == "text"]
-    if not keys:
-        return {}
-    rows = db.session.execute(
-        select(Answer.question, func.count())
-        .join(Response, Response.id == Answer.response_id)
-        .where(
-            Response.survey_id == survey.id,
-            Response.status == "valid",
-            Answer.question.in_(keys),
-            Answer.text.is_not(None),
-            Answer.text != "",
-        )
-        .group_by(Answer.question)
-    ).all()
-    return {k: int(n) for k, n in rows}
+def text_answer_counts(frame, plan):
+    """``{question key: non-empty text answers}`` among the frame's (valid) responses."""
+    return {
+        q.key: int(np.count_nonzero(frame[text_column(q.key)].to_numpy() == 1))
+        for q in plan.definition.questions
+        if plan.qtype(q.key).summary == "text" and text_column(q.key) in frame
+    }
 
 
-def fieldwork(survey, definition):
-    """Fieldwork facts for the methods paragraph: dates (survey time zone), channels, exclusions."""
+def fieldwork(survey, definition, frame):
+    """Fieldwork facts for the methods paragraph: dates (survey time zone), channels, exclusions.
+
+    ``frame`` holds the valid responses (their channels); the dates and the exclusions are read
+    by index: the first and last submission of any status, the reasons of the others.
+    """
     from zoneinfo import ZoneInfo
 
-    base = select(Response).where(Response.survey_id == survey.id).subquery()
-    first, last = db.session.execute(
-        select(func.min(base.c.submitted_at), func.max(base.c.submitted_at))
-    ).one()
-    channels = dict(
-        db.session.execute(
-            select(base.c.channel, func.count())
-            .where(base.c.status == "valid")
-            .group_by(base.c.channel)
-        ).all()
-    )
+    mine = Response.survey_id == survey.id
+    # Apart, each is one step along ix_responses_survey_id_submitted_at (together, a scan).
+    first = db.session.scalar(select(func.min(Response.submitted_at)).where(mine))
+    last = db.session.scalar(select(func.max(Response.submitted_at)).where(mine))
+    channels = frame["channel"].value_counts(sort=False).to_dict()
     excluded = db.session.execute(
-        select(base.c.status_reason, func.count())
-        .where(base.c.status != "valid")
-        .group_by(base.c.status_reason)
+        select(Response.status_reason, func.count())
+        # Two ranges of ix_responses_survey_status_duration, not a scan of the survey's rows.
+        .where(mine, or_(Response.status < "valid", Response.status > "valid"))
+        .group_by(Response.status_reason)
     ).all()
     zone = ZoneInfo(definition.timezone)
 
@@ -308,13 +290,17 @@ def provenance(survey, frame, settings_version):
 
 
 def data_state(survey):
-    """A cheap fingerprint of the valid responses: count, largest id and sum of ids."""
-    row = db.session.execute(
-        select(func.count(Response.id), func.max(Response.id), func.sum(Response.id)).where(
-            Response.survey_id == survey.id, Response.status == "valid"
-        )
+    """``(created, version)`` of the survey's data, read by primary key on each page view.
+
+    The version is bumped with every change to the survey's responses or answers
+    (:func:`~surveyapp.models.bump_data_version`); the survey's creation time tells apart a
+    survey made again under the same id in a database made again (a reset, tests), whose
+    counter starts again.
+    """
+    created, version = db.session.execute(
+        select(Survey.created_at, Survey.data_version).where(Survey.id == survey.id)
     ).one()
-    return tuple(int(x or 0) for x in row)
+    return (created.isoformat(), int(version))
 
 
 def _cache_key(survey, settings, settings_version):
@@ -359,9 +345,9 @@ def compute_results(survey, settings=None, settings_version=None):
 def _compute(survey, settings, settings_version, state):
     definition = definition_of(survey.latest_version)
     plan = plan_for(definition)
-    frame = prepare_frame(load_frame(survey, definition=definition), plan, settings)
+    frame = prepare_frame(load_frame(survey, definition=definition, texts=True), plan, settings)
     design, weighting = build_design(frame, settings, plan)
-    text_counts = text_answer_counts(survey, plan)
+    text_counts = text_answer_counts(frame, plan)
     figures, summaries, differences = estimate_everything(
         design, plan, settings, text_counts, frame
     )
@@ -381,7 +367,7 @@ def _compute(survey, settings, settings_version, state):
         domain_differences=tuple(differences),
         waves=wave_comparison(survey, definition, plan, settings),
         text_counts=text_counts,
-        fieldwork=fieldwork(survey, definition),
+        fieldwork=fieldwork(survey, definition, frame),
         provenance=provenance(survey, frame, settings_version),
         weights_sum=float(weights.sum()) if len(weights) else None,
         fingerprint=state,

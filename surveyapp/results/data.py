@@ -2,7 +2,8 @@
 
 The answers are read as Arrow columns by connectorx (SQLite files and PostgreSQL, on a connection
 of its own, so committed data only) and pivoted with numpy, in slices of responses so that memory
-stays bounded: no Python loop ever touches a row.
+stays bounded: no Python loop ever touches a row. Two slices are read at a time, one per core
+(connectorx runs a list of queries in parallel).
 """
 
 from pathlib import Path
@@ -11,6 +12,9 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+from sqlalchemy import and_
+from sqlalchemy import case
+from sqlalchemy import literal
 from sqlalchemy import select
 
 from ..definitions.qtypes import question_type
@@ -19,12 +23,19 @@ from ..extensions import db
 from ..models import Answer as _AnswerModel
 from ..models import Response as _ResponseModel
 
-# Responses whose answers are read and pivoted at a time (bounds memory on millions of answers).
-SLICE = 100_000
+# Responses whose answers are read by one query; PARALLEL such queries are read at once, by as
+# many threads, and pivoted together (SLICE * PARALLEL responses at a time bound the memory).
+SLICE = 50_000
+PARALLEL = 2
 
 # Core tables: the statements are built with SQLAlchemy and run by the columnar reader.
 Answer = _AnswerModel.__table__.c
 Response = _ResponseModel.__table__.c
+
+
+def text_column(key):
+    """Name of the column that is 1 where a response gave a non-empty answer to text ``key``."""
+    return f"__text__{key}"
 
 
 def analysis_columns(definition):
@@ -44,17 +55,22 @@ def analysis_columns(definition):
     return singles, multiples, numbers
 
 
-def load_frame(survey, statuses=("valid",), definition=None, where=None, only=None):
+def load_frame(survey, statuses=("valid",), definition=None, where=None, only=None, texts=False):
     """Responses of ``survey`` with the given statuses as a DataFrame.
 
     Columns: ``response_id, version_id, channel, submitted_at, status`` then one column per
     choice answer key (integer codes as float, NaN when unanswered), ``<key>_<code>`` 0/1
     columns per multiple-choice option (NaN when the question was not shown/answered), and
     number answers. ``where`` adds SQLAlchemy conditions on :class:`Response` (a wave);
-    ``only`` limits the answer columns to these keys.
+    ``only`` limits the answer columns to these keys. ``texts`` adds a :func:`text_column` per
+    text question (1 where the answer is a non-empty text, else NaN): the text answers are
+    counted from the same read as the rest.
     """
     definition = definition or definition_of(survey.latest_version)
     singles, multiples, numbers = analysis_columns(definition)
+    text_keys = [q.key for q in definition.questions if question_type(q.type).column_kind == "text"]
+    if not texts:
+        text_keys = []
     if only is not None:
         singles = [k for k in singles if k in only]
         multiples = [q for q in multiples if q.key in only]
@@ -67,49 +83,93 @@ def load_frame(survey, statuses=("valid",), definition=None, where=None, only=No
             Response.channel,
             Response.submitted_at,
             Response.status,
-        ).where(*conds)
+        )
+        .where(*conds)
+        # Not for the order (sorted by id below): this order makes SQLite read the rows along
+        # ix_responses_survey_id_submitted_at, nearly in table order, where its choice of the
+        # status index looked every row up in the order of the durations (several times slower).
+        .order_by(Response.submitted_at)
     )
-    # Sorted here rather than by ORDER BY, which costs SQLite a temporary B-tree.
     head = head.take(np.argsort(_ints(head["response_id"]), kind="stable"))
     ids = _ints(head["response_id"])
-    keys = singles + [q.key for q in multiples] + numbers
+    keys = singles + [q.key for q in multiples] + numbers + text_keys
     names = singles + [f"{q.key}_{c.code}" for q in multiples for c in q.choices] + numbers
+    names += [text_column(k) for k in text_keys]
     # One float matrix in the output's column order; every answer lands in it by one scatter.
     matrix = np.full((len(ids), len(names)), np.nan)
     column_of = np.array(
-        [names.index(k) if k in singles or k in numbers else -1 for k in keys], dtype=np.int64
+        [
+            names.index(k)
+            if k in singles or k in numbers
+            else names.index(text_column(k))
+            if k in text_keys
+            else -1
+            for k in keys
+        ]
+        # Other keys (index -1) go nowhere.
+        + [-1],
+        dtype=np.int64,
     )
+    flat = matrix.reshape(-1)  # the same memory, addressed by row * columns + column
     ticks = _TickColumns(multiples, keys, names)
-    for start in range(0, len(ids) if keys else 0, SLICE):
-        part = ids[start : start + SLICE]
-        # A range of the (response_id, question, code, number) index, no filter on the key:
-        # SQLite reads that fastest; other keys (texts) and responses are dropped below.
+    # 1 for a non-empty text. A text answer's row has neither code nor number (its question
+    # type's rows), so only such rows are looked up in the table for their text; the others are
+    # read from the index alone. The key is checked below.
+    texted = case(
+        (
+            and_(
+                Answer.code.is_(None),
+                Answer.number.is_(None),
+                Answer.text.is_not(None),
+                Answer.text != "",
+            ),
+            literal(1),
+        ),
+        else_=literal(0),
+    ).label("texted")
+    is_text = np.array([k in text_keys for k in keys] + [False], dtype=bool)
+    step = SLICE * PARALLEL
+    for start in range(0, len(ids) if keys else 0, step):
+        stop = min(start + step, len(ids))
+        parts = [ids[at : at + SLICE] for at in range(start, stop, SLICE)]
+        # Ranges of the (response_id, question, code, number) index, no filter on the key:
+        # SQLite reads that fastest; other keys and responses are dropped below.
         rows = _read(
-            select(Answer.response_id, Answer.question, Answer.code, Answer.number).where(
-                Answer.response_id.between(int(part[0]), int(part[-1]))
-            )
+            [
+                select(
+                    Answer.response_id,
+                    Answer.question,
+                    Answer.code,
+                    Answer.number,
+                    *([texted] if text_keys else []),
+                ).where(Answer.response_id.between(int(part[0]), int(part[-1])))
+                for part in parts
+            ]
         )
-        rid = _ints(rows["response_id"])
+        # Another survey's or status's responses may share the id range: their rows get -1.
+        pos = _positions(ids, start, stop, _ints(rows["response_id"]))
         q = _key_index(rows["question"], keys)
-        pos = np.searchsorted(ids, rid).clip(max=len(ids) - 1)
-        # Another survey's or status's responses may share the id range.
-        mine = (ids[pos] == rid) & (q >= 0)
-        pos, q = pos[mine], q[mine]
-        code = _floats(rows["code"])[mine]
+        code = _floats(rows["code"])
+        value = np.where(np.isnan(code), _floats(rows["number"]), code)
+        if text_keys:
+            # A text key's value is 1 for a non-empty text; an empty one stays missing.
+            value[(_floats(rows["texted"]) == 1) & is_text[q]] = 1.0
+        del rows
+        mine = pos >= 0
         column = column_of[q]
-        plain = column >= 0
-        value = np.where(np.isnan(code), _floats(rows["number"])[mine], code)
-        matrix[pos[plain], column[plain]] = value[plain]
-        ticks.scatter(matrix, pos[~plain], q[~plain], code[~plain])
+        plain = mine & (column >= 0)
+        flat[pos[plain] * len(names) + column[plain]] = value[plain]
+        tick = mine & (q >= 0) & (column < 0)
+        ticks.scatter(matrix, pos[tick], q[tick], code[tick])
     # The matrix becomes the frame's float block as it is (no copy); the head goes in front.
     frame = pd.DataFrame(matrix, columns=names, copy=False)
     del matrix
     head_columns = {
         "response_id": ids,
         "version_id": _ints(head["version_id"]),
-        "channel": pd.Series(head["channel"].to_pylist(), dtype=object),
+        "channel": pd.Series(head["channel"].to_numpy(zero_copy_only=False), dtype=object),
         "submitted_at": pd.to_datetime(head["submitted_at"].to_pandas()).astype("datetime64[us]"),
-        "status": pd.Series(head["status"].to_pylist(), dtype=object),
+        "status": pd.Series(head["status"].to_numpy(zero_copy_only=False), dtype=object),
     }
     for at, (name, values) in enumerate(head_columns.items()):
         frame.insert(at, name, values)
@@ -135,9 +195,11 @@ class _TickColumns:
 
     def scatter(self, matrix, pos, q, code):
         """Write the answers (``pos`` rows, ``q`` key indices, ``code``) of multiple choices."""
+        answered = np.zeros(len(matrix), dtype=bool)
         for j, columns in self.options.items():
-            rows = np.unique(pos[q == j])
-            matrix[np.ix_(rows, columns)] = 0.0
+            answered[:] = False
+            answered[pos[q == j]] = True
+            matrix[np.ix_(np.flatnonzero(answered), columns)] = 0.0
         if not len(pos):
             return
         # Rank each (key index, code) among the known options; a code not offered is left out.
@@ -148,6 +210,21 @@ class _TickColumns:
             found |= hit
             at[hit] = k
         matrix[pos[found], self.columns[at[found]]] = 1.0
+
+
+def _positions(ids, start, stop, rid):
+    """The row of each ``rid`` among ``ids[start:stop]`` (sorted), -1 where it is not there.
+
+    ``rid`` lies within ``ids[start]..ids[stop - 1]``: a table over that range when it is not
+    much wider than the responses in it, else a binary search.
+    """
+    low, high = int(ids[start]), int(ids[stop - 1])
+    if high - low < 8 * (stop - start):
+        table = np.full(high - low + 1, -1, dtype=np.int64)
+        table[ids[start:stop] - low] = np.arange(start, stop)
+        return table[rid - low]
+    pos = np.searchsorted(ids, rid).clip(max=len(ids) - 1)
+    return np.where(ids[pos] == rid, pos, -1)
 
 
 def _key_index(column, keys):
@@ -172,19 +249,26 @@ def _floats(column):
 
 
 def _read(statement):
-    """Run a SELECT and return its result as a :class:`pyarrow.Table` (one column per label).
+    """Run a SELECT (or a list of SELECTs with the same columns, concatenated in any order) and
+    return its result as a :class:`pyarrow.Table` (one column per label).
 
-    connectorx reads SQLite files and PostgreSQL straight into Arrow; anything else (an in-memory
-    SQLite database) is read by pandas on the session's connection.
+    connectorx reads SQLite files and PostgreSQL straight into Arrow, a list of queries in
+    parallel; anything else (an in-memory SQLite database) is read by pandas on the session's
+    connection.
     """
     engine = db.engine
-    sql = str(statement.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True}))
+    statements = statement if isinstance(statement, list) else [statement]
+    sqls = [
+        str(s.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True}))
+        for s in statements
+    ]
     uri = _connectorx_uri(engine.url)
     if uri is None:
-        return pa.Table.from_pandas(pd.read_sql(sql, db.session.connection()), preserve_index=False)
+        frame = pd.concat([pd.read_sql(sql, db.session.connection()) for sql in sqls])
+        return pa.Table.from_pandas(frame, preserve_index=False)
     import connectorx
 
-    table = connectorx.read_sql(uri, sql, return_type="arrow")
+    table = connectorx.read_sql(uri, sqls if len(sqls) > 1 else sqls[0], return_type="arrow")
     if table.num_rows == 0:
         # connectorx cannot type the columns of an empty result; give them all a numeric type.
         return pa.table({name: pa.array([], pa.float64()) for name in table.column_names})

@@ -15,7 +15,7 @@ from ..definitions.qtypes import question_type
 from .model import Domain
 from .model import Figure
 from .model import QuestionSummary
-from .quantiles import quantile
+from .quantiles import quantiles
 
 NPS_PROMOTER = 9  # 0-10 ratings: 9-10 promote, 0-6 detract (Reichheld 2003)
 NPS_DETRACTOR = 6
@@ -173,6 +173,16 @@ class Context:
         self.out = collector
         self.table = table
         self._distributions = None
+        self._estimates = {}
+
+    def estimate(self, function, *args, **kwargs):
+        """``function(design, *args, **kwargs)`` of :mod:`analysis`, once per distinct call: the
+        summaries and the headline figures ask for some of the same estimates."""
+        key = (function.__name__, repr(args), repr(sorted(kwargs.items())))
+        found = self._estimates.get(key)
+        if found is None:
+            found = self._estimates[key] = function(self.design, *args, **kwargs)
+        return found
 
     def prefetch_distributions(self):
         """Every code column's whole-sample distribution in one :func:`analysis.describe_items`."""
@@ -229,28 +239,38 @@ class Context:
         scale = self.plan.scale(key)
         out = []
         if "top2" in statistics:
-            rate = analysis.satisfaction_rate(
-                self.design, key, levels=scale.levels, top=2, exclude=(), by=by
+            rate = self.estimate(
+                analysis.satisfaction_rate, key, levels=scale.levels, top=2, exclude=(), by=by
             )
             out += self.out.add(key, "top2", rate, scale.top, by)
         if "score" in statistics:
-            scored = analysis.score(
-                self.design,
-                key,
-                levels=scale.levels,
-                table=self.score_table(key),
-                exclude=(),
-                by=by,
-            )
-            out += self.out.add(key, "score", scored, (), by)
+            out += self.out.add(key, "score", self.score(key, by), (), by)
         return out
+
+    def score(self, key, by=None):
+        """The 0-100 score of a Likert item (an EstimateSet with ``by``)."""
+        scale = self.plan.scale(key)
+        return self.estimate(
+            analysis.score,
+            key,
+            levels=scale.levels,
+            table=self.score_table(key),
+            exclude=(),
+            by=by,
+        )
 
     def index(self, key, items, by=None):
         """A weighted composite of Likert item scores (0-100), as an EstimateSet with ``by``."""
         levels = self.plan.scale(items[0][0]).levels
         table = self.score_table(items[0][0])
-        est = analysis.dimension_index(
-            self.design, dict(items), levels=levels, table=table, exclude=(), by=by, name=key
+        est = self.estimate(
+            analysis.dimension_index,
+            dict(items),
+            levels=levels,
+            table=table,
+            exclude=(),
+            by=by,
+            name=key,
         )
         return est, self.out.add(key, "index", est, (), by)
 
@@ -299,10 +319,9 @@ def _rating(ctx, q):
 
 def _number(ctx, q):
     figures = ctx.out.add(q.key, "mean", analysis.mean(ctx.design, q.key))
-    for statistic, p in QUARTILES:
-        figures += ctx.out.add_value(
-            q.key, statistic, quantile(ctx.design, q.key, p, ctx.out.level)
-        )
+    found = quantiles(ctx.design, q.key, [p for _statistic, p in QUARTILES], ctx.out.level)
+    for (statistic, _p), values in zip(QUARTILES, found):
+        figures += ctx.out.add_value(q.key, statistic, values)
     return figures
 
 
