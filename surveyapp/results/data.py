@@ -4,8 +4,18 @@ The answers are read as Arrow columns by connectorx (SQLite files and PostgreSQL
 of its own, so committed data only) and pivoted with numpy, in slices of responses so that memory
 stays bounded: no Python loop ever touches a row. Two slices are read at a time, one per core
 (connectorx runs a list of queries in parallel).
+
+connectorx links a copy of SQLite of its own. In the process that holds the app's sqlite3
+connections, closing its connection would take the database for the last one and delete the WAL
+under them (https://www.sqlite.org/howtocorrupt.html, "multiple copies of SQLite linked into the
+same application"): later commits lost or a "disk I/O error". SQLite files are therefore read by
+connectorx in a helper process (:func:`_sqlite_reader`), where file locks keep the two apart.
 """
 
+import atexit
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -266,13 +276,38 @@ def _read(statement):
     if uri is None:
         frame = pd.concat([pd.read_sql(sql, db.session.connection()) for sql in sqls])
         return pa.Table.from_pandas(frame, preserve_index=False)
-    import connectorx
-
-    table = connectorx.read_sql(uri, sqls if len(sqls) > 1 else sqls[0], return_type="arrow")
+    if uri.startswith("sqlite://"):
+        table = _sqlite_reader().submit(_read_arrow, uri, sqls).result()
+    else:
+        table = _read_arrow(uri, sqls)
     if table.num_rows == 0:
         # connectorx cannot type the columns of an empty result; give them all a numeric type.
         return pa.table({name: pa.array([], pa.float64()) for name in table.column_names})
     return table
+
+
+def _read_arrow(uri, sqls):
+    """connectorx's read of ``sqls`` (run in parallel) as one Arrow table."""
+    import connectorx
+
+    return connectorx.read_sql(uri, sqls if len(sqls) > 1 else sqls[0], return_type="arrow")
+
+
+_READER = {}
+
+
+def _sqlite_reader():
+    """This process's helper process for reading SQLite files with connectorx (made once).
+
+    Spawned, not forked: the child holds no copy of the parent's connections or threads.
+    """
+    pid = os.getpid()
+    if pid not in _READER:
+        _READER.clear()  # a forked child (a gunicorn worker) makes its own
+        pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        atexit.register(pool.shutdown, wait=False, cancel_futures=True)
+        _READER[pid] = pool
+    return _READER[pid]
 
 
 def _connectorx_uri(url):

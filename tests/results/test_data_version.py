@@ -5,7 +5,6 @@ Each test caches the results, changes the data through one write path (committed
 would), and checks that the next computation is a new one with the change in it.
 """
 
-import pytest
 from sqlalchemy import select
 
 from surveyapp.dataops import deletions
@@ -19,7 +18,6 @@ from surveyapp.models import Survey
 from surveyapp.models import User
 from surveyapp.models import bump_data_version
 from surveyapp.models import data_version
-from surveyapp.results import data
 from surveyapp.results.compute import compute_results
 from tests.conftest import create_user
 from tests.dataops.conftest import answer_rows
@@ -31,20 +29,6 @@ from tests.public.conftest import Respondent
 from .conftest import DEMO_N
 
 SURVEY = "nanyang-dcm"
-
-
-@pytest.fixture(autouse=True)
-def _read_through_the_session(monkeypatch, demo):
-    """SQLite: answers are read on the session's connection, not by connectorx.
-
-    connectorx links its own copy of SQLite; in a process that also has the app's sqlite3
-    connections open, closing its connection takes the file for the last one and deletes the
-    WAL under them (https://www.sqlite.org/howtocorrupt.html#multiple_copies_of_sqlite_linked_into_the_same_application),
-    so commits made after a results computation in the same process are not seen by the next.
-    That is a separate problem; here the question is only whether the cache notices a change.
-    """
-    if demo.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        monkeypatch.setattr(data, "_connectorx_uri", lambda url: None)
 
 
 def cached(app):
