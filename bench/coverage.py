@@ -20,34 +20,45 @@ as in a typical evaluation survey with districts as domains.
 
 For every statistic -- mean 0-100 score, top-two satisfaction rate (logit
 interval, and the Wald interval beside it), share heard (logit,
-Korn-Graubard, Wilson and Wald intervals), a two-item dimension index, mean
-spending and the total number heard -- the script prints the share of
-replicates whose interval covers the population value, with its Monte Carlo
-standard error, and the share of the estimates that carry a reliability
-flag (:attr:`analysis.Estimate.flags`, the NCHS presentation standards):
-for the whole city, for the 7 zones reached through 9-14 neighbourhoods
-(pooled; ``--by-zone`` prints each zone) and for the smallest zone, reached
-through 2 neighbourhoods (1 degree of freedom: every estimate is flagged).
+Korn-Graubard, Wilson and Wald intervals), a two-item dimension index,
+mean spending, the total number heard, the median of spending (Woodruff,
+with R's default share interval ``"mean"`` and with ``"xlogit"``, which the
+results use), the difference of two zones' scores and the odds ratio of
+having heard for the oldest age group against the youngest (design-based
+logistic regression) -- the script prints the share of replicates whose
+interval covers the population value (for the regression, the census fit),
+with its Monte Carlo standard error, and the share of the estimates that
+carry a reliability flag (:attr:`analysis.Estimate.flags`, the NCHS
+presentation standards): for the whole city, for the 7 zones reached
+through 9-14 neighbourhoods (pooled; ``--by-zone`` prints each zone) and
+for the smallest zone, reached through 2 neighbourhoods (1 degree of
+freedom: every estimate is flagged).  An interval that cannot be formed
+(NaN, e.g. a Woodruff interval on 1 df) is counted apart, not as a miss.
 
 The target is 94-96% wherever the design can estimate the statistic.  A
 cell counts as estimable when at most half its estimates carry a flag, and
 it meets the target when its coverage is within 94-96% give or take two
 Monte Carlo standard errors (taken at 95%); the last lines say how many do.
 
-What a default run showed (4,000 samples, 2026-12-01): every estimable cell
-meets the target; the whole city covers 93.9-95.4% (score and index 93.9,
-0.4: the linearised variance of a raked estimate is a few per cent low with
-this many strata of few PSUs; R's ``calibrate(calfun="raking")`` gives the
-same SEs, to 1e-8 on a sample checked) and the zones' means, indices and
-totals 94.0-96.3%.  The zones' shares are not estimable: 54-98% of them are
-flagged (an interval 30 points wide or more, or an effective n under 30),
-and there the logit, Korn-Graubard and Wilson intervals are conservative
-(95.4-98.0%), as Brown, Cai & DasGupta (2001) found for the logit interval
-at small n and as Korn & Graubard's interval is by construction, while the
-Wald interval with the same SE covers 94.7-96.1%: the standard errors are
-right, the transformed intervals are wide.  The smallest zone's intervals,
-on 1 degree of freedom, cover 99-100%.  The default run takes about five
-minutes on a shared 2-core machine; ``--reps 200`` is a quick look.
+What a default run showed (4,000 samples, 2026-12-01, ``--by-zone``): 58
+of the 62 estimable cells meet the target.  The whole city covers
+93.6-95.4% (score and index 93.9, the zones' difference 93.6, all 0.4: the
+linearised variance of a raked estimate is a few per cent low with this
+many strata of few PSUs; R's ``calibrate(calfun="raking")`` gives the same
+SEs, to 1e-8 on a sample checked), and the zones' means, indices, totals
+and medians with the ``"xlogit"`` interval 94.0-96.3%.  The four cells
+outside are the zones' medians with R's default ``"mean"`` interval:
+conservative, 96.2-96.9% (its interval ends are order statistics of 45-60
+values); the results therefore use ``"xlogit"``.  The zones' shares are not
+estimable: 54-98% of them are flagged (an interval 30 points wide or more,
+or an effective n under 30), and there the logit, Korn-Graubard and Wilson
+intervals are conservative (95.4-98.0%), as Brown, Cai & DasGupta (2001)
+found for the logit interval at small n and as Korn & Graubard's interval
+is by construction, while the Wald interval with the same SE covers
+94.7-96.1%: the standard errors are right, the transformed intervals are
+wide.  The smallest zone's intervals, on 1 degree of freedom, cover 96.8-100%
+where they exist.  The default run takes about six minutes on a shared
+2-core machine; ``--reps 200`` is a quick look.
 """
 
 from __future__ import annotations
