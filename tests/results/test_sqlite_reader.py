@@ -15,15 +15,25 @@ from surveyapp.extensions import db
 from surveyapp.results import data
 from surveyapp.results.compute import clear_cache
 from surveyapp.results.compute import compute_results
+from tests.conftest import fresh_database
+from tests.conftest import make_app
 
 KEY = "nanyang-dcm"
 
 
-def test_commits_after_a_results_read_are_seen_and_the_file_stays_sound(app):
-    url = app.config["SQLALCHEMY_DATABASE_URI"]
-    if not url.startswith("sqlite:///"):
-        pytest.skip("the helper process reads SQLite files only")
-    path = url.removeprefix("sqlite:///")
+@pytest.fixture
+def sqlite_app(request, tmp_path):
+    """The app on a SQLite file (what the helper process reads), whatever the backends."""
+    app = make_app(fresh_database(request, "sqlite", tmp_path))
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_commits_after_a_results_read_are_seen_and_the_file_stays_sound(sqlite_app):
+    app = sqlite_app
+    path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
     with app.app_context():
         assert data._connectorx_uri(db.engine.url).startswith("sqlite://")
         survey = get_survey(KEY)
