@@ -84,6 +84,11 @@ class ReplicateDesign:
         s = np.linalg.svd(used, compute_uv=False)
         self.df = float(np.sum(s > 1e-5 * s[0]) - 1)
 
+    @functools.cached_property
+    def _factors_by_replicate(self) -> np.ndarray:
+        """The factors with one contiguous row per replicate."""
+        return np.ascontiguousarray(self._factors.T)
+
     @property
     def n_replicates(self) -> int:
         return self._factors.shape[1]
@@ -99,8 +104,9 @@ class ReplicateDesign:
         """The full-sample design carrying replicate ``r``'s weights (estimates only)."""
         if self._index is None:
             weights = self._factors[:, r]
-        else:
-            weights = self._factors[self._index, r] * self.full.weights
+        else:  # the PSUs' factors are a short contiguous row: gather, then scale in place
+            weights = self._factors_by_replicate[r][self._index]
+            weights *= self.full.weights
         design = self.full.with_weights(weights)
         design.estimate_only = True  # analysis._variance skips the linearised variance
         return design
