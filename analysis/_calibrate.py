@@ -9,10 +9,10 @@ import pandas as pd
 
 from ._calibration import CalibrationModel
 from ._calibration import _aligned_targets
-from ._calibration import cell_codes
 from ._data import column
 from ._errors import CalibrationError
 from ._errors import ConvergenceError
+from ._model_rows import factor_cells
 from ._regression import model_matrix
 from ._weighting_report import weighting_report
 
@@ -240,7 +240,9 @@ def calibrate(
         raise CalibrationError("calibration bounds: lower must be below upper")
     predictors, factors, categorical, n_pop = _totals(design, population, size)
     w0 = np.asarray(design.weights, dtype=np.float64)
-    cells = _cells(design, predictors) if len(categorical) == len(predictors) else None
+    cells = (
+        factor_cells(design, predictors, factors) if len(categorical) == len(predictors) else None
+    )
     if cells is None:  # a numeric auxiliary: every row is its own cell
         X, terms, _, reference = model_matrix(design, predictors, factors)
         cell_weights = w0
@@ -277,14 +279,3 @@ def calibrate(
         margins = [(design.factor(name).codes, design.factor(name).n_levels) for name in predictors]
         calibration = CalibrationModel(margins, w0, w, design)
     return design.with_weights(w, calibration=calibration, report=report)
-
-
-def _cells(design, predictors):
-    """Each row's cell of the categorical auxiliaries (occupied cells only) and a row of each."""
-    factors = [design.factor(name) for name in predictors]
-    cell, n_cells, _ = cell_codes([f.codes for f in factors], [f.n_levels for f in factors])
-    first = np.full(n_cells, -1, dtype=np.int64)
-    first[cell[::-1]] = np.arange(design.n - 1, -1, -1)
-    occupied = first >= 0
-    compact = np.cumsum(occupied) - 1
-    return compact[cell], first[occupied]

@@ -8,7 +8,6 @@ from dataclasses import field
 
 import numpy as np
 import pandas as pd
-from scipy import linalg
 from scipy import special
 from scipy import stats
 
@@ -16,6 +15,9 @@ from ._data import column
 from ._domains import mask_df
 from ._errors import DesignError
 from ._errors import SurveyError
+from ._model_rows import ModelRows
+from ._model_rows import factor_cells
+from ._model_rows import full_rank
 from ._scores import Scores
 from ._variance import variance
 
@@ -185,7 +187,7 @@ def _outcome(design, outcome, positive, family):
 
 
 def _irls(X, y, prior, family):
-    """Iteratively reweighted least squares exactly as R's ``glm.fit``.
+    """Iteratively reweighted least squares exactly as R's ``glm.fit`` (``X``: :class:`ModelRows`).
 
     Returns the coefficients, the working weights and working residuals that
     R keeps (the weights of the last iteration, computed before its update),
@@ -205,8 +207,8 @@ def _irls(X, y, prior, family):
         var = np.ones_like(mu) if family == "gaussian" else mu * (1 - mu)
         z = eta + (y - mu) / mu_eta
         wt = prior * mu_eta**2 / var
-        beta, gram = _weighted_least_squares(X, z, wt)
-        eta = X @ beta
+        beta, gram = X.weighted_least_squares(z, wt)
+        eta = X.linear(beta)
         mu = _inv(eta, family)
         dev = _deviance(y, mu, prior, family, saturated)
         if abs(dev - dev_old) / (abs(dev) + 0.1) < _EPSILON:
@@ -216,39 +218,6 @@ def _irls(X, y, prior, family):
         raise SurveyError("the logistic regression did not converge (separated outcome?)")
     resid = (y - mu) / _mu_eta(eta, mu, family)
     return beta, wt, resid, gram
-
-
-def _weighted_least_squares(X, z, wt):
-    """Weighted least-squares coefficients (R's ``Cdqrls`` step of ``glm.fit``) and ``X'WX``.
-
-    Solved from the normal equations with the columns scaled to unit norm
-    (Cholesky), which for a full-rank model matrix agrees with a QR solution
-    to round-off and costs one pass over ``X``; a Gram matrix that is not
-    numerically positive definite falls back to least squares.
-    """
-    a = X * np.sqrt(wt)[:, None]
-    gram = a.T @ a  # symmetric rank-k update
-    rhs = a.T @ (z * np.sqrt(wt))
-    d = np.sqrt(np.diag(gram))
-    d = np.where(d > 0, d, 1.0)
-    try:
-        factor = linalg.cho_factor(gram / np.outer(d, d))
-    except linalg.LinAlgError:
-        return np.linalg.lstsq(a, z * np.sqrt(wt), rcond=None)[0], gram
-    return linalg.cho_solve(factor, rhs / d) / d, gram
-
-
-def _full_rank(X) -> bool:
-    """Whether ``X`` has full column rank (``numpy.linalg.matrix_rank``'s rule).
-
-    Screened on the Gram matrix, whose eigenvalues are the squared singular
-    values: a ratio far above round-off proves full rank without the SVD of
-    ``X``; otherwise the SVD of ``X`` decides, as before.
-    """
-    eig = np.linalg.eigvalsh(X.T @ X)
-    if eig[0] > 1e-8 * eig[-1]:
-        return True
-    return np.linalg.matrix_rank(X) == X.shape[1]
 
 
 def _inv(eta, family):
@@ -270,7 +239,10 @@ def _deviance(y, mu, prior, family, saturated):
     """R's ``dev.resids`` summed; binomial: :math:`2\\sum_i p_i\\{y_i\\log(y_i/\\mu_i) + (1-y_i)\\log((1-y_i)/(1-\\mu_i))\\}`."""
     if family == "gaussian":
         return float(np.sum(prior * (y - mu) ** 2))
-    terms = saturated - special.xlogy(y, mu) - special.xlogy(1 - y, 1 - mu)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = saturated - y * np.log(mu) - (1 - y) * np.log1p(-mu)
+    if not np.isfinite(terms).all():  # mu of 0 or 1 where y is too: 0 log 0 = 0
+        terms = saturated - special.xlogy(y, mu) - special.xlogy(1 - y, 1 - mu)
     return float(2 * np.dot(prior, terms))
 
 
@@ -344,10 +316,14 @@ def regression(
     if family not in FAMILIES:
         raise SurveyError(f"family must be one of {FAMILIES}, got {family!r}")
     predictors = list(predictors)
-    X, terms, ok, reference = model_matrix(design, predictors, factors)
     y = _outcome(design, outcome, positive, family)
     w = design.weights
-    ok &= ~np.isnan(y) & (w > 0)
+    ok = ~np.isnan(y) & (w > 0)
+    for name in predictors:  # complete cases
+        if name not in (factors or {}) and pd.api.types.is_numeric_dtype(column(design.data, name)):
+            ok &= ~np.isnan(design.numeric(name))
+        else:
+            ok &= design.factor(name).codes >= 0
     rows = np.ones(design.n, dtype=bool)  # R rescales the weights over the (subset) design's rows
     if subset is not None:
         name, category = subset
@@ -358,11 +334,18 @@ def regression(
         rows = f.codes == labels.index(str(category))
         ok &= rows
     n = int(ok.sum())
-    if n <= X.shape[1]:
-        raise SurveyError(f"too few complete respondents to regress {outcome!r}")
     whole = n == design.n
-    Xk = X if whole else X[ok]
-    if not _full_rank(Xk):
+    cells = factor_cells(design, predictors, factors, ok)
+    if cells is None:
+        X, terms, _, reference = model_matrix(design, predictors, factors)
+        Xk = ModelRows(X if whole else X[ok])
+    else:
+        cell, first_rows = cells
+        X, terms, _, reference = model_matrix(design, predictors, factors, rows=first_rows)
+        Xk = ModelRows(X, cell if whole else cell[ok])
+    if n <= Xk.n_terms:
+        raise SurveyError(f"too few complete respondents to regress {outcome!r}")
+    if not full_rank(Xk.distinct()):
         raise SurveyError(
             f"the predictors of {outcome!r} are collinear among the complete respondents: "
             f"{', '.join(predictors)}"
@@ -371,12 +354,12 @@ def regression(
     beta, wt, resid, gram = _irls(Xk, y if whole else y[ok], prior, family)
     bread = np.linalg.inv(gram)
     if whole:
-        dense = (Xk * (wt * resid)[:, None]) @ bread
+        dense = Xk.linear(bread) * (wt * resid)[:, None]
     else:
-        dense = np.zeros((design.n, Xk.shape[1]))
-        dense[ok] = (Xk * (wt * resid)[:, None]) @ bread
-    cov = variance(design, Scores(Xk.shape[1], dense=dense), covariance=True)
-    df = mask_df(design, ok) + 1 - Xk.shape[1]
+        dense = np.zeros((design.n, Xk.n_terms))
+        dense[ok] = Xk.linear(bread) * (wt * resid)[:, None]
+    cov = variance(design, Scores(Xk.n_terms, dense=dense), covariance=True)
+    df = mask_df(design, ok) + 1 - Xk.n_terms
     return Regression(
         terms=terms,
         coef=np.asarray(beta),
