@@ -10,6 +10,7 @@ from ._domains import _domains
 from ._intervals import negligible
 from ._results import Estimate
 from ._results import EstimateSet
+from ._weight_block import WeightBlock
 
 _MAX_COVARIANCE_COLUMNS = 400
 
@@ -61,7 +62,13 @@ def _package(name, kind, est, var, df, n_d, vsrs, levels, by, cov, design_df=Non
 
 
 def _group_sum(codes, values, n_groups, times=None):
-    """Per-group sums of ``values`` (times ``times``): one pass, no temporary without groups."""
+    """Per-group sums of ``values`` (times ``times``): one pass, no temporary without groups.
+
+    ``values`` may be a :class:`WeightBlock` (every replicate's weights): then
+    the sums of each replicate, shape ``(n_groups, R)``.
+    """
+    if isinstance(values, WeightBlock):
+        return values.group_sum(codes, n_groups, times)
     if n_groups == 1:
         if times is None:
             return np.array([values.sum()])
@@ -76,7 +83,10 @@ def _per_row(per_group, codes, n_groups):
 
 
 def estimate_only(design) -> bool:
-    """Whether only the estimate is wanted (a replicate's re-run: no linearised variance)."""
+    """Whether only the estimate is wanted (a replicate's re-run: no linearised variance).
+
+    A design whose weights are a :class:`WeightBlock` is every replicate at once.
+    """
     return getattr(design, "estimate_only", False)
 
 
@@ -117,7 +127,7 @@ def available(design, by, *arrays) -> Available:
     D = len(levels)
     if keep is None:
         w0 = design.weights
-        if D == 1:
+        if D == 1 and not isinstance(w0, WeightBlock):
             return Available(codes, levels, w0, values, n, np.array([design.weight_sum]))
     else:
         w0 = design.weights * keep  # keep is 1.0 / 0.0: the weight or zero

@@ -25,8 +25,11 @@ from ._results import Estimate
 from ._results import EstimateSet
 from ._scores import Scores
 from ._variance import variance
+from ._weight_block import WeightBlock
+from ._weight_block import takes_weight_block
 
 
+@takes_weight_block
 def mean(design, variable: str, by: str | None = None):
     """Weighted mean (a ratio estimator) with its linearised standard error.
 
@@ -57,6 +60,7 @@ def mean(design, variable: str, by: str | None = None):
     return mean_of_values(design, design.numeric(variable), variable, by)
 
 
+@takes_weight_block
 def mean_of_values(design, y: np.ndarray, name: str, by: str | None = None, kind: str = "mean"):
     """:func:`mean` of an array aligned with the design rows (NaN = not available).
 
@@ -78,7 +82,12 @@ def mean_of_values(design, y: np.ndarray, name: str, by: str | None = None, kind
 
 
 def _estimates(design, name, kind, est, by, rows):
-    """The estimates alone, for a replicate's re-run (its variance is never used)."""
+    """The estimates alone, for a replicate's re-run (its variance is never used).
+
+    With a :class:`WeightBlock` of weights: every replicate's estimates, shape (domains, R).
+    """
+    if isinstance(rows.weights, WeightBlock):
+        return est
     nan = np.full(rows.n_groups, np.nan)
     return _package(name, kind, est, nan, design.df, rows.n, nan, rows.levels, by, None)
 
@@ -110,6 +119,7 @@ def _finish(design, name, kind, est, value, by, rows, s2, srs_factor):
     )
 
 
+@takes_weight_block
 def total(design, variable: str, by: str | None = None):
     """Weighted (Horvitz-Thompson) total with its linearised standard error.
 
@@ -144,6 +154,7 @@ def total(design, variable: str, by: str | None = None):
     return _finish(design, variable, "total", est, w0 * y0, by, rows, _safe_div(ss, W), W**2)
 
 
+@takes_weight_block
 def ratio(design, numerator: str, denominator: str, by: str | None = None):
     """Ratio of two weighted totals, :math:`\\hat R = \\hat Y / \\hat X`.
 
