@@ -75,9 +75,9 @@ def mask_df(design, mask: np.ndarray) -> float:
     """
     if not mask.any():
         return float("nan")
-    psus = np.unique(design.psu[mask])
-    strata = np.unique(design.stratum[mask])
-    return float(psus.size - strata.size)
+    used = np.bincount(design.psu[mask], minlength=design.n_psu) > 0
+    strata = np.bincount(design.psu_stratum[used], minlength=design.n_strata) > 0
+    return float(np.count_nonzero(used) - np.count_nonzero(strata))
 
 
 def numeric_column(design, variable: str) -> np.ndarray:
