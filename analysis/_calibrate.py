@@ -7,10 +7,12 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from ._calibration import CalibrationModel
 from ._calibration import _aligned_targets
 from ._data import column
 from ._errors import CalibrationError
 from ._errors import ConvergenceError
+from ._model_rows import factor_cells
 from ._regression import model_matrix
 from ._weighting_report import weighting_report
 
@@ -237,7 +239,17 @@ def calibrate(
     if not lower < upper:
         raise CalibrationError("calibration bounds: lower must be below upper")
     predictors, factors, categorical, n_pop = _totals(design, population, size)
-    X, terms, _, reference = model_matrix(design, predictors, factors)
+    w0 = np.asarray(design.weights, dtype=np.float64)
+    cells = (
+        factor_cells(design, predictors, factors) if len(categorical) == len(predictors) else None
+    )
+    if cells is None:  # a numeric auxiliary: every row is its own cell
+        X, terms, _, reference = model_matrix(design, predictors, factors)
+        cell_weights = w0
+    else:  # every row of a cell has the same x_i (and g_i): solve on the cells
+        row_cell, first_rows = cells
+        X, terms, _, reference = model_matrix(design, predictors, factors, rows=first_rows)
+        cell_weights = np.bincount(row_cell, weights=w0, minlength=len(first_rows))
     if n_pop is None:
         X, terms = X[:, 1:], terms[1:]
     targets = [] if n_pop is None else [n_pop]
@@ -247,10 +259,11 @@ def calibrate(
         else:
             targets.append(float(population[name]))
     target = np.asarray(targets, dtype=np.float64)
-    w0 = np.asarray(design.weights, dtype=np.float64)
-    g, iterations, error = _grake(X, w0, target, calfun, (lower, upper), epsilon, max_iter)
-    w = w0 * g
-    achieved = dict(zip(terms, (X.T @ w).tolist()))
+    g, iterations, error = _grake(
+        X, cell_weights, target, calfun, (lower, upper), epsilon, max_iter
+    )
+    achieved = dict(zip(terms, (X.T @ (cell_weights * g)).tolist()))
+    w = w0 * (g if cells is None else g[cells[0]])
     report = weighting_report(
         w,
         f"calibrate ({calfun})",
@@ -260,4 +273,9 @@ def calibrate(
         {"totals": dict(zip(terms, target.tolist()))},
         {"totals": achieved},
     )
-    return design.with_weights(w, calibration=GregCalibration(X, w0, w, design), report=report)
+    if cells is None:
+        calibration = GregCalibration(X, w0, w, design)
+    else:  # the margins' indicators span the model matrix's columns: same residuals
+        margins = [(design.factor(name).codes, design.factor(name).n_levels) for name in predictors]
+        calibration = CalibrationModel(margins, w0, w, design)
+    return design.with_weights(w, calibration=calibration, report=report)

@@ -10,6 +10,7 @@ from ._domains import _domains
 from ._intervals import negligible
 from ._results import Estimate
 from ._results import EstimateSet
+from ._weight_block import WeightBlock
 
 _MAX_COVARIANCE_COLUMNS = 400
 
@@ -61,7 +62,13 @@ def _package(name, kind, est, var, df, n_d, vsrs, levels, by, cov, design_df=Non
 
 
 def _group_sum(codes, values, n_groups, times=None):
-    """Per-group sums of ``values`` (times ``times``): one pass, no temporary without groups."""
+    """Per-group sums of ``values`` (times ``times``): one pass, no temporary without groups.
+
+    ``values`` may be a :class:`WeightBlock` (every replicate's weights): then
+    the sums of each replicate, shape ``(n_groups, R)``.
+    """
+    if isinstance(values, WeightBlock):
+        return values.group_sum(codes, n_groups, times)
     if n_groups == 1:
         if times is None:
             return np.array([values.sum()])
@@ -73,6 +80,14 @@ def _group_sum(codes, values, n_groups, times=None):
 
 def _per_row(per_group, codes, n_groups):
     return per_group[0] if n_groups == 1 else per_group[codes]
+
+
+def estimate_only(design) -> bool:
+    """Whether only the estimate is wanted (a replicate's re-run: no linearised variance).
+
+    A design whose weights are a :class:`WeightBlock` is every replicate at once.
+    """
+    return getattr(design, "estimate_only", False)
 
 
 @dataclass(frozen=True)
@@ -96,26 +111,53 @@ class Available:
         return len(self.levels)
 
 
+_AVAILABLE_CACHE = 4  # rows of the last few (by, arrays) calls, per design and its reweightings
+
+
 def available(design, by, *arrays) -> Available:
-    """Rows with every one of ``arrays`` available (and in a domain of ``by``)."""
+    """Rows with every one of ``arrays`` available (and in a domain of ``by``).
+
+    Which rows are available does not depend on the weights: it is worked out
+    once per (``by``, arrays) and kept on the design for its reweighted copies
+    (the replicates of a replicate design re-run an estimator on the same
+    arrays), so each call only applies the weights.
+    """
+    rows = _available_rows(design, by, arrays)
+    codes, levels, keep, values, n = rows
+    D = len(levels)
+    if keep is None:
+        w0 = design.weights
+        if D == 1 and not isinstance(w0, WeightBlock):
+            return Available(codes, levels, w0, values, n, np.array([design.weight_sum]))
+    else:
+        w0 = design.weights * keep  # keep is 1.0 / 0.0: the weight or zero
+    return Available(codes, levels, w0, values, n, _group_sum(codes, w0, D))
+
+
+def _available_rows(design, by, arrays):
+    """(codes, levels, keep (float 0/1 or None: all), values with 0 for missing, n per domain)."""
+    cache = design._factor_cache.setdefault("__available__", {})
+    key = (by, *map(id, arrays))
+    hit = cache.get(key)
+    if hit is not None and all(a is b for a, b in zip(hit[0], arrays)):  # same objects, not ids
+        return hit[1]
     d, levels = _domains(design, by)
     D = len(levels)
-    w = design.weights
     missing = [bool(np.isnan(a.sum())) for a in arrays]  # one reduction per array
     outside = by is not None and bool(np.any(d < 0))
     if not any(missing) and not outside:
-        if D == 1:
-            return Available(
-                d, levels, w, arrays, np.array([float(design.n)]), np.array([design.weight_sum])
-            )
-        n = np.bincount(d, minlength=D).astype(np.float64)
-        return Available(d, levels, w, arrays, n, np.bincount(d, weights=w, minlength=D))
-    ok = d >= 0
-    for a, m in zip(arrays, missing):
-        if m:
-            ok &= ~np.isnan(a)
-    w0 = np.where(ok, w, 0.0)
-    values = tuple(np.where(ok, a, 0.0) if m else a for a, m in zip(arrays, missing))
-    codes = np.where(ok, d, 0) if outside else d
-    n = np.bincount(codes, weights=ok, minlength=D) if D > 1 else np.array([float(ok.sum())])
-    return Available(codes, levels, w0, values, n, _group_sum(codes, w0, D))
+        n = np.bincount(d, minlength=D).astype(np.float64) if D > 1 else np.array([float(design.n)])
+        rows = (d, levels, None, arrays, n)
+    else:
+        ok = d >= 0
+        for a, m in zip(arrays, missing):
+            if m:
+                ok &= ~np.isnan(a)
+        values = tuple(np.where(ok, a, 0.0) if m else a for a, m in zip(arrays, missing))
+        codes = np.where(ok, d, 0) if outside else d
+        n = np.bincount(codes, weights=ok, minlength=D) if D > 1 else np.array([float(ok.sum())])
+        rows = (codes, levels, ok.astype(np.float64), values, n)
+    if len(cache) >= _AVAILABLE_CACHE:
+        cache.pop(next(iter(cache)))
+    cache[key] = (arrays, rows)  # the arrays are kept, so their ids cannot be reused
+    return rows

@@ -30,8 +30,8 @@ def domain_df(design, by) -> np.ndarray:
     """
     if by is None:
         return np.array([design.df])
-    key = ("__domain_df__", by)
-    cached = design._moment_cache.get(key)
+    key = ("__domain_df__", by)  # free of the weights: shared by reweighted copies
+    cached = design._factor_cache.get(key)
     if cached is not None:
         return cached
     d, levels = _domains(design, by)
@@ -43,7 +43,7 @@ def domain_df(design, by) -> np.ndarray:
         n_psu = _distinct_pairs(design.psu[ok], design.n_psu, d[ok], D)
     n_strata = _distinct_pairs(design.stratum[ok], design.n_strata, d[ok], D)
     cached = (n_psu - n_strata).astype(np.float64)
-    design._moment_cache[key] = cached
+    design._factor_cache[key] = cached
     return cached
 
 

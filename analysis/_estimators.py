@@ -17,6 +17,7 @@ from ._common import _package
 from ._common import _per_row
 from ._common import _safe_div
 from ._common import available
+from ._common import estimate_only
 from ._domains import _domains
 from ._domains import domain_df
 from ._intervals import negligible
@@ -24,8 +25,11 @@ from ._results import Estimate
 from ._results import EstimateSet
 from ._scores import Scores
 from ._variance import variance
+from ._weight_block import WeightBlock
+from ._weight_block import takes_weight_block
 
 
+@takes_weight_block
 def mean(design, variable: str, by: str | None = None):
     """Weighted mean (a ratio estimator) with its linearised standard error.
 
@@ -56,6 +60,7 @@ def mean(design, variable: str, by: str | None = None):
     return mean_of_values(design, design.numeric(variable), variable, by)
 
 
+@takes_weight_block
 def mean_of_values(design, y: np.ndarray, name: str, by: str | None = None, kind: str = "mean"):
     """:func:`mean` of an array aligned with the design rows (NaN = not available).
 
@@ -67,11 +72,24 @@ def mean_of_values(design, y: np.ndarray, name: str, by: str | None = None, kind
     rows = available(design, by, y)
     c, D, w0, (y0,), W = rows.codes, rows.n_groups, rows.weights, rows.values, rows.weight_sum
     est = _safe_div(_group_sum(c, w0, D, y0), W)
+    if estimate_only(design):
+        return _estimates(design, name, kind, est, by, rows)
     resid = y0 - _per_row(np.nan_to_num(est), c, D)
     value = w0 * resid
     ss = _group_sum(c, value, D, resid)  # sum of w r^2, for the design effect
     value *= _per_row(np.nan_to_num(_safe_div(1.0, W)), c, D)
     return _finish(design, name, kind, est, value, by, rows, _safe_div(ss, W), 1.0)
+
+
+def _estimates(design, name, kind, est, by, rows):
+    """The estimates alone, for a replicate's re-run (its variance is never used).
+
+    With a :class:`WeightBlock` of weights: every replicate's estimates, shape (domains, R).
+    """
+    if isinstance(rows.weights, WeightBlock):
+        return est
+    nan = np.full(rows.n_groups, np.nan)
+    return _package(name, kind, est, nan, design.df, rows.n, nan, rows.levels, by, None)
 
 
 def _finish(design, name, kind, est, value, by, rows, s2, srs_factor):
@@ -101,6 +119,7 @@ def _finish(design, name, kind, est, value, by, rows, s2, srs_factor):
     )
 
 
+@takes_weight_block
 def total(design, variable: str, by: str | None = None):
     """Weighted (Horvitz-Thompson) total with its linearised standard error.
 
@@ -128,11 +147,14 @@ def total(design, variable: str, by: str | None = None):
     rows = available(design, by, design.numeric(variable))
     c, D, w0, (y0,), W = rows.codes, rows.n_groups, rows.weights, rows.values, rows.weight_sum
     est = _group_sum(c, w0, D, y0)
+    if estimate_only(design):
+        return _estimates(design, variable, "total", est, by, rows)
     resid = y0 - _per_row(np.nan_to_num(_safe_div(est, W)), c, D)
     ss = _group_sum(c, w0 * resid, D, resid)
     return _finish(design, variable, "total", est, w0 * y0, by, rows, _safe_div(ss, W), W**2)
 
 
+@takes_weight_block
 def ratio(design, numerator: str, denominator: str, by: str | None = None):
     """Ratio of two weighted totals, :math:`\\hat R = \\hat Y / \\hat X`.
 
@@ -161,6 +183,8 @@ def ratio(design, numerator: str, denominator: str, by: str | None = None):
     c, D, w0, (y0, x0), W = rows.codes, rows.n_groups, rows.weights, rows.values, rows.weight_sum
     X = _group_sum(c, w0, D, x0)
     est = _safe_div(_group_sum(c, w0, D, y0), X)
+    if estimate_only(design):
+        return _estimates(design, f"{numerator}/{denominator}", "ratio", est, by, rows)
     resid = y0 - _per_row(np.nan_to_num(est), c, D) * x0
     value = w0 * resid
     ss = _group_sum(c, value, D, resid)

@@ -152,18 +152,43 @@ class _WeightedCDF:
 
     def __init__(self, x: np.ndarray, w: np.ndarray):
         keep = w != 0
-        x, w = x[keep], w[keep]
-        order = np.argsort(x, kind="stable")
-        self.xs = x[order]
-        self.cumw = np.cumsum(w[order].astype(np.longdouble)).astype(np.float64)
+        if not keep.all():
+            x, w = x[keep], w[keep]
+        self._x = x
+        self._order = stable_order(x)
+        self.cumw = np.cumsum(w[self._order], dtype=np.longdouble).astype(np.float64)
         self.total = float(np.sum(w.astype(np.longdouble)))
 
     def quantile(self, p: float) -> float:
         # the last k with C_k <= p C_n (cumulative weights increase: zero weights were dropped)
         pos = max(int(np.searchsorted(self.cumw, p * self.total, side="right")) - 1, 0)
-        if p - self.cumw[pos] / self.total == 0:
-            return float(self.xs[pos])
-        return float(self.xs[min(pos + 1, self.xs.size - 1)])
+        if p - self.cumw[pos] / self.total != 0:
+            pos = min(pos + 1, self.cumw.size - 1)
+        return float(self._x[self._order[pos]])
+
+
+def stable_order(x: np.ndarray) -> np.ndarray:
+    """``np.argsort(x, kind="stable")`` of values without NaN, by one sort of int64 keys.
+
+    Each key is the value's bit pattern made an integer in the values' order,
+    its low bits replaced by the row's position; sorting the keys (numpy's
+    vectorised integer sort) orders the rows by value, ties by position.  Rows
+    whose values differ only in the replaced bits are then checked: if any is
+    out of order, a stable sort of the (nearly sorted) values finishes the job.
+    """
+    n = x.size
+    bits = max(int(n - 1).bit_length(), 1)
+    key = (x + 0.0).view(np.int64)  # + 0.0: -0.0 becomes 0.0 (they are a tie)
+    key = key ^ ((key >> 63) & np.int64(0x7FFFFFFFFFFFFFFF))  # negative floats count down
+    low = np.int64((1 << bits) - 1)
+    key &= ~low
+    key |= np.arange(n, dtype=np.int64)
+    key.sort()
+    order = key & low
+    same = np.flatnonzero((key[1:] ^ key[:-1]) <= low)  # neighbours with the same high bits
+    if same.size and np.any(x[order[same + 1]] < x[order[same]]):
+        order = order[np.argsort(x[order], kind="stable")]
+    return order
 
 
 def quantile(

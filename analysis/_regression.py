@@ -8,12 +8,16 @@ from dataclasses import field
 
 import numpy as np
 import pandas as pd
+from scipy import special
 from scipy import stats
 
 from ._data import column
 from ._domains import mask_df
 from ._errors import DesignError
 from ._errors import SurveyError
+from ._model_rows import ModelRows
+from ._model_rows import factor_cells
+from ._model_rows import full_rank
 from ._scores import Scores
 from ._variance import variance
 
@@ -104,13 +108,15 @@ def _plain(value):
     return value.item() if isinstance(value, np.generic) else value
 
 
-def model_matrix(design, predictors, factors: Mapping | None = None):
+def model_matrix(design, predictors, factors: Mapping | None = None, rows=None):
     """Model matrix of ``predictors`` with R's treatment contrasts.
 
     A predictor is a factor when its column is not numeric or when it is a
     key of ``factors`` (value: the reference level, or None for the first
     level).  Levels are sorted as R sorts a character column; the reference
     level gets no column.
+
+    ``rows`` (an index array) builds the matrix of those rows only.
 
     Returns
     -------
@@ -119,20 +125,24 @@ def model_matrix(design, predictors, factors: Mapping | None = None):
         of rows without a missing predictor, and the reference levels.
     """
     factors = dict(factors or {})
-    columns = [np.ones(design.n)]
+    n = design.n if rows is None else len(rows)
+    pick = slice(None) if rows is None else rows
+    columns = [np.ones(n)]
     terms = ["(Intercept)"]
-    complete = np.ones(design.n, dtype=bool)
+    complete = np.ones(n, dtype=bool)
     reference = {}
+    dummies = []  # (first column, codes, reference code) of each factor
     for name in predictors:
         raw = column(design.data, name)
         if name not in factors and pd.api.types.is_numeric_dtype(raw):
-            x = design.numeric(name)
+            x = design.numeric(name)[pick]
             complete &= ~np.isnan(x)
             columns.append(np.nan_to_num(x))
             terms.append(name)
             continue
         f = design.factor(name)
-        complete &= f.codes >= 0
+        codes = f.codes[pick]
+        complete &= codes >= 0
         ref = factors.get(name)
         if ref is None:
             ref_code = 0
@@ -142,11 +152,20 @@ def model_matrix(design, predictors, factors: Mapping | None = None):
                 raise SurveyError(f"reference level {ref!r} is not a category of {name!r}")
             ref_code = labels.index(str(ref))
         reference[name] = f.levels[ref_code]
-        for code, level in enumerate(f.levels):
-            if code != ref_code:
-                columns.append((f.codes == code).astype(np.float64))
-                terms.append(f"{name}{level}")
-    return np.column_stack(columns), tuple(terms), complete, reference
+        dummies.append((len(terms), codes, ref_code))
+        columns.extend([None] * (f.n_levels - 1))
+        terms.extend(f"{name}{level}" for code, level in enumerate(f.levels) if code != ref_code)
+    X = np.zeros((n, len(terms)))
+    for j, values in enumerate(columns):
+        if values is not None:
+            X[:, j] = values
+    index = np.arange(n)
+    for first, codes, ref_code in dummies:
+        # one scatter per factor: the row's level column (after the reference) gets a 1
+        col = first + codes - (codes > ref_code)
+        hit = (codes >= 0) & (codes != ref_code)
+        X[index[hit], col[hit]] = 1.0
+    return X, tuple(terms), complete, reference
 
 
 def _outcome(design, outcome, positive, family):
@@ -168,36 +187,37 @@ def _outcome(design, outcome, positive, family):
 
 
 def _irls(X, y, prior, family):
-    """Iteratively reweighted least squares exactly as R's ``glm.fit``.
+    """Iteratively reweighted least squares exactly as R's ``glm.fit`` (``X``: :class:`ModelRows`).
 
     Returns the coefficients, the working weights and working residuals that
     R keeps (the weights of the last iteration, computed before its update),
-    as ``svyglm``'s sandwich uses them.
+    as ``svyglm``'s sandwich uses them, and :math:`X^\\top W X` with those
+    weights (the inverse of the sandwich's bread).
     """
     if family == "gaussian":
         eta = y.copy()
     else:
         eta = np.log((prior * y + 0.5) / (prior + 1) / (1 - (prior * y + 0.5) / (prior + 1)))
     mu = _inv(eta, family)
-    dev_old = _deviance(y, mu, prior, family)
-    beta = None
+    saturated = _saturated(y, family)
+    dev_old = _deviance(y, mu, prior, family, saturated)
+    beta = gram = None
     for _ in range(_MAX_ITER):
         mu_eta = _mu_eta(eta, mu, family)
         var = np.ones_like(mu) if family == "gaussian" else mu * (1 - mu)
         z = eta + (y - mu) / mu_eta
         wt = prior * mu_eta**2 / var
-        sw = np.sqrt(wt)
-        beta, *_ = np.linalg.lstsq(X * sw[:, None], z * sw, rcond=None)
-        eta = X @ beta
+        beta, gram = X.weighted_least_squares(z, wt)
+        eta = X.linear(beta)
         mu = _inv(eta, family)
-        dev = _deviance(y, mu, prior, family)
+        dev = _deviance(y, mu, prior, family, saturated)
         if abs(dev - dev_old) / (abs(dev) + 0.1) < _EPSILON:
             break
         dev_old = dev
     else:
         raise SurveyError("the logistic regression did not converge (separated outcome?)")
     resid = (y - mu) / _mu_eta(eta, mu, family)
-    return beta, wt, resid
+    return beta, wt, resid, gram
 
 
 def _inv(eta, family):
@@ -208,13 +228,22 @@ def _mu_eta(eta, mu, family):
     return np.ones_like(eta) if family == "gaussian" else np.maximum(mu * (1 - mu), 2.2e-16)
 
 
-def _deviance(y, mu, prior, family):
+def _saturated(y, family):
+    """:math:`y\\log y + (1-y)\\log(1-y)` (0 at 0 and 1), the deviance's part free of ``mu``."""
+    if family == "gaussian":
+        return None
+    return special.xlogy(y, y) + special.xlogy(1 - y, 1 - y)
+
+
+def _deviance(y, mu, prior, family, saturated):
+    """R's ``dev.resids`` summed; binomial: :math:`2\\sum_i p_i\\{y_i\\log(y_i/\\mu_i) + (1-y_i)\\log((1-y_i)/(1-\\mu_i))\\}`."""
     if family == "gaussian":
         return float(np.sum(prior * (y - mu) ** 2))
     with np.errstate(divide="ignore", invalid="ignore"):
-        a = np.where(y > 0, y * np.log(y / mu), 0.0)
-        b = np.where(y < 1, (1 - y) * np.log((1 - y) / (1 - mu)), 0.0)
-    return float(np.sum(2 * prior * (a + b)))
+        terms = saturated - y * np.log(mu) - (1 - y) * np.log1p(-mu)
+    if not np.isfinite(terms).all():  # mu of 0 or 1 where y is too: 0 log 0 = 0
+        terms = saturated - special.xlogy(y, mu) - special.xlogy(1 - y, 1 - mu)
+    return float(2 * np.dot(prior, terms))
 
 
 def regression(
@@ -287,10 +316,14 @@ def regression(
     if family not in FAMILIES:
         raise SurveyError(f"family must be one of {FAMILIES}, got {family!r}")
     predictors = list(predictors)
-    X, terms, ok, reference = model_matrix(design, predictors, factors)
     y = _outcome(design, outcome, positive, family)
     w = design.weights
-    ok &= ~np.isnan(y) & (w > 0)
+    ok = ~np.isnan(y) & (w > 0)
+    for name in predictors:  # complete cases
+        if name not in (factors or {}) and pd.api.types.is_numeric_dtype(column(design.data, name)):
+            ok &= ~np.isnan(design.numeric(name))
+        else:
+            ok &= design.factor(name).codes >= 0
     rows = np.ones(design.n, dtype=bool)  # R rescales the weights over the (subset) design's rows
     if subset is not None:
         name, category = subset
@@ -301,21 +334,32 @@ def regression(
         rows = f.codes == labels.index(str(category))
         ok &= rows
     n = int(ok.sum())
-    if n <= X.shape[1]:
+    whole = n == design.n
+    cells = factor_cells(design, predictors, factors, ok)
+    if cells is None:
+        X, terms, _, reference = model_matrix(design, predictors, factors)
+        Xk = ModelRows(X if whole else X[ok])
+    else:
+        cell, first_rows = cells
+        X, terms, _, reference = model_matrix(design, predictors, factors, rows=first_rows)
+        Xk = ModelRows(X, cell if whole else cell[ok])
+    if n <= Xk.n_terms:
         raise SurveyError(f"too few complete respondents to regress {outcome!r}")
-    Xk = X[ok]
-    if np.linalg.matrix_rank(Xk) < Xk.shape[1]:
+    if not full_rank(Xk.distinct()):
         raise SurveyError(
             f"the predictors of {outcome!r} are collinear among the complete respondents: "
             f"{', '.join(predictors)}"
         )
-    prior = w[ok] / w[rows].mean()
-    beta, wt, resid = _irls(Xk, y[ok], prior, family)
-    bread = np.linalg.inv((Xk * wt[:, None]).T @ Xk)
-    dense = np.zeros((design.n, Xk.shape[1]))
-    dense[ok] = (Xk * (wt * resid)[:, None]) @ bread
-    cov = variance(design, Scores(Xk.shape[1], dense=dense), covariance=True)
-    df = mask_df(design, ok) + 1 - Xk.shape[1]
+    prior = (w if whole else w[ok]) / w[rows].mean()
+    beta, wt, resid, gram = _irls(Xk, y if whole else y[ok], prior, family)
+    bread = np.linalg.inv(gram)
+    if whole:
+        dense = Xk.linear(bread) * (wt * resid)[:, None]
+    else:
+        dense = np.zeros((design.n, Xk.n_terms))
+        dense[ok] = Xk.linear(bread) * (wt * resid)[:, None]
+    cov = variance(design, Scores(Xk.n_terms, dense=dense), covariance=True)
+    df = mask_df(design, ok) + 1 - Xk.n_terms
     return Regression(
         terms=terms,
         coef=np.asarray(beta),

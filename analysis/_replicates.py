@@ -3,7 +3,9 @@
 A :class:`ReplicateDesign` holds the full-sample design and a matrix of
 replicate weights.  Every estimator runs unchanged: :func:`run` calls it once
 with the full-sample weights and once per replicate with that replicate's
-weights, and replaces the linearised variance by the replicate variance
+weights (an estimator linear in the weights, once with every replicate's
+weights as a :class:`~analysis._weight_block.WeightBlock`), and replaces the
+linearised variance by the replicate variance
 (:meth:`ReplicateDesign.variance`).  There is one implementation of each
 estimator; the public API wraps them with :func:`replicable`.
 """
@@ -21,6 +23,7 @@ from ._errors import SurveyError
 from ._regression import Regression
 from ._results import Estimate
 from ._results import EstimateSet
+from ._weight_block import WeightBlock
 
 TYPES = ("JK1", "JKn", "bootstrap", "subbootstrap", "BRR", "Fay", "other")
 
@@ -84,6 +87,11 @@ class ReplicateDesign:
         s = np.linalg.svd(used, compute_uv=False)
         self.df = float(np.sum(s > 1e-5 * s[0]) - 1)
 
+    @functools.cached_property
+    def _factors_by_replicate(self) -> np.ndarray:
+        """The factors with one contiguous row per replicate."""
+        return np.ascontiguousarray(self._factors.T)
+
     @property
     def n_replicates(self) -> int:
         return self._factors.shape[1]
@@ -99,10 +107,26 @@ class ReplicateDesign:
         """The full-sample design carrying replicate ``r``'s weights (estimates only)."""
         if self._index is None:
             weights = self._factors[:, r]
-        else:
-            weights = self._factors[self._index, r] * self.full.weights
+        else:  # the PSUs' factors are a short contiguous row: gather, then scale in place
+            weights = self._factors_by_replicate[r][self._index]
+            weights *= self.full.weights
         design = self.full.with_weights(weights)
         design.estimate_only = True  # analysis._variance skips the linearised variance
+        return design
+
+    def weight_block(self) -> Design:
+        """The full-sample design carrying every replicate's weights (a :class:`WeightBlock`).
+
+        For estimators marked :func:`~analysis._weight_block.takes_weight_block`: one call
+        gives every replicate's estimates.
+        """
+        if self._index is None:
+            block = WeightBlock(None, self._factors)
+        else:
+            block = WeightBlock(self.full.weights, self._factors, self._index)
+        design = self.full.with_weights(self.full.weights)
+        design.weights = block
+        design.estimate_only = True
         return design
 
     def variance(self, thetas: np.ndarray, estimate: np.ndarray) -> np.ndarray:
@@ -134,13 +158,20 @@ def run(fn, design, *args, **kwargs):
     if not isinstance(design, ReplicateDesign):
         return fn(design, *args, **kwargs)
     full = fn(design.full, *args, **kwargs)
-    reps = [fn(design.replicate(r), *args, **kwargs) for r in range(design.n_replicates)]
+    if getattr(fn, "takes_weight_block", False):  # every replicate's estimates from one call
+        thetas = np.asarray(fn(design.weight_block(), *args, **kwargs)).T
+        reps = None
+    else:
+        reps = [fn(design.replicate(r), *args, **kwargs) for r in range(design.n_replicates)]
     if isinstance(full, Estimate):
-        cov = design.variance(np.array([[e.estimate] for e in reps]), np.array([full.estimate]))
+        if reps is not None:
+            thetas = np.array([[e.estimate] for e in reps])
+        cov = design.variance(thetas, np.array([full.estimate]))
         return _updated(full, float(cov[0, 0]), design.df)
     if isinstance(full, EstimateSet):
         estimate = np.array([e.estimate for e in full])
-        thetas = np.array([[e.estimate for e in rep] for rep in reps])
+        if reps is not None:
+            thetas = np.array([[e.estimate for e in rep] for rep in reps])
         cov = design.variance(thetas, estimate)
         updated = tuple(_updated(e, float(cov[i, i]), design.df) for i, e in enumerate(full))
         return EstimateSet(name=full.name, estimates=updated, covariance=cov)

@@ -67,8 +67,9 @@ class Scores:
             out -= sums @ self.offset_coef
         if self.dense is not None:
             dense = self.dense if row_scale is None else self.dense * row_scale[:, None]
-            for c in range(k):
-                out[:, c] += np.bincount(groups, weights=dense[:, c], minlength=n_groups)
+            # columns made contiguous once: bincount would copy each strided column
+            for c, values in enumerate(np.ascontiguousarray(dense.T)):
+                out[:, c] += np.bincount(groups, weights=values, minlength=n_groups)
         return out
 
 

@@ -2,7 +2,7 @@
 
 Run from the repository root::
 
-    .venv/bin/python bench/analysis_bench.py [--n 1000000] [--seed 1] [--no-svy]
+    .venv/bin/python bench/analysis_bench.py [--n 1000000] [--rep-n 200000] [--seed 1] [--no-svy]
 
 Reports, from one run on 1,000,000 synthetic respondents: time to set up the
 design, rake to three margins (district, age group, gender), compute every
@@ -15,6 +15,34 @@ data, prepared outside the timings; it has no Likert scoring, so it is given
 the scores as columns.  The scalar estimates are timed warm (best of 5), as
 svy compiles and caches on its first call.  svy is optional: without it the
 benchmark says so and prints the rest.
+
+The estimators added later are timed on a stratified clustered design
+derived from the same respondents: the 10 districts are the strata and each
+holds 40 PSUs (column ``psu``: 400 PSUs, 390 df), weights ``w``:
+
+* the median of income with its Woodruff 95% interval (``quantile``, R's
+  ``svyquantile``; svy's ``estimation.median``), warm, best of 3;
+* a logistic regression of a yes/no outcome (``recommend``) on district, age
+  group and gender: 16 coefficients with design-based SEs (``regression(...,
+  family="quasibinomial")``, R's ``svyglm``; svy's ``glm.fit(family=
+  "binomial")``), warm, best of 3;
+* JKn replicate weights, one replicate per PSU (400), created
+  (``as_replicate_design(type="JKn")``; svy's ``weighting.create_jk_wgts``),
+  then the replicate mean of income with its replicate SE (``mean`` on the
+  replicate design; svy's ``method="replication"``), warm, best of 3; the
+  same with 200 bootstrap replicates (ours R's ``bootweights``, svy's Rao-Wu
+  ``create_bs_wgts``: different random replicates, so the SEs agree only to
+  Monte Carlo error).  svy stores a column per replicate (400 columns of n
+  rows) and needs seconds per 100,000 rows to create them, so the replicate
+  tasks use the first ``--rep-n`` respondents (200,000 by default; the table
+  prints the n); all 400 PSUs are represented;
+* linear (GREG) calibration of the weights-only design to the district, age
+  group and gender margins (``calibrate``; svy's ``weighting.calibrate`` with
+  ``Cat`` controls), best of 3; the agreement line compares the weights and
+  the calibrated mean of income and its SE.
+
+Below the table, each added task prints how closely the two libraries'
+estimates and SEs agree.
 """
 
 from __future__ import annotations
@@ -44,6 +72,9 @@ ITEMS = LIKERT_ITEMS + [f"c{j + 1:02d}" for j in range(N_CHOICE)]
 # svy takes seconds per item at 1M rows: the comparison uses a few items (2 minute budget)
 COMPARE_ITEMS = ["q01", "q02", "c01", "c02"]
 COMPARE_LIKERT = ["q01", "q02"]
+PSUS_PER_DISTRICT = 40  # the clustered design: districts are strata, 400 PSUs in all
+BOOTSTRAP_REPLICATES = 200
+LOGISTIC_PREDICTORS = ["district", "age_group", "gender"]
 
 
 def make_data(n: int, seed: int) -> tuple[pd.DataFrame, dict]:
@@ -72,6 +103,11 @@ def make_data(n: int, seed: int) -> tuple[pd.DataFrame, dict]:
         data[f"c{j + 1:02d}"] = pd.Categorical.from_codes(codes, list("ABCD"))
     data["income"] = np.where(rng.random(n) < 0.01, np.nan, rng.lognormal(8 + 0.02 * district, 0.6))
     data["household"] = rng.integers(1, 6, n).astype(np.float64)
+    # drawn last, so the columns above do not depend on them
+    data["psu"] = district * PSUS_PER_DISTRICT + rng.integers(0, PSUS_PER_DISTRICT, n)
+    eta = -0.5 + 0.1 * district - 0.15 * age + 0.3 * gender
+    yes = rng.random(n) < 1.0 / (1.0 + np.exp(-eta))
+    data["recommend"] = pd.Categorical.from_codes(yes.astype(np.int8), ["no", "yes"])
     frame = pd.DataFrame(data)
     total = float(frame["w"].sum()) * 1.1
     shares = {
@@ -137,6 +173,120 @@ def run_analysis(frame, margins):
     }
 
 
+ADDED_TASKS = ("median", "logistic", "jkn", "jkn_mean", "boot", "boot_mean", "calibrate")
+
+
+def run_added(frame, margins, rep_n):
+    """The estimators added later (see the module docstring): times and results."""
+    clustered = analysis.Design(frame, weights="w", strata="district", clusters="psu")
+    head = analysis.Design(frame.head(rep_n), weights="w", strata="district", clusters="psu")
+    plain = analysis.Design(frame, weights="w")
+    times, values = {}, {}
+    times["median"], values["median"] = best_of(
+        lambda: analysis.quantile(clustered, "income", 0.5)[0.5], 3
+    )
+    times["logistic"], values["logistic"] = best_of(
+        lambda: analysis.regression(
+            clustered, "recommend", LOGISTIC_PREDICTORS, family="quasibinomial", positive="yes"
+        ),
+        3,
+    )
+    start = time.perf_counter()
+    jkn = analysis.as_replicate_design(head, type="JKn")
+    times["jkn"] = time.perf_counter() - start
+    times["jkn_mean"], values["jkn_mean"] = best_of(lambda: analysis.mean(jkn, "income"), 3)
+    start = time.perf_counter()
+    boot = analysis.as_replicate_design(
+        head, type="bootstrap", replicates=BOOTSTRAP_REPLICATES, seed=1
+    )
+    times["boot"] = time.perf_counter() - start
+    times["boot_mean"], values["boot_mean"] = best_of(lambda: analysis.mean(boot, "income"), 3)
+    times["calibrate"], calibrated = best_of(lambda: analysis.calibrate(plain, margins), 3)
+    values["calibrate"] = calibrated
+    values["calibrated_mean"] = analysis.mean(calibrated, "income")
+    values["replicates"] = (jkn.n_replicates, boot.n_replicates)
+    return times, values
+
+
+def run_svy_added(frame, margins, rep_n, ours):
+    """The added tasks with svy, on the same data (polars, prepared outside the timings)."""
+    import polars as pl
+    import svy
+
+    data = frame[[*LOGISTIC_PREDICTORS, "w", "income", "psu"]].copy()
+    for column in LOGISTIC_PREDICTORS:
+        data[column] = data[column].astype(str)
+    data["recommend"] = (frame["recommend"] == "yes").astype(np.float64)
+    polars_frame = pl.from_pandas(data)
+    design = svy.Design(stratum="district", psu="psu", wgt="w")
+    clustered = svy.Sample(polars_frame, design)
+    head = svy.Sample(polars_frame.head(rep_n), design)
+    plain = svy.Sample(polars_frame, svy.Design(wgt="w"))
+    x = [svy.Cat(column) for column in LOGISTIC_PREDICTORS]
+    controls = {svy.Cat(var): {str(k): v for k, v in t.items()} for var, t in margins.items()}
+    tasks = {
+        "median": lambda: clustered.estimation.median("income", drop_nulls=True),
+        "logistic": lambda: clustered.glm.fit(y="recommend", x=x, family="binomial"),
+    }
+    times, values = {}, {}
+    for task, run in tasks.items():
+        run()  # warm, as ours
+        times[task], values[task] = best_of(run, 3)
+    start = time.perf_counter()
+    jkn = head.weighting.create_jk_wgts()
+    times["jkn"] = time.perf_counter() - start
+    start = time.perf_counter()
+    boot = head.weighting.create_bs_wgts(n_reps=BOOTSTRAP_REPLICATES, rstate=1)
+    times["boot"] = time.perf_counter() - start
+    for task, sample in (("jkn_mean", jkn), ("boot_mean", boot)):
+
+        def run(sample=sample):
+            return sample.estimation.mean("income", method="replication", drop_nulls=True)
+
+        run()
+        times[task], values[task] = best_of(run, 3)
+    times["calibrate"], calibrated = best_of(
+        lambda: plain.weighting.calibrate(controls=controls), 3
+    )
+    values["calibrate"] = calibrated.data["calib_wgt"].to_numpy()
+    values["calibrated_mean"] = calibrated.estimation.mean("income", drop_nulls=True)
+    return times, _agreement(ours, values)
+
+
+def _rel(a, b) -> float:
+    return float(np.max(np.abs(np.asarray(a, float) - np.asarray(b, float)) / np.abs(b)))
+
+
+def _agreement(ours, theirs) -> list[str]:
+    """One line per added task: how closely svy's estimates and SEs agree with ours."""
+    q, m = ours["median"], theirs["median"].estimates[0]
+    lines = [
+        f"median: estimate, interval ends and SE agree with svy to "
+        f"{_rel([m.est, m.lci, m.uci, m.se], [q.estimate, q.low, q.high, q.se]):.1e} (relative)"
+    ]
+    fit, table = ours["logistic"], theirs["logistic"].to_polars()
+    coef, se = table["estimate"].to_numpy(), table["std_err"].to_numpy()
+    lines.append(
+        f"logistic: {len(fit.coef)} coefficients agree to "
+        f"{float(np.max(np.abs(coef - fit.coef) / fit.se)):.1e} SE, SEs to "
+        f"{_rel(se, fit.se):.1e} (relative); df {fit.df:g}"
+    )
+    for task, label in (("jkn_mean", "JKn"), ("boot_mean", "bootstrap")):
+        e, s = ours[task], theirs[task].estimates[0]
+        note = "" if task == "jkn_mean" else " (different random replicates)"
+        lines.append(
+            f"{label} replicate mean: estimate agrees to {_rel(s.est, e.estimate):.1e}, "
+            f"SE to {_rel(s.se, e.se):.1e} (relative){note}; df {e.df:g}"
+        )
+    w = np.asarray(ours["calibrate"].weights)
+    c, s = ours["calibrated_mean"], theirs["calibrated_mean"].estimates[0]
+    lines.append(
+        f"calibration: weights agree to {_rel(theirs['calibrate'], w):.1e}, calibrated mean "
+        f"to {_rel(s.est, c.estimate):.1e} and its SE to {_rel(s.se, c.se):.1e} (relative)"
+    )
+    return lines
+
+
 def best_of(run, repeat: int = 5):
     """Fastest of ``repeat`` runs (the machine is shared) and the last result."""
     best = np.inf
@@ -147,7 +297,7 @@ def best_of(run, repeat: int = 5):
     return best, result
 
 
-def run_svy(frame, margins, ours):
+def run_svy(frame, margins, ours, rep_n):
     """The same tasks with svy (polars data prepared outside the timings)."""
     try:
         with warnings.catch_warnings():
@@ -203,12 +353,19 @@ def run_svy(frame, margins, ours):
                     abs(result.estimates[0].se - ref.se) / ref.se,
                 )
     out["weights"] = raked.data["rk_wgt"].to_numpy()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        added, out["agreement"] = run_svy_added(frame, margins, rep_n, ours["added_values"])
+    out.update(added)
     return out
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=1_000_000)
+    parser.add_argument(
+        "--rep-n", type=int, default=200_000, help="respondents of the replicate-weight tasks"
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--no-svy", action="store_true")
     args = parser.parse_args(argv)
@@ -220,6 +377,8 @@ def main(argv=None) -> int:
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     maxrss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    rep_n = min(args.rep_n, args.n)
+    added_times, result["added_values"] = run_added(frame, margins, rep_n)
 
     report = result["raked"].weighting_report
     whole = result["design"] + result["rake"] + result["items"]
@@ -239,7 +398,7 @@ def main(argv=None) -> int:
         f"peak memory: tracemalloc peak during analysis {peak / 2**20:.0f} MiB; "
         f"process max RSS {maxrss_mb:.0f} MiB"
     )
-    theirs = {} if args.no_svy else run_svy(frame, margins, result)
+    theirs = {} if args.no_svy else run_svy(frame, margins, result, rep_n)
     if "error" in theirs:
         print(f"svy: {theirs['error']} -- comparison not run")
         theirs = {}
@@ -252,24 +411,39 @@ def main(argv=None) -> int:
         "few_shares": f"shares of {len(COMPARE_ITEMS)} items, cold (describe_items)",
         "few_scores": f"{len(COMPARE_LIKERT)} scores + top-2 rates, cold",
     }
-    times = {**{k: result[k] for k in labels}, **result["scalar_times"]}
+    times = {**{k: result[k] for k in labels}, **result["scalar_times"], **added_times}
     labels.update({task: f"{task} of income (warm, best of 5)" for task in SCALAR_TASKS})
-    print(f"{'task':<46} {'ours':>9} {'svy 0.35':>9} {'svy/ours':>9}")
+    jkn_reps, boot_reps = result["added_values"]["replicates"]
+    labels.update(
+        {
+            "median": "median of income + Woodruff CI (400 PSUs)",
+            "logistic": "logistic regression, 3 factors (400 PSUs)",
+            "jkn": f"JKn replicate weights, {jkn_reps} (n={rep_n:,})",
+            "jkn_mean": f"mean of income, {jkn_reps} JKn replicates (warm)",
+            "boot": f"bootstrap weights, {boot_reps} (n={rep_n:,})",
+            "boot_mean": f"mean of income, {boot_reps} bootstrap replicates",
+            "calibrate": "calibrate (linear) to 3 margins",
+        }
+    )
+    width = max(len(label) for label in labels.values())
+    print(f"{'task':<{width}} {'ours':>9} {'svy 0.35':>9} {'svy/ours':>9}")
     slower = []
     for key, label in labels.items():
         ours = times[key]
         if key in theirs:
             ratio = theirs[key] / ours
             slower += [label] if ratio < 1 else []
-            print(f"{label:<46} {ours:>8.3f}s {theirs[key]:>8.3f}s {ratio:>8.1f}x")
+            print(f"{label:<{width}} {ours:>8.3f}s {theirs[key]:>8.3f}s {ratio:>8.1f}x")
         else:
-            print(f"{label:<46} {ours:>8.3f}s {'-':>9} {'-':>9}")
+            print(f"{label:<{width}} {ours:>8.3f}s {'-':>9} {'-':>9}")
     if theirs:
         diff = float(np.max(np.abs(theirs["weights"] - result["weights"]) / result["weights"]))
         print(
             f"raked weights agree with svy to {diff:.1e} (relative); mean and SE to "
             f"{theirs['mean_agreement']:.1e}"
         )
+        for line in theirs["agreement"]:
+            print(line)
         print("ours slower than svy: " + (", ".join(slower) if slower else "none"))
     return 0
 

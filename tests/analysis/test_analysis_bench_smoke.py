@@ -18,7 +18,16 @@ def test_benchmark_runs_on_a_small_sample():
     )
     assert proc.returncode == 0, proc.stderr
     needles = ("rake to 3 margins", "shares of all 20 items", "mean of income", "peak memory")
-    for needle in needles:
+    added = (
+        "median of income + Woodruff CI",
+        "logistic regression, 3 factors",
+        "JKn replicate weights, 400 (n=20,000)",
+        "mean of income, 400 JKn replicates",
+        "bootstrap weights, 200",
+        "mean of income, 200 bootstrap replicates",
+        "calibrate (linear) to 3 margins",
+    )
+    for needle in (*needles, *added):
         assert needle in proc.stdout
 
 

@@ -78,6 +78,25 @@ def test_quantile_rule_is_the_inverse_weighted_cdf():
     assert weighted_quantile(x, heavy, 0.5) == 2.0
 
 
+def test_stable_order_is_a_stable_argsort():
+    """The int64-key sort behind the quantiles orders as np.argsort(kind="stable")."""
+    from analysis._quantiles import stable_order
+
+    rng = np.random.default_rng(5)
+    cases = [
+        rng.lognormal(8, 0.6, 50_000),
+        rng.normal(size=20_000),
+        rng.integers(-5, 5, 30_000).astype(float),  # ties: by position
+        np.array([0.0, -0.0, 0.0, -0.0, 1.0, -1.0]),  # -0.0 and 0.0 are a tie
+        np.array([np.inf, -np.inf, 1e308, -1e-308, 5e-324, -5e-324, 0.0]),
+        np.array([3.0]),
+        np.array([2.0, 1.0]),
+        1 + rng.integers(0, 1 << 22, 40_000) * 2.0**-52,  # differ only in the low bits
+    ]
+    for x in cases:
+        np.testing.assert_array_equal(stable_order(x), np.argsort(x, kind="stable"))
+
+
 def test_quantile_bad_input_names_the_column(dclus1):
     with pytest.raises(VariableError, match="'name'"):
         quantile(dclus1, "name")

@@ -193,3 +193,25 @@ def test_satisfaction_rate_and_index_by_hand(frames, mse):
         assert est.estimate == pytest.approx(full, rel=1e-12)
         assert est.se == pytest.approx(np.sqrt(expected), rel=1e-10)
         assert est.df == 14
+
+
+@pytest.mark.parametrize("cid", ["rep_clus1_jk1", "rep_strat_jkn", "rep_clus1_boot"])
+def test_every_replicate_at_once_equals_one_replicate_at_a_time(designs, cid):
+    """The estimate-only path given a WeightBlock (all replicates) gives each replicate's
+    estimate as re-running it with that replicate's weights (compressed and supplied)."""
+    from analysis import _estimators as E
+
+    d = designs[cid]
+    calls = [
+        (E.mean, ("acs.k3",), {}),
+        (E.mean, ("api00",), {"by": "stype"}),
+        (E.total, ("acs.46",), {"by": "stype"}),
+        (E.ratio, ("acs.core", "api99"), {}),
+        (E.ratio, ("api00", "acs.k3"), {"by": "stype"}),
+    ]
+    for fn, args, kwargs in calls:
+        block = fn(d.weight_block(), *args, **kwargs)
+        for r in range(d.n_replicates):
+            one = fn(d.replicate(r), *args, **kwargs)
+            expected = [e.estimate for e in one] if kwargs else [one.estimate]
+            np.testing.assert_allclose(block[:, r], expected, rtol=1e-13, atol=0)
