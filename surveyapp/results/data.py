@@ -276,21 +276,19 @@ def _read(statement):
     if uri is None:
         frame = pd.concat([pd.read_sql(sql, db.session.connection()) for sql in sqls])
         return pa.Table.from_pandas(frame, preserve_index=False)
+    import connectorx  # loading its SQLite is harmless; opening a connection here is not
+
+    query = sqls if len(sqls) > 1 else sqls[0]
     if uri.startswith("sqlite://"):
-        table = _sqlite_reader().submit(_read_arrow, uri, sqls).result()
+        # connectorx's own function, so that the helper imports connectorx only (not the app).
+        job = _sqlite_reader().submit(connectorx.read_sql, uri, query, return_type="arrow")
+        table = job.result()
     else:
-        table = _read_arrow(uri, sqls)
+        table = connectorx.read_sql(uri, query, return_type="arrow")
     if table.num_rows == 0:
         # connectorx cannot type the columns of an empty result; give them all a numeric type.
         return pa.table({name: pa.array([], pa.float64()) for name in table.column_names})
     return table
-
-
-def _read_arrow(uri, sqls):
-    """connectorx's read of ``sqls`` (run in parallel) as one Arrow table."""
-    import connectorx
-
-    return connectorx.read_sql(uri, sqls if len(sqls) > 1 else sqls[0], return_type="arrow")
 
 
 _READER = {}
