@@ -15,6 +15,7 @@ from ..reporting.survey_section import add_appendix
 from ..reporting.survey_section import add_methods
 from ..reporting.survey_section import add_results
 from ..reporting.survey_source import survey_facts
+from ..results.citations import LOCALES
 from ..results.labels import flag_text
 from . import services
 from .scoring import Scorecard
@@ -76,7 +77,7 @@ def basis_text(leaf, level):
             f"区间两端得分 {_g(leaf.points_low)}–{_g(leaf.points_high)}"
         )
         if leaf.flags:
-            with force_locale("zh_CN"):
+            with force_locale(LOCALES["zh"]):
                 reasons = flag_text(leaf.flags)
             text += f"；该估计值未达到发布标准（{reasons}），得分仅供参考"
         return text
